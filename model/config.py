@@ -1,0 +1,531 @@
+"""Scenario files: YAML in, a frozen, fully validated `Scenario` out.
+
+A scenario is validated whole before any stage runs. Every error is one line naming the
+file, the dotted key, the offending value and what is allowed, e.g.::
+
+    configs/bad.yaml: population.fertility.tfr.2020: -1.0 is out of range; allowed 0 to 10
+
+Features (see DESIGN.md, "Scenario files"):
+
+* ``extends: PATH`` overlays this file on another (deep merge of mappings; lists and
+  scalars replace). Paths are relative to the file that names them.
+* Time paths: a number, a mapping ``{year: value}``, or ``{values: …, interpolation:
+  linear|step, unit: …, source: …}``. Linear paths interpolate between the given years and
+  hold flat outside them; step paths hold each value until the next given year.
+* Table paths (any key named ``table``) are relative to the file that names them.
+* Unknown keys are refused with a "did you mean" suggestion.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+from itertools import combinations
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+
+class ScenarioError(Exception):
+    """A problem with a scenario or its input tables; the message is one line for the user."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --------------------------------------------------------------------------- time paths
+
+Unit = Literal[
+    "fraction", "per_1000", "persons", "persons_per_year", "years", "months",
+    "children_per_woman", "males_per_female", "yuan_per_year", "yuan_per_month",
+]
+
+
+class TimePath(_Frozen):
+    """A value that may change over time: ``{year: value}``, interpolated and held flat outside.
+
+    Subclasses set the allowed range and the unit.
+    """
+
+    values: dict[int, float] | float
+    interpolation: Literal["linear", "step"] = "linear"
+    unit: Unit | None = None
+    source: str | None = None
+
+    bounds: ClassVar[tuple[float, float]] = (-np.inf, np.inf)
+    expected_unit: ClassVar[str | None] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_shorthand(cls, data: Any) -> Any:
+        if isinstance(data, (int, float)) and not isinstance(data, bool):
+            return {"values": data}
+        if isinstance(data, dict) and data and all(_is_year_key(k) for k in data):
+            return {"values": data}
+        return data
+
+    @field_validator("values")
+    @classmethod
+    def _check_values(cls, values):
+        lo, hi = cls.bounds
+        items = values.items() if isinstance(values, dict) else [(None, values)]
+        if isinstance(values, dict) and not values:
+            raise ValueError("a time path needs at least one {year: value}")
+        for year, value in items:
+            if not np.isfinite(value) or not lo <= value <= hi:
+                where = f" in {year}" if year is not None else ""
+                raise ValueError(f"{value!r}{where} is out of range; allowed {_range_text(lo, hi)}")
+        return values
+
+    @field_validator("unit")
+    @classmethod
+    def _check_unit(cls, unit):
+        if unit is not None and cls.expected_unit is not None and unit != cls.expected_unit:
+            raise ValueError(f"unit {unit!r} does not fit this quantity; use {cls.expected_unit!r}")
+        return unit
+
+    def at(self, years: np.ndarray | float) -> np.ndarray:
+        """Value of the path in each of `years` (array-like of calendar years)."""
+        years = np.asarray(years, dtype=float)
+        if not isinstance(self.values, dict):
+            return np.full(years.shape, float(self.values))
+        known = np.array(sorted(self.values), dtype=float)
+        values = np.array([self.values[int(y)] for y in known])
+        if self.interpolation == "step":
+            index = np.clip(np.searchsorted(known, years, side="right") - 1, 0, len(known) - 1)
+            return values[index]
+        return np.interp(years, known, values)
+
+
+def _is_year_key(key: Any) -> bool:
+    return isinstance(key, int) and not isinstance(key, bool) or (isinstance(key, str) and key.isdigit())
+
+
+def _range_text(lo: float, hi: float) -> str:
+    def fmt(v):
+        return f"{v:g}"
+    if np.isinf(lo) and np.isinf(hi):
+        return "any finite number"
+    if np.isinf(hi):
+        return f">= {fmt(lo)}"
+    if np.isinf(lo):
+        return f"<= {fmt(hi)}"
+    return f"{fmt(lo)} to {fmt(hi)}"
+
+
+class TfrPath(TimePath):
+    bounds = (0.0, 10.0)
+    expected_unit = "children_per_woman"
+
+
+class E0Path(TimePath):
+    bounds = (20.0, 100.0)
+    expected_unit = "years"
+
+
+class GapPath(TimePath):
+    bounds = (-5.0, 15.0)
+    expected_unit = "years"
+
+
+class SrbPath(TimePath):
+    bounds = (0.9, 1.3)
+    expected_unit = "males_per_female"
+
+
+class MigrationPath(TimePath):
+    expected_unit = "persons_per_year"
+
+
+# --------------------------------------------------------------------------- tables
+
+
+class TableRef(_Frozen):
+    """Path of a user CSV table (already resolved against the file that named it)."""
+
+    path: Path
+    columns: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, data: Any) -> Any:
+        return {"path": data} if isinstance(data, (str, Path)) else data
+
+    @field_validator("path")
+    @classmethod
+    def _check_file(cls, path: Path) -> Path:
+        if not path.is_file():
+            raise ValueError(f"{str(path)!r}: file not found")
+        with open(path, encoding="utf-8-sig") as handle:
+            header = [c.strip() for c in handle.readline().strip().split(",")]
+        if sorted(header) != sorted(cls.columns):
+            raise ValueError(
+                f"{str(path)!r} has columns {', '.join(header) or '(none)'}; "
+                f"expected exactly {', '.join(cls.columns)}"
+            )
+        return path
+
+
+class BaseTable(TableRef):
+    columns = ("sex", "age", "population")
+
+
+class MortalityTable(TableRef):
+    columns = ("year", "sex", "age", "mx")
+
+
+class FertilityTable(TableRef):
+    columns = ("year", "age", "asfr")
+
+
+class MigrationTable(TableRef):
+    columns = ("year", "sex", "age", "net_migrants")
+
+
+# --------------------------------------------------------------------------- population
+
+_AGE_BAND = re.compile(r"^(\d{1,3})(?:-(\d{1,3})|\+)$")
+
+
+def parse_age_band(label: str) -> tuple[int, int]:
+    """'15-59' → (15, 60); '65+' → (65, 101): the half-open range of single ages 0..100."""
+    match = _AGE_BAND.match(label)
+    if not match:
+        raise ValueError(f"age band {label!r} is not of the form 'A-B' or 'A+'")
+    lower = int(match.group(1))
+    upper = int(match.group(2)) + 1 if match.group(2) else 101
+    if not 0 <= lower < upper <= 101:
+        raise ValueError(f"age band {label!r} must lie within ages 0..100")
+    return lower, upper
+
+
+class StudentStock(_Frozen):
+    """Transient student stock held constant over the projection (see demography.py)."""
+
+    reference_region: str = Field(description="census region whose age pattern gives the expected size")
+    ages: dict[str, tuple[int, int]] = Field(
+        description="census group → first and last single age where its excess is placed"
+    )
+    source: str | None = None
+
+    @field_validator("ages")
+    @classmethod
+    def _check_ages(cls, ages):
+        for group, (first, last) in ages.items():
+            lower, upper = parse_age_band(group)
+            if not lower <= first <= last < upper:
+                raise ValueError(f"{group}: ages {first}..{last} must lie inside the group")
+        return ages
+
+
+class BasePopulation(_Frozen):
+    census_region: str | None = None
+    total: float | None = Field(default=None, gt=0)
+    shares: dict[str, float] = Field(default_factory=dict)
+    table: BaseTable | None = None
+    source: str | None = None
+
+    @field_validator("shares")
+    @classmethod
+    def _check_shares(cls, shares):
+        bands = {}
+        for label, share in shares.items():
+            bands[label] = parse_age_band(label)
+            if not 0 <= share <= 1:
+                raise ValueError(f"{label}: {share!r} is out of range; shares are fractions from 0 to 1")
+        for (a, ra), (b, rb) in combinations(bands.items(), 2):
+            for inner, outer, r_in, r_out in ((a, b, ra, rb), (b, a, rb, ra)):
+                if r_out[0] <= r_in[0] and r_in[1] <= r_out[1] and shares[inner] > shares[outer]:
+                    raise ValueError(
+                        f"{inner} share {shares[inner]} exceeds {outer} share {shares[outer]}, "
+                        f"which contains it"
+                    )
+        labels = list(bands)
+        for size in range(2, len(labels) + 1):
+            for subset in combinations(labels, size):
+                ranges = sorted(bands[s] for s in subset)
+                if any(ranges[i][1] > ranges[i + 1][0] for i in range(len(ranges) - 1)):
+                    continue  # overlapping, not a partition
+                total = sum(shares[s] for s in subset)
+                covers_all = ranges[0][0] == 0 and ranges[-1][1] == 101 and all(
+                    ranges[i][1] == ranges[i + 1][0] for i in range(len(ranges) - 1)
+                )
+                if total > 1 + 1e-9 or (covers_all and abs(total - 1) > 1e-6):
+                    raise ValueError(
+                        f"shares {' + '.join(subset)} sum to {total:.6f}; "
+                        + ("a set covering all ages must sum to 1 (drop one to make it the remainder)"
+                           if covers_all else "disjoint bands may not sum past 1")
+                    )
+        return shares
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        if self.table is not None and (self.census_region or self.total or self.shares):
+            raise ValueError("give either table (used as is) or census_region/total/shares, not both")
+        if self.table is None and self.census_region is None:
+            raise ValueError("give census_region (a region of the bundled 2020 census) or a table")
+        return self
+
+
+class Mortality(_Frozen):
+    e0: E0Path | None = None
+    female_male_gap: GapPath | None = None
+    table: MortalityTable | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        if self.table is not None and (self.e0 is not None or self.female_male_gap is not None):
+            raise ValueError("give either table (used as is) or e0 (calibrated), not both")
+        if self.table is None and self.e0 is None:
+            raise ValueError("give e0 (a time path of life expectancy at birth) or a table")
+        return self
+
+
+class Fertility(_Frozen):
+    tfr: TfrPath | None = None
+    srb: SrbPath
+    table: FertilityTable | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        if self.table is not None and self.tfr is not None:
+            raise ValueError("give either table (ASFR used as is) or tfr, not both")
+        if self.table is None and self.tfr is None:
+            raise ValueError("give tfr (a time path) or a table of ASFR")
+        return self
+
+
+class Migration(_Frozen):
+    net: MigrationPath | None = None
+    table: MigrationTable | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        if self.table is not None and self.net is not None:
+            raise ValueError("give either table (used as is) or net (total × bundled profile), not both")
+        return self
+
+
+class Population(_Frozen):
+    base: BasePopulation
+    mortality: Mortality
+    fertility: Fertility
+    migration: Migration = Migration()
+    students: StudentStock | None = None
+
+    @model_validator(mode="after")
+    def _students_need_census(self):
+        if self.students is not None and self.base.census_region is None:
+            raise ValueError("students needs base.census_region (5-year census groups); set students: null")
+        return self
+
+
+# --------------------------------------------------------------------------- scenario
+
+
+class Years(_Frozen):
+    base: int = Field(ge=1950, le=2100)
+    end: int = Field(ge=1951, le=2100)
+    # Month of the base population's reference date (the 2020 census: 1 November). Stocks
+    # labelled y are on day 1 of this month; see demography.py for how paths are timed.
+    reference_month: int = Field(default=11, ge=1, le=12)
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.end <= self.base:
+            raise ValueError(f"end {self.end} must be after base {self.base}")
+        return self
+
+
+class Outputs(_Frozen):
+    lang: Literal["zh", "en"] = "zh"
+    charts: bool = True
+
+
+AVAILABLE_STAGES: tuple[str, ...] = ()  # stages after the population projection, as implemented
+PLANNED_STAGES = ("pension", "care", "abm")
+
+
+class Scenario(_Frozen):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$", max_length=80)
+    title: str | None = None
+    region: str | None = None
+    description: str | None = None
+    seed: int = Field(default=20201101, ge=0)
+    stages: list[Literal["pension", "care", "abm"]] = Field(default_factory=lambda: list(AVAILABLE_STAGES))
+    years: Years
+    population: Population
+    outputs: Outputs = Outputs()
+
+    @field_validator("stages")
+    @classmethod
+    def _implemented(cls, stages):
+        for stage in stages:
+            if stage not in AVAILABLE_STAGES:
+                raise ValueError(
+                    f"stage {stage!r} is not available yet; this version runs "
+                    f"{list(AVAILABLE_STAGES) or 'the population projection only (stages: [])'}"
+                )
+        return stages
+
+    @model_validator(mode="after")
+    def _census_base_year(self):
+        if self.population.base.census_region is not None and self.years.base != 2020:
+            raise ValueError(
+                f"years.base is {self.years.base} but population.base.census_region uses the "
+                "1 Nov 2020 census; set years.base: 2020 or give population.base.table"
+            )
+        return self
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: file not found") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise ScenarioError(f"{path}: {problem}{where}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: the top level must be a mapping of keys, not {type(data).__name__}")
+    return data
+
+
+def _resolve_tables(data: Any, folder: Path) -> Any:
+    """Make every `table` path absolute, relative to the folder of the file that names it."""
+    if isinstance(data, dict):
+        resolved = {}
+        for key, value in data.items():
+            if key == "table" and isinstance(value, str):
+                resolved[key] = str((folder / value).resolve())
+            else:
+                resolved[key] = _resolve_tables(value, folder)
+        return resolved
+    return data
+
+
+def _is_time_path(value: Any) -> bool:
+    return isinstance(value, dict) and (
+        "values" in value or (bool(value) and all(_is_year_key(k) for k in value))
+    )
+
+
+def deep_merge(base: dict, overlay: dict) -> dict:
+    """Overlay mappings recursively; lists, scalars, time paths and empty mappings in
+    `overlay` replace those in `base` (a new path brings its own unit and source; ``{}``
+    clears a mapping)."""
+    merged = dict(base)
+    for key, value in overlay.items():
+        if isinstance(value, dict) and value and isinstance(merged.get(key), dict) and not _is_time_path(value):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_raw(path: Path, _chain: tuple[Path, ...] = ()) -> dict:
+    """Read a scenario file and everything it extends, merged, with table paths resolved."""
+    path = Path(path).resolve()
+    if path in _chain:
+        cycle = " → ".join(str(p) for p in (*_chain, path))
+        raise ScenarioError(f"{path}: extends: forms a cycle ({cycle})")
+    data = _resolve_tables(_read_yaml(path), path.parent)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError(f"{path}: extends: {parent!r} must be a path to another scenario file")
+    return deep_merge(load_raw(path.parent / parent, (*_chain, path)), data)
+
+
+def load_scenario(path: str | Path, overrides: dict | None = None) -> Scenario:
+    """Load, merge and validate a scenario; raise ScenarioError with a one-line message."""
+    data = load_raw(Path(path))
+    if overrides:
+        data = deep_merge(data, overrides)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(f"{path}: {describe_validation_error(exc, data)}") from None
+
+
+def describe_validation_error(exc: ValidationError, data: dict) -> str:
+    """One line for the first error: dotted key, value, what is allowed (+ count of others)."""
+    errors = exc.errors(include_url=False)
+    error = _most_specific(errors)
+    loc = [str(part) for part in error["loc"] if not _is_union_tag(part)]
+    key = ".".join(loc) or "(top level)"
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(Scenario, loc[:-1])
+        guess = difflib.get_close_matches(loc[-1], allowed, n=1)
+        hint = f"did you mean {guess[0]!r}?" if guess else f"allowed keys: {', '.join(allowed)}"
+        message = f"{key}: unknown key; {hint}"
+    elif kind == "missing":
+        message = f"{key}: required key is missing"
+    else:
+        text = error["msg"].removeprefix("Value error, ")
+        value = error.get("input")
+        shown = "" if isinstance(value, (dict, list)) or "input" not in error else f"{value!r}: "
+        if text.startswith(repr(value)):
+            shown = ""
+        message = f"{key}: {shown}{text}"
+    more = len(errors) - 1
+    return message + (f" (and {more} more problem{'s' * (more > 1)})" if more else "")
+
+
+def _is_union_tag(part: Any) -> bool:
+    return isinstance(part, str) and (part.startswith("function-") or part in {"float", "int", "dict[int,float]"})
+
+
+def _most_specific(errors: list[dict]) -> dict:
+    """Prefer unknown keys and value errors over union-branch type noise."""
+    for wanted in ("extra_forbidden", "value_error", "missing"):
+        for error in errors:
+            if error["type"] == wanted:
+                return error
+    return errors[0]
+
+
+def _allowed_keys(model: type[BaseModel], loc: list[str]) -> list[str]:
+    """Field names of the model at a dotted location (best effort, for suggestions)."""
+    current: Any = model
+    for part in loc:
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        current = _model_in(field.annotation)
+        if current is None:
+            return []
+    return list(getattr(current, "model_fields", {}))
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def scenario_digest(scenario: Scenario) -> tuple[dict, str]:
+    """The resolved scenario as plain JSON data, and its SHA-256 (of canonical JSON)."""
+    resolved = scenario.model_dump(mode="json")
+    canonical = json.dumps(resolved, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return resolved, hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -1,0 +1,443 @@
+"""Cohort-component population projection: single ages 0..100+, two sexes, annual steps.
+
+Method: the UN cohort-component method (CCMPP) in single years, as in Preston, Heuveline &
+Guillot (2001, ch. 6) and the UN Manual on population projections (2022).
+
+Timing conventions
+------------------
+* The population of year *y* is the stock on **1 November y**, the reference date of the
+  2020 census (for a base table, the stock on its own reference date, labelled *y*).
+* Projection interval *y* runs from the stock of *y* to the stock of *y*+1. Its rates are the
+  scenario's time paths read at the interval's centre in calendar-year terms, y + 10/12 for
+  a 1 November base (see `path_times`); the tfr and e0 indicators of year *y* are those of
+  interval *y*. Flows labelled *y* (births, deaths, net migration)
+  are the events of interval *y*, so ``P(y+1) = P(y) + births(y) − deaths(y) + migration(y)``
+  holds exactly, per sex. Calendar-year statistics (year-end population, births in calendar
+  *c*) are compared by pro-rating: see `calendar_year_view`.
+
+Order within one interval
+-------------------------
+1. **Survive and age.** Persons aged *x* at the start reach *x*+1 with survival ratio
+   L(x+1)/L(x) of the interval's life table; ages 99 and 100+ both end in 100+ with T(100)/T(99).
+2. **Migrate.** ``net_migrants[x]`` are those aged *x* at the end of the interval. Half of
+   them arrive at the start (aged *x*−1) and share the cohort's mortality; half arrive at the
+   end. Net out-migration larger than the persons present is clipped at zero and reported as
+   a warning: the realised (clipped) migration is what the flows record.
+3. **Births.** ASFR × the mean of the start and end female populations at each age (the
+   settled population only: the transient stock below does not bear children), split by the
+   sex ratio at birth; births reach the end of the interval aged 0 with L(0) (radix 1), and
+   half the age-0 migrants with them.
+4. **Transient stock.** A fixed stock by sex and age (Jinzhong's university students) is kept
+   constant: its survivors age out of it and are replaced. The renewal is counted in net
+   migration (arrivals at the entry ages, departures of those who age past the last age) and
+   its members' deaths in deaths, so the accounting identity holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import inputs
+from .agesplit import split_closed_groups
+from .config import Scenario, ScenarioError, parse_age_band
+from .lifetable import N_AGES, SEXES, both_sexes_e0, calibrate_by_sex, calibrate_common, single_year_life_table
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Demographic rates for each projection interval (leading axis: interval start year).
+
+    Trailing shapes: mx (2, 101) central death rates; asfr (101,) births per woman-year;
+    srb () males per female birth; net_migrants (2, 101) persons by age at the interval's end.
+    Axes between the year and these shapes (e.g. trials) broadcast.
+    """
+
+    years: np.ndarray
+    mx: np.ndarray
+    asfr: np.ndarray
+    srb: np.ndarray
+    net_migrants: np.ndarray
+
+
+def interval_years(scenario: Scenario) -> np.ndarray:
+    """Start year of each projection interval: base..end−1."""
+    return np.arange(scenario.years.base, scenario.years.end)
+
+
+def path_times(scenario: Scenario) -> np.ndarray:
+    """Where time paths are read for each interval, in calendar-year labels.
+
+    A path value for calendar year c describes the year centred on 1 July c. Interval y runs
+    from day 1 of the reference month m of year y for twelve months, so it is centred
+    (m − 1)/12 years after 1 July y: paths are read at y + (m − 1)/12 (y + 10/12 for the
+    1 November census date; y itself for calendar-year intervals).
+    """
+    return interval_years(scenario) + (scenario.years.reference_month - 1) / 12
+
+
+def build_mortality(scenario: Scenario) -> np.ndarray:
+    """Death rates mx per interval, (n_years, 2, 101): a user table as given, or the bundled
+    standard schedule calibrated to the e0 path by proportional hazards."""
+    mortality = scenario.population.mortality
+    years, times = interval_years(scenario), path_times(scenario)
+    if mortality.table is not None:
+        frame = inputs.read_table(mortality.table.path, "population.mortality.table", "mx", years)
+        mx = inputs.table_to_array(frame, "mx", years)
+        if (mx[..., -1] <= 0).any():
+            raise ScenarioError(f"population.mortality.table: {mortality.table.path}: mx at age 100 must be > 0")
+        return mx
+    standard = inputs.standard_mortality()
+    e0 = mortality.e0.at(times)
+    srb = scenario.population.fertility.srb.at(times)
+    if mortality.female_male_gap is None:
+        return calibrate_common(standard, e0, srb)
+    gap = mortality.female_male_gap.at(times)
+    male = e0 - gap / (1 + srb)  # so that (srb·male + female) / (1 + srb) = e0
+    return calibrate_by_sex(standard, np.stack([male, male + gap], axis=-1))
+
+
+def build_rates(scenario: Scenario, mx: np.ndarray, base_population: np.ndarray) -> Rates:
+    """All rates per interval. User tables are used as given; otherwise ASFR = TFR path × the
+    bundled age pattern, and net migrants = total path × the Rogers–Castro intensity weighted
+    by the base population (so the profile follows the city's own age structure)."""
+    pop = scenario.population
+    years, times = interval_years(scenario), path_times(scenario)
+
+    if pop.fertility.table is not None:
+        frame = inputs.read_table(pop.fertility.table.path, "population.fertility.table", "asfr", years)
+        asfr = inputs.table_to_array(frame, "asfr", years)
+    else:
+        asfr = pop.fertility.tfr.at(times)[:, None] * inputs.fertility_shape()
+
+    if pop.migration.table is not None:
+        frame = inputs.read_table(pop.migration.table.path, "population.migration.table", "net_migrants", years)
+        net_migrants = inputs.table_to_array(frame, "net_migrants", years)
+    elif pop.migration.net is not None:
+        weights = inputs.migration_schedule() * base_population
+        net_migrants = pop.migration.net.at(times)[:, None, None] * (weights / weights.sum())
+    else:
+        net_migrants = np.zeros((len(years), 2, N_AGES))
+    return Rates(years=years, mx=mx, asfr=asfr, srb=pop.fertility.srb.at(times), net_migrants=net_migrants)
+
+
+# --------------------------------------------------------------------------- base population
+
+
+@dataclass(frozen=True)
+class BasePopulation:
+    """Base-year population by sex and single age, shape (2, 101), and its transient part."""
+
+    population: np.ndarray
+    transient: np.ndarray
+
+
+def split_census_groups(groups: np.ndarray, Lx: np.ndarray) -> np.ndarray:
+    """Census groups (2, 19: 0, 1–4, …, 80–84, 85+) → single ages (2, 101).
+
+    Ages 0–84 by the monotone split of `agesplit`; 85+ spread over 85..100+ in proportion to
+    the life table's person-years Lx (2, 101), i.e. a stationary tail.
+    """
+    single = np.empty((2, N_AGES))
+    for sex in range(2):
+        single[sex, :85] = split_closed_groups(inputs.CENSUS_GROUP_LOWER[:-1], 85, groups[sex, :-1])
+        tail = Lx[sex, 85:]
+        single[sex, 85:] = groups[sex, -1] * tail / tail.sum()
+    return single
+
+
+def estimate_student_excess(groups: np.ndarray, reference: np.ndarray, window: list[str]) -> np.ndarray:
+    """Persons in the `window` census groups beyond what the reference age pattern implies.
+
+    The region's size relative to the reference is measured in the two groups flanking the
+    window (e.g. 10–14 and 25–29 around 15–19, 20–24); the expected count in each window
+    group is the reference count times that ratio. Returns the excess (≥ 0), shape (2, len(window)).
+    """
+    index = [inputs.CENSUS_GROUPS.index(g) for g in window]
+    flank = [min(index) - 1, max(index) + 1]
+    ratio = groups[:, flank].sum(axis=1) / reference[:, flank].sum(axis=1)
+    return np.maximum(groups[:, index] - reference[:, index] * ratio[:, None], 0.0)
+
+
+def calibrate_to_targets(population: np.ndarray, total: float | None, shares: dict[str, float]) -> np.ndarray:
+    """Scale age bands of `population` (2, 101) to hit a total and broad-age shares exactly.
+
+    Iterative proportional fitting over the bands (sexes together, so the sex ratio and the
+    shape within each band are kept). Targets were checked for consistency at load; a set
+    that still cannot be met (e.g. a band that is empty in the profile) is refused.
+    """
+    total = population.sum() if total is None else total
+    constraints = [(np.ones(N_AGES, dtype=bool), total)]
+    for label, share in shares.items():
+        lower, upper = parse_age_band(label)
+        mask = np.zeros(N_AGES, dtype=bool)
+        mask[lower:upper] = True
+        if share > 0 and population[:, mask].sum() == 0:
+            raise ScenarioError(f"population.base.shares.{label}: the profile has nobody in this band")
+        constraints.append((mask, share * total))
+    result = population.astype(float).copy()
+    for _ in range(2000):
+        for mask, target in constraints:
+            current = result[:, mask].sum()
+            if current > 0:
+                result[:, mask] *= target / current
+        worst = max(abs(result[:, m].sum() - t) / max(t, 1.0) for m, t in constraints)
+        if worst < 1e-13:
+            return result
+    raise ScenarioError("population.base.shares: the total and shares cannot all be met; check them")
+
+
+def build_base_population(scenario: Scenario, Lx_base: np.ndarray) -> BasePopulation:
+    """Base population from a user table (as is) or from the census profile, calibrated."""
+    base = scenario.population.base
+    if base.table is not None:
+        frame = inputs.read_table(base.table.path, "population.base.table", "population", None)
+        population = inputs.table_to_array(frame, "population")
+        return BasePopulation(population=population, transient=np.zeros_like(population))
+
+    groups = inputs.census_groups(base.census_region)
+    students = scenario.population.students
+    excess = np.zeros((2, 0))
+    if students is not None:
+        reference = inputs.census_groups(students.reference_region, "population.students.reference_region")
+        window = list(students.ages)
+        excess = estimate_student_excess(groups, reference, window)
+        groups = groups.copy()
+        groups[:, [inputs.CENSUS_GROUPS.index(g) for g in window]] -= excess
+    settled = split_census_groups(groups, Lx_base)
+    transient = np.zeros_like(settled)
+    if students is not None:
+        for j, (first, last) in enumerate(students.ages.values()):
+            transient[:, first:last + 1] += excess[:, j, None] / (last - first + 1)
+    population = settled + transient
+    calibrated = calibrate_to_targets(population, base.total, base.shares)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        factor = np.where(population > 0, calibrated / population, 1.0)
+    return BasePopulation(population=calibrated, transient=transient * factor)
+
+
+# --------------------------------------------------------------------------- projection
+
+
+@dataclass(frozen=True)
+class ProjectionArrays:
+    """Stocks (n_years + 1, ..., 2, 101) and flows per interval and sex (n_years, ..., 2)."""
+
+    population: np.ndarray
+    births: np.ndarray
+    deaths: np.ndarray
+    net_migration: np.ndarray
+    clipped: np.ndarray  # persons of net out-migration refused for lack of population, (n_years, ...)
+
+
+def survival_ratios(Lx: np.ndarray, Tx: np.ndarray) -> np.ndarray:
+    """Probability of moving from age x to x+1 over one year, x = 0..99 (99 → 100+ uses T)."""
+    ratios = np.empty(Lx.shape[:-1] + (N_AGES - 1,))
+    ratios[..., :-1] = Lx[..., 1:-1] / Lx[..., :-2]
+    ratios[..., -1] = Tx[..., -1] / Tx[..., -2]
+    return ratios
+
+
+def _close_open_age(stock: np.ndarray) -> np.ndarray:
+    """Stock at ages 0..99 with 100+ folded into 99: the cohorts that survive into ages 1..100+."""
+    cohorts = stock[..., :-1].copy()
+    cohorts[..., -1] += stock[..., -1]
+    return cohorts
+
+
+def project(base: np.ndarray, transient: np.ndarray, rates: Rates) -> ProjectionArrays:
+    """Run the cohort-component projection (see the module docstring for the order).
+
+    Args:
+        base: population at the start, (..., 2, 101), transient stock included.
+        transient: the transient stock, (2, 101) or broadcastable; zeros for none.
+        rates: rates per interval; any axes between the year and the trailing shapes broadcast
+            (e.g. 1,000 trials run together).
+    """
+    lt = single_year_life_table(rates.mx)
+    survival = survival_ratios(lt.Lx, lt.Tx)
+    n_years = len(rates.years)
+    batch = np.broadcast_shapes(base.shape[:-2], rates.mx.shape[1:-2], rates.asfr.shape[1:-1],
+                                rates.srb.shape[1:], rates.net_migrants.shape[1:-2])
+    stocks = np.empty((n_years + 1, *batch, 2, N_AGES))
+    births = np.empty((n_years, *batch, 2))
+    deaths = np.empty((n_years, *batch, 2))
+    migration = np.empty((n_years, *batch, 2))
+    clipped = np.zeros((n_years, *batch))
+    stocks[0] = base
+    transient = np.broadcast_to(transient, (*batch, 2, N_AGES))
+    transient_cohorts = _close_open_age(transient)
+
+    for t in range(n_years):
+        start = stocks[t]
+        settled = start - transient
+        migrants = np.broadcast_to(rates.net_migrants[t], (*batch, 2, N_AGES))
+        S = survival[t]
+        end = np.empty_like(start)
+
+        # 1–2. Survive, age and migrate those alive at the start (ages 1..100+ at the end).
+        cohorts = _close_open_age(settled)
+        entering = np.maximum(cohorts + migrants[..., 1:] / 2, 0.0)
+        survivors = entering * S
+        second_half = migrants[..., 1:] / 2
+        aged = np.maximum(survivors + second_half, 0.0)
+        moved = (entering - cohorts) + (aged - survivors)
+        died = entering - survivors
+        end[..., 1:] = aged
+
+        # 3. Births to settled women, exposure = mean of start and end populations.
+        women_start = settled[..., 1, :]
+        women_end = end[..., 1, :] - transient[..., 1, :]
+        women_end[..., 0] = 0.0
+        total_births = (rates.asfr[t] * (women_start + women_end) / 2).sum(axis=-1)
+        srb = rates.srb[t]
+        births_by_sex = np.stack([total_births * srb / (1 + srb), total_births / (1 + srb)], axis=-1)
+        L0 = lt.Lx[t][..., 0]
+        infants_in = np.maximum(births_by_sex + migrants[..., 0] / 2, 0.0)
+        infants_survive = infants_in * L0
+        infants = np.maximum(infants_survive + migrants[..., 0] / 2, 0.0)
+        end[..., 0] = infants
+        moved_infants = (infants_in - births_by_sex) + (infants - infants_survive)
+
+        # 4. Transient stock: survivors age through it and are replaced by newcomers.
+        transient_survivors = transient_cohorts * S
+        end[..., 1:] += transient[..., 1:]
+        end[..., 0] += transient[..., 0]
+        renewal = transient.sum(axis=-1) - transient_survivors.sum(axis=-1)
+        transient_deaths = (transient_cohorts - transient_survivors).sum(axis=-1)
+
+        stocks[t + 1] = end
+        births[t] = births_by_sex
+        deaths[t] = died.sum(axis=-1) + (infants_in - infants_survive) + transient_deaths
+        migration[t] = moved.sum(axis=-1) + moved_infants + renewal
+        clipped[t] = (migration[t] - migrants.sum(axis=-1) - renewal).sum(axis=-1)
+
+    return ProjectionArrays(population=stocks, births=births, deaths=deaths, net_migration=migration, clipped=clipped)
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class PopulationProjection:
+    """Result of the population stage: arrays, the rates used and tidy tables (see DESIGN.md)."""
+
+    scenario: Scenario
+    years: np.ndarray  # stock years base..end
+    rates: Rates
+    arrays: ProjectionArrays
+    transient: np.ndarray
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def population(self) -> pd.DataFrame:
+        """Tidy stocks: year, sex, age, population."""
+        pop = self.arrays.population
+        index = pd.MultiIndex.from_product([self.years, SEXES, range(N_AGES)], names=["year", "sex", "age"])
+        return pd.DataFrame({"population": pop.reshape(-1)}, index=index).reset_index()
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        """Tidy indicators: year, indicator, value (names as in DESIGN.md)."""
+        return indicator_table(self.years, self.arrays, self.rates)
+
+
+def median_age(population: np.ndarray) -> np.ndarray:
+    """Median age of populations (..., 101) by single age, interpolated within the year of age."""
+    cumulative = np.cumsum(population, axis=-1)
+    half = cumulative[..., -1:] / 2
+    age = (cumulative < half).sum(axis=-1)
+    below = np.take_along_axis(cumulative, np.maximum(age - 1, 0)[..., None], axis=-1)[..., 0]
+    below = np.where(age > 0, below, 0.0)
+    at = np.take_along_axis(population, age[..., None], axis=-1)[..., 0]
+    return age + (half[..., 0] - below) / np.where(at > 0, at, 1.0)
+
+
+def stock_indicators(population: np.ndarray) -> dict[str, np.ndarray]:
+    """Indicators of stocks (..., 2, 101): counts, shares (fractions), dependency, median age."""
+    both = population.sum(axis=-2)
+    total = both.sum(axis=-1)
+    aged = {n: both[..., n:].sum(axis=-1) for n in (60, 65, 80)}
+    working = both[..., 15:65].sum(axis=-1)
+    return {
+        "population_total": total,
+        "population_male": population[..., 0, :].sum(axis=-1),
+        "population_female": population[..., 1, :].sum(axis=-1),
+        "population_0_14": both[..., :15].sum(axis=-1),
+        "population_15_59": both[..., 15:60].sum(axis=-1),
+        "population_60plus": aged[60],
+        "population_65plus": aged[65],
+        "population_80plus": aged[80],
+        "share_0_14": both[..., :15].sum(axis=-1) / total,
+        "share_60plus": aged[60] / total,
+        "share_65plus": aged[65] / total,
+        "share_80plus": aged[80] / total,
+        "old_age_dependency_ratio": 100 * aged[65] / working,
+        "median_age": median_age(both),
+    }
+
+
+def flow_indicators(arrays: ProjectionArrays, rates: Rates) -> dict[str, np.ndarray]:
+    """Indicators of each interval: events, crude rates (per 1,000 mean population), TFR, e0."""
+    births = arrays.births.sum(axis=-1)
+    deaths = arrays.deaths.sum(axis=-1)
+    mean_population = (arrays.population[:-1] + arrays.population[1:]).sum(axis=(-2, -1)) / 2
+    e0 = single_year_life_table(rates.mx).e0
+    return {
+        "births": births,
+        "deaths": deaths,
+        "net_migration": arrays.net_migration.sum(axis=-1),
+        "crude_birth_rate": 1000 * births / mean_population,
+        "crude_death_rate": 1000 * deaths / mean_population,
+        "tfr": np.broadcast_to(rates.asfr.sum(axis=-1), births.shape),
+        "e0_male": np.broadcast_to(e0[..., 0], births.shape),
+        "e0_female": np.broadcast_to(e0[..., 1], births.shape),
+        "e0_total": np.broadcast_to(both_sexes_e0(e0, rates.srb), births.shape),
+    }
+
+
+def indicator_table(years: np.ndarray, arrays: ProjectionArrays, rates: Rates) -> pd.DataFrame:
+    """Tidy (year, indicator, value) rows: stocks for every year, flows for base..end−1."""
+    frames = [
+        pd.DataFrame({"year": years, "indicator": name, "value": values})
+        for name, values in stock_indicators(arrays.population).items()
+    ] + [
+        pd.DataFrame({"year": years[:-1], "indicator": name, "value": values})
+        for name, values in flow_indicators(arrays, rates).items()
+    ]
+    return pd.concat(frames, ignore_index=True).sort_values(["year", "indicator"], kind="stable").reset_index(drop=True)
+
+
+def calendar_year_view(indicators: pd.DataFrame, base_month: int = 11) -> pd.DataFrame:
+    """Pro-rate 1-November stocks and Nov–Oct flows to calendar years, for comparison with
+    statistical bulletins: year-end population of *c* = P(c) + 2/12·(P(c+1) − P(c));
+    births (deaths) in calendar *c* = 10/12 of interval c−1 + 2/12 of interval c.
+    """
+    wide = indicators.pivot(index="year", columns="indicator", values="value")
+    months_after = (12 - base_month + 1) / 12  # 2/12: from 1 Nov to 31 Dec
+    total = wide["population_total"]
+    rows = {"year_end_population": total + months_after * (total.shift(-1) - total)}
+    for flow in ("births", "deaths", "net_migration"):
+        rows[flow] = (1 - months_after) * wide[flow].shift(1) + months_after * wide[flow]
+    return pd.DataFrame(rows)
+
+
+def project_population(scenario: Scenario) -> PopulationProjection:
+    """The population stage: build rates and the base population, project, collect warnings."""
+    mx = build_mortality(scenario)
+    base = build_base_population(scenario, single_year_life_table(mx[0]).Lx)
+    rates = build_rates(scenario, mx, base.population)
+    arrays = project(base.population, base.transient, rates)
+    notes = [
+        f"net out-migration exceeded the population at some ages in {year}; "
+        f"{amount:,.0f} fewer out-migrants were applied"
+        for year, amount in zip(rates.years, arrays.clipped)
+        if amount > 0.5
+    ]
+    years = np.arange(scenario.years.base, scenario.years.end + 1)
+    return PopulationProjection(scenario=scenario, years=years, rates=rates, arrays=arrays,
+                                transient=base.transient, warnings=notes)

@@ -1,0 +1,159 @@
+"""Read the bundled default data and users' CSV tables into arrays, checking them as we go.
+
+Bundled files live in ``model/data/`` and are named, with sources, in ``model/data/SOURCES.md``.
+User tables (named by a scenario's ``table:`` keys) are checked for numbers, ranges, sexes,
+ages 0..100 and coverage of every projection year; any problem becomes a one-line
+`ScenarioError` naming the file and what is wrong.
+
+Array conventions used throughout: sex axis ordered (male, female); ages 0..100 where 100 is
+100 and over; a year axis first when there is one.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .config import ScenarioError
+from .lifetable import N_AGES, SEXES
+
+DATA_DIR = Path(__file__).parent / "data"
+CENSUS_GROUP_LOWER = np.array([0, 1] + list(range(5, 90, 5)))  # 0, 1-4, 5-9, ..., 80-84, 85+
+CENSUS_GROUPS = ["0", "1-4"] + [f"{a}-{a + 4}" for a in range(5, 85, 5)] + ["85+"]
+
+
+@lru_cache(maxsize=None)
+def _bundled(name: str) -> pd.DataFrame:
+    return pd.read_csv(DATA_DIR / name, dtype={"code": "string"})
+
+
+def _by_sex_age(frame: pd.DataFrame, value: str) -> np.ndarray:
+    """Pivot a (sex, age, value) frame into an array shaped (2, 101)."""
+    table = frame.pivot(index="sex", columns="age", values=value).reindex(index=list(SEXES), columns=range(N_AGES))
+    return table.to_numpy(dtype=float)
+
+
+def standard_mortality() -> np.ndarray:
+    """Default age pattern of mortality, mx shaped (2, 101) (UN WPP 2024, China 2020)."""
+    return _by_sex_age(_bundled("mortality_standard.csv"), "mx")
+
+
+def fertility_shape() -> np.ndarray:
+    """Default age pattern of fertility: share of TFR at each age, shape (101,), sums to 1."""
+    shape = np.zeros(N_AGES)
+    frame = _bundled("fertility_shape.csv")
+    shape[frame["age"].to_numpy()] = frame["share"].to_numpy()
+    return shape / shape.sum()
+
+
+def migration_schedule() -> np.ndarray:
+    """Default age pattern of migration intensity, shape (2, 101) (Rogers–Castro)."""
+    return _by_sex_age(_bundled("migration_schedule.csv"), "intensity")
+
+
+@lru_cache(maxsize=None)
+def _census_by_region() -> pd.DataFrame:
+    """The census table with a `name` column: the province, city or county its level names."""
+    frame = _bundled("census2020_age_sex_5y.csv").copy()
+    frame["name"] = np.select(
+        [frame["level"] == "province", frame["level"] == "city"],
+        [frame["province"], frame["city"]],
+        frame["county"],
+    )
+    return frame
+
+
+def census_groups(region: str, key: str = "population.base.census_region") -> np.ndarray:
+    """2020 census persons by sex and age group (0, 1–4, …, 80–84, 85+), shape (2, 19).
+
+    `region` is a name (晋中市, 山西省, 全国, 榆次区 …) or a 6-digit division code.
+    """
+    frame = _census_by_region()
+    matches = frame[(frame["name"] == region) | (frame["code"] == region)]
+    if matches.empty:
+        guess = difflib.get_close_matches(region, sorted(set(frame["name"])), n=1)
+        hint = f"; did you mean {guess[0]!r}?" if guess else "; see model/data/census2020_age_sex_5y.csv"
+        raise ScenarioError(f"{key}: {region!r} is not a region of the bundled 2020 census{hint}")
+    if matches[["code", "level"]].drop_duplicates().shape[0] > 1:
+        raise ScenarioError(f"{key}: {region!r} names more than one region; use its 6-digit code")
+    table = matches.pivot(index="sex", columns="age_group", values="population")
+    return table.reindex(index=list(SEXES), columns=CENSUS_GROUPS).to_numpy(dtype=float)
+
+
+# --------------------------------------------------------------------------- user tables
+
+
+def read_table(path: Path, key: str, value: str, years: np.ndarray | None) -> pd.DataFrame:
+    """Read and check a user table; `years` lists the years it must cover (if it has a year column)."""
+    try:
+        frame = pd.read_csv(path, encoding="utf-8-sig", skipinitialspace=True)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{key}: {path}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
+    frame.columns = [c.strip() for c in frame.columns]
+    if frame.empty:
+        raise ScenarioError(f"{key}: {path}: the table has no rows")
+    numeric = [c for c in frame.columns if c != "sex"]
+    for column in numeric:
+        converted = pd.to_numeric(frame[column], errors="coerce")
+        bad = converted.isna()
+        if bad.any():
+            row = int(bad.idxmax())
+            raise ScenarioError(
+                f"{key}: {path}: column {column!r}, row {row + 2}: {frame[column].iloc[row]!r} is not a number"
+            )
+        frame[column] = converted
+    for column in ("age", "year"):
+        if column in frame and (frame[column] % 1 != 0).any():
+            raise ScenarioError(f"{key}: {path}: column {column!r} must hold whole numbers")
+    if "age" in frame:
+        frame["age"] = frame["age"].astype(int)
+        outside = frame[(frame["age"] < 0) | (frame["age"] > 100)]
+        if not outside.empty:
+            raise ScenarioError(f"{key}: {path}: age {outside['age'].iloc[0]} is outside 0..100 (100 means 100+)")
+    if "sex" in frame:
+        frame["sex"] = frame["sex"].astype(str).str.strip()
+        wrong = sorted(set(frame["sex"]) - set(SEXES))
+        if wrong:
+            raise ScenarioError(f"{key}: {path}: sex {wrong[0]!r} is not allowed; use 'male' or 'female'")
+    if value != "net_migrants" and (frame[value] < 0).any():
+        raise ScenarioError(f"{key}: {path}: column {value!r} has negative values; allowed >= 0")
+    if "year" in frame:
+        frame["year"] = frame["year"].astype(int)
+        missing = sorted(set(years.tolist()) - set(frame["year"]))
+        if missing:
+            raise ScenarioError(
+                f"{key}: {path}: no rows for year {missing[0]}"
+                f"{f' (and {len(missing) - 1} more)' if len(missing) > 1 else ''}; "
+                f"the table must cover every projection year {years[0]}..{years[-1]}"
+            )
+        frame = frame[frame["year"].isin(years)]
+    index = [c for c in ("year", "sex", "age") if c in frame]
+    if frame.duplicated(index).any():
+        dup = frame[frame.duplicated(index)].iloc[0]
+        where = ", ".join(f"{c} {dup[c]}" for c in index)
+        raise ScenarioError(f"{key}: {path}: more than one row for {where}")
+    return frame
+
+
+def table_to_array(frame: pd.DataFrame, value: str, years: np.ndarray | None = None) -> np.ndarray:
+    """Rows of (year?, sex?, age, value) → an array with axes (year?, sex?, age); absent ages are 0.
+
+    Axes appear only for columns present: (n_years, 2, 101), (n_years, 101) or (2, 101).
+    """
+    axes, shape = [], []
+    if "year" in frame:
+        year_index = {int(y): i for i, y in enumerate(years)}
+        axes.append(frame["year"].map(year_index).to_numpy())
+        shape.append(len(years))
+    if "sex" in frame:
+        axes.append(frame["sex"].map({s: i for i, s in enumerate(SEXES)}).to_numpy())
+        shape.append(len(SEXES))
+    axes.append(frame["age"].to_numpy())
+    shape.append(N_AGES)
+    out = np.zeros(shape)
+    out[tuple(axes)] = frame[value].to_numpy()
+    return out

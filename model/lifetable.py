@@ -1,0 +1,161 @@
+"""Period life tables from central death rates, and mortality-level calibration to e0.
+
+Conventions (Preston, Heuveline & Guillot 2001, *Demography*, ch. 3):
+
+* ``q = n·m / (1 + (n − a)·m)`` for closed age intervals of width ``n``; ``q = 1`` in the
+  open interval, where ``L = l / m``.
+* ``a`` (mean years lived in the interval by those who die in it) is ``n/2`` except at age 0,
+  where single-year tables use the Andreev–Kingkade rule in its m0 form (Andreev & Kingkade
+  2015, Demographic Research 33:363–390; HMD Methods Protocol v6, 2017).
+* Radix l0 = 1.
+
+All functions are vectorised over leading axes: ``mx`` has shape ``(..., n_ages)``.
+Sex is the axis just before age where it matters, ordered ``(male, female)``.
+
+Mortality level is calibrated by proportional hazards: ``mx(t) = k(t) · mx_standard``, with
+``k`` solved numerically (vectorised bisection on log k) so that e0 hits the target path.
+This keeps the age pattern of the standard schedule and moves its level only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+SEXES = ("male", "female")
+OPEN_AGE = 100
+N_AGES = OPEN_AGE + 1
+
+# Andreev–Kingkade a0 from m0: (upper m0 bound of segment, intercept, slope) per segment.
+_A0_SEGMENTS = {
+    "male": ((0.02300, 0.14929, -1.99545), (0.08307, 0.02832, 3.26201), (np.inf, 0.29915, 0.0)),
+    "female": ((0.01724, 0.14903, -2.05527), (0.06891, 0.04667, 3.88089), (np.inf, 0.31411, 0.0)),
+}
+
+
+def andreev_kingkade_a0(m0: np.ndarray, sex: str) -> np.ndarray:
+    """Mean age at death of infants dying before age 1, from the infant death rate m0."""
+    m0 = np.asarray(m0, dtype=float)
+    a0 = np.empty_like(m0)
+    lower = -np.inf
+    for upper, intercept, slope in _A0_SEGMENTS[sex]:
+        in_segment = (m0 >= lower) & (m0 < upper)
+        a0 = np.where(in_segment, intercept + slope * m0, a0)
+        lower = upper
+    return a0
+
+
+def single_year_a0(mx: np.ndarray) -> np.ndarray:
+    """a0 for single-year schedules shaped (..., 2, n_ages), sexes ordered (male, female)."""
+    return np.stack(
+        [andreev_kingkade_a0(mx[..., i, 0], sex) for i, sex in enumerate(SEXES)], axis=-1
+    )
+
+
+@dataclass(frozen=True)
+class LifeTable:
+    """Columns of a period life table, each shaped like ``mx`` (..., n_ages); radix 1."""
+
+    mx: np.ndarray
+    ax: np.ndarray
+    qx: np.ndarray
+    lx: np.ndarray
+    dx: np.ndarray
+    Lx: np.ndarray
+    Tx: np.ndarray
+    ex: np.ndarray
+
+    @property
+    def e0(self) -> np.ndarray:
+        return self.ex[..., 0]
+
+
+def life_table(mx: np.ndarray, ax: np.ndarray, widths: np.ndarray | None = None) -> LifeTable:
+    """Build a life table; the last age interval is open.
+
+    Args:
+        mx: central death rates per person-year, shape (..., n_ages), all > 0 in the open age.
+        ax: person-years lived in the interval by those dying in it, same shape (the open
+            interval's value is ignored and replaced by 1/m).
+        widths: interval widths n, shape (n_ages,); single years if omitted.
+
+    Example:
+        >>> lt = life_table(np.full(101, 0.02), np.full(101, 0.5))
+        >>> round(float(lt.e0), 2)
+        50.0
+    """
+    mx = np.asarray(mx, dtype=float)
+    n = np.ones(mx.shape[-1]) if widths is None else np.asarray(widths, dtype=float)
+    qx = n * mx / (1 + (n - ax) * mx)
+    qx[..., -1] = 1.0
+    qx = np.minimum(qx, 1.0)
+    survival = np.cumprod(1 - qx[..., :-1], axis=-1)
+    lx = np.concatenate([np.ones(mx.shape[:-1] + (1,)), survival], axis=-1)
+    dx = lx * qx
+    Lx = n * lx - (n - ax) * dx
+    Lx[..., -1] = lx[..., -1] / mx[..., -1]
+    ax = ax.copy()
+    ax[..., -1] = 1 / mx[..., -1]
+    Tx = np.cumsum(Lx[..., ::-1], axis=-1)[..., ::-1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ex = np.where(lx > 0, Tx / lx, 0.0)
+    return LifeTable(mx=mx, ax=ax, qx=qx, lx=lx, dx=dx, Lx=Lx, Tx=Tx, ex=ex)
+
+
+def single_year_life_table(mx: np.ndarray) -> LifeTable:
+    """Life table for single-year schedules shaped (..., 2, 101) with sexes (male, female)."""
+    ax = np.full_like(np.asarray(mx, dtype=float), 0.5)
+    ax[..., 0] = single_year_a0(mx)
+    return life_table(mx, ax)
+
+
+def both_sexes_e0(e0_by_sex: np.ndarray, srb: np.ndarray | float) -> np.ndarray:
+    """e0 of a birth cohort with sexes mixed at the sex ratio at birth (male per female).
+
+    e0_by_sex has shape (..., 2) ordered (male, female).
+    """
+    srb = np.asarray(srb, dtype=float)
+    return (srb * e0_by_sex[..., 0] + e0_by_sex[..., 1]) / (1 + srb)
+
+
+def _bisect_decreasing(func, target: np.ndarray, lo: float, hi: float, iterations: int = 60) -> np.ndarray:
+    """Solve func(x) = target elementwise for a decreasing func by bisection on [lo, hi]."""
+    lo = np.full(np.shape(target), lo, dtype=float)
+    hi = np.full(np.shape(target), hi, dtype=float)
+    for _ in range(iterations):
+        mid = (lo + hi) / 2
+        too_high = func(mid) > target  # e0 too high → mortality must rise
+        lo = np.where(too_high, mid, lo)
+        hi = np.where(too_high, hi, mid)
+    return (lo + hi) / 2
+
+
+# Multipliers of the standard schedule tried by the solver: e0 targets needing more than
+# a 50-fold change of every death rate are refused rather than extrapolated.
+LOG_MULTIPLIER_RANGE = (np.log(1 / 50), np.log(50))
+
+
+def calibrate_by_sex(mx_standard: np.ndarray, e0_target: np.ndarray) -> np.ndarray:
+    """Scale mx_standard (2, 101) so each sex's e0 equals e0_target (..., 2).
+
+    Returns mx shaped (..., 2, 101).
+    """
+    def e0_of(log_k):
+        return single_year_life_table(np.exp(log_k)[..., None] * mx_standard).e0
+
+    log_k = _bisect_decreasing(e0_of, np.asarray(e0_target, dtype=float), *LOG_MULTIPLIER_RANGE)
+    return np.exp(log_k)[..., None] * mx_standard
+
+
+def calibrate_common(mx_standard: np.ndarray, e0_target: np.ndarray, srb: np.ndarray | float) -> np.ndarray:
+    """Scale both sexes of mx_standard (2, 101) by one factor so both-sexes e0 hits e0_target (...,).
+
+    The female–male gap is then the standard schedule's own. Returns mx shaped (..., 2, 101).
+    """
+    def e0_of(log_k):
+        lt = single_year_life_table(np.exp(log_k)[..., None, None] * mx_standard)
+        return both_sexes_e0(lt.e0, srb)
+
+    log_k = _bisect_decreasing(e0_of, np.asarray(e0_target, dtype=float), *LOG_MULTIPLIER_RANGE)
+    return np.exp(log_k)[..., None, None] * mx_standard
