@@ -68,6 +68,8 @@ class TimePath(_Frozen):
             return {"values": data}
         if isinstance(data, dict) and data and all(_is_year_key(k) for k in data):
             return {"values": data}
+        if not isinstance(data, dict):
+            raise ValueError(f"{data!r} is not a time path; give a number, {{year: value, ...}} or {{values: ...}}")
         return data
 
     @field_validator("values")

@@ -1,0 +1,5 @@
+"""`python -m model …` is the same as the `simulate` command."""
+
+from .cli import entry
+
+entry()

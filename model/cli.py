@@ -1,0 +1,171 @@
+"""The `simulate` command line: parse arguments, call the runner and the writers, report.
+
+Exit status: 0 success; 2 a bad command line or a bad scenario (one line on stderr, no
+traceback); 1 any other failure. Progress goes to stderr, results to stdout.
+Set SILVERPLAN_DEBUG=1 to see the traceback of an unexpected error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+import traceback
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from .config import ScenarioError, load_scenario
+
+
+class Progress:
+    """Stage messages on stderr, shown only once a run has taken longer than `delay` seconds
+    (a quick run prints nothing but its results); silent with --quiet.
+
+    A background thread shows the stage in progress when the delay passes mid-stage.
+    """
+
+    def __init__(self, quiet: bool, delay: float = 2.0):
+        self.quiet = quiet
+        self.delay = delay
+        self.started = time.perf_counter()
+        self.pending: str | None = None
+        self.lock = threading.Lock()
+        self.done = threading.Event()
+        if not quiet:
+            threading.Thread(target=self._watch, daemon=True).start()
+
+    def __call__(self, message: str) -> None:
+        with self.lock:
+            self.pending = message
+        if self._elapsed() >= self.delay:
+            self._flush()
+
+    def close(self) -> None:
+        self.done.set()
+
+    def _elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def _flush(self) -> None:
+        with self.lock:
+            message, self.pending = self.pending, None
+        if message is not None and not self.quiet:
+            click.echo(f"[{self._elapsed():5.1f}s] {message}", err=True)
+
+    def _watch(self) -> None:
+        if not self.done.wait(self.delay):
+            self._flush()
+            while not self.done.wait(0.25):
+                self._flush()
+
+
+def _fail(message: str, status: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(status)
+
+
+def _guarded(action, config: Path):
+    """Run `action`, turning scenario errors into exit 2 and anything else into exit 1."""
+    try:
+        return action()
+    except ScenarioError as exc:
+        message = str(exc)
+        _fail(message if message.startswith(str(config)) else f"{config}: {message}", 2)
+    except KeyboardInterrupt:
+        _fail("interrupted; previous outputs are untouched", 1)
+    except Exception as exc:  # noqa: BLE001 — the CLI's last line of defence
+        if os.environ.get("SILVERPLAN_DEBUG"):
+            traceback.print_exc()
+        _fail(f"{type(exc).__name__}: {exc} (set SILVERPLAN_DEBUG=1 for details)", 1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="silverplan")
+def main() -> None:
+    """silverplan: population ageing, pensions and elder care for a Chinese city."""
+
+
+@main.command()
+@click.argument("config", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default outputs/<name>).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of charts and report.")
+@click.option("--seed", type=click.IntRange(min=0), help="Root random seed (overrides the scenario).")
+@click.option("--no-charts", is_flag=True, help="Skip charts.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
+def run(config: Path, out: Path | None, lang: str | None, seed: int | None, no_charts: bool, quiet: bool) -> None:
+    """Run the scenario CONFIG and write its results."""
+    from .outputs import write_run
+    from .runner import run_scenario
+
+    progress = Progress(quiet)
+    started = datetime.now(timezone.utc)
+    overrides: dict = {}
+    if seed is not None:
+        overrides["seed"] = seed
+    if lang is not None or no_charts:
+        overrides["outputs"] = {k: v for k, v in (("lang", lang), ("charts", False if no_charts else None)) if v is not None}
+
+    def action():
+        scenario = load_scenario(config, overrides)
+        progress(f"scenario {scenario.name}: {scenario.years.base}→{scenario.years.end}")
+        result = run_scenario(scenario, progress)
+        for warning in result.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        progress("writing outputs")
+        target = write_run(result, out or Path("outputs") / scenario.name, str(config), started)
+        progress.close()
+        click.echo(summary(result, target))
+
+    try:
+        _guarded(action, config)
+    finally:
+        progress.close()
+
+
+@main.command()
+@click.argument("config", type=click.Path(dir_okay=False, path_type=Path))
+def validate(config: Path) -> None:
+    """Check the scenario CONFIG and its input tables without running it."""
+    from .runner import check_inputs
+
+    def action():
+        scenario = load_scenario(config)
+        check_inputs(scenario)
+        click.echo(f"ok: {config} ({scenario.name}, {scenario.years.base}→{scenario.years.end})")
+
+    _guarded(action, config)
+
+
+def summary(result, target: Path) -> str:
+    """A few headline figures for the terminal: base year vs end year."""
+    wide = result.tables["indicators"].pivot(index="year", columns="indicator", values="value")
+    first, last = wide.index.min(), wide.index.max()
+    rows = [
+        ("population", "population_total", "{:,.0f}"),
+        ("aged 60+", "share_60plus", "{:.2%}"),
+        ("aged 65+", "share_65plus", "{:.2%}"),
+        ("aged 80+", "share_80plus", "{:.2%}"),
+        ("old-age dependency (65+ per 100 aged 15-64)", "old_age_dependency_ratio", "{:.1f}"),
+    ]
+    lines = [f"{result.scenario.title or result.scenario.name}: {first} → {last}"]
+    for label, name, fmt in rows:
+        lines.append(f"  {label:<46}{fmt.format(wide.at[first, name]):>12}{fmt.format(wide.at[last, name]):>12}")
+    for flow in ("births", "deaths", "net_migration"):
+        label = f"{flow.replace('_', ' ')} in the year from {first} / {last - 1}"
+        lines.append(f"  {label:<46}{wide.at[first, flow]:>12,.0f}{wide.at[last - 1, flow]:>12,.0f}")
+    lines.append(f"results: {target}")
+    return "\n".join(lines)
+
+
+def entry() -> None:
+    """Console-script entry point: click's usage errors as one line, exit status 2."""
+    try:
+        status = main(standalone_mode=False)
+    except click.exceptions.Abort:
+        _fail("aborted", 1)
+    except click.ClickException as exc:
+        _fail(exc.format_message(), exc.exit_code)
+    sys.exit(status or 0)

@@ -1,0 +1,53 @@
+"""Chain the stages for one scenario: population first, then the stages the scenario lists.
+
+Stages are pure functions (scenario, earlier results) → tables; none reads or writes files.
+The runner times each stage and reports progress through an optional callback.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pandas as pd
+
+from .config import Scenario
+from .demography import PopulationProjection, build_base_population, build_mortality, build_rates, project_population
+from .lifetable import single_year_life_table
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class RunResult:
+    """Everything one run produced: the tidy tables of DESIGN.md's output contract."""
+
+    scenario: Scenario
+    population: PopulationProjection
+    tables: dict[str, pd.DataFrame]
+    timings: dict[str, float]
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_inputs(scenario: Scenario) -> None:
+    """Build every input of the scenario (tables read, rates calibrated) without projecting."""
+    mx = build_mortality(scenario)
+    base = build_base_population(scenario, single_year_life_table(mx[0]).Lx)
+    build_rates(scenario, mx, base.population)
+
+
+def run_scenario(scenario: Scenario, progress: Progress | None = None) -> RunResult:
+    """Run the population projection and the scenario's further stages."""
+    report = progress or (lambda message: None)
+    timings: dict[str, float] = {}
+
+    report("population projection")
+    started = time.perf_counter()
+    population = project_population(scenario)
+    tables = {"population": population.population, "indicators": population.indicators}
+    timings["population"] = time.perf_counter() - started
+    # Further stages (pension, care, abm) are added here as they are implemented; the schema
+    # refuses a stage that is not available, so nothing listed is silently skipped.
+    return RunResult(scenario=scenario, population=population, tables=tables,
+                     timings=timings, warnings=list(population.warnings))

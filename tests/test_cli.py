@@ -1,0 +1,122 @@
+"""The `simulate` command: outputs, manifest, atomic writes and one-line errors for bad input."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import BASE
+
+# One row per kind of bad input: (case, scenario overlay, extra file to write, expected words).
+BAD_INPUTS = [
+    ("negative TFR", "population: {fertility: {tfr: {2020: -1.0}}}", None,
+     "population.fertility.tfr.values: -1.0 in 2020 is out of range; allowed 0 to 10"),
+    ("share above 1", "population: {base: {shares: {'60+': 1.5}}}", None,
+     "population.base.shares: 60+: 1.5 is out of range"),
+    ("65+ share above 60+ share", "population: {base: {shares: {'60+': 0.10, '65+': 0.20}}}", None,
+     "65+ share 0.2 exceeds 60+ share 0.1"),
+    ("shares past 1", "population: {base: {shares: {'0-14': 0.5, '15-59': 0.6}}}", None,
+     "sum to 1.100000"),
+    ("unknown key", "population: {fertilty: {tfr: 1.2}}", None,
+     "population.fertilty: unknown key; did you mean 'fertility'?"),
+    ("missing table file", "population: {mortality: {e0: null, table: nothere.csv}}", None,
+     "nothere.csv': file not found"),
+    ("wrong CSV columns", "population: {mortality: {e0: null, table: table.csv}}", "a,b\n1,2\n",
+     "has columns a, b; expected exactly year, sex, age, mx"),
+    ("non-numeric value", "population: {fertility: {tfr: lots}}", None,
+     "population.fertility.tfr: 'lots' is not a time path"),
+    ("non-numeric CSV cell", "population: {fertility: {tfr: null, table: table.csv}}", "year,age,asfr\n2020,20,abc\n",
+     "column 'asfr', row 2: 'abc' is not a number"),
+    ("end year before base year", "years: {base: 2020, end: 2010}", None,
+     "years: end 2010 must be after base 2020"),
+    ("table missing years", "population: {fertility: {tfr: null, table: table.csv}}", "year,age,asfr\n2020,20,0.05\n",
+     "no rows for year 2021"),
+    ("unknown census region", "population: {base: {census_region: 晋中}}", None,
+     "did you mean '晋中市'?"),
+    ("broken YAML", "population: {fertility: [1, 2", None, "line 3"),
+]
+
+
+def simulate(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "model", *args], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "base"
+    result = simulate("run", str(BASE), "--out", str(out), "--quiet")
+    assert result.returncode == 0, result.stderr
+    return out, result
+
+
+def test_run_writes_the_output_contract(finished_run):
+    out, result = finished_run
+    assert {p.name for p in out.iterdir()} == {"manifest.json", "population.csv", "indicators.csv"}
+    population = pd.read_csv(out / "population.csv")
+    assert list(population.columns) == ["year", "sex", "age", "population"]
+    assert set(population["sex"]) == {"male", "female"} and population["age"].max() == 100
+    indicators = pd.read_csv(out / "indicators.csv")
+    assert list(indicators.columns) == ["year", "indicator", "value"]
+    required = {"population_total", "population_60plus", "population_65plus", "population_80plus",
+                "share_60plus", "share_65plus", "share_80plus", "old_age_dependency_ratio", "median_age",
+                "births", "deaths", "net_migration", "tfr", "e0_male", "e0_female", "e0_total"}
+    assert required <= set(indicators["indicator"])
+    share = indicators.query("year == 2020 and indicator == 'share_60plus'")["value"].item()
+    assert share == pytest.approx(640_843 / 3_379_498, abs=1e-6)
+    assert result.stderr == ""  # --quiet
+    assert "results:" in result.stdout
+
+
+def test_manifest_records_config_hash_versions_and_files(finished_run):
+    out, _ = finished_run
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["config_sha256"]) == 64
+    assert manifest["config"]["population"]["base"]["census_region"] == "晋中市"
+    assert {"python", "numpy", "pandas", "mesa", "silverplan"} <= set(manifest["versions"])
+    assert manifest["seed"] == 20201101
+    assert set(manifest["files"]) == {"manifest.json", "population.csv", "indicators.csv"}
+    assert manifest["runtime_seconds"] >= 0
+
+
+def test_rerun_replaces_previous_run_and_leaves_no_temporary_folders(tmp_path):
+    out = tmp_path / "run"
+    for seed in ("1", "2"):
+        assert simulate("run", str(BASE), "--out", str(out), "-q", "--seed", seed).returncode == 0
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]
+
+
+@pytest.mark.parametrize("case, overlay_text, extra_file, expected", BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
+def test_bad_input_is_one_line_exit_2_and_keeps_previous_outputs(tmp_path, case, overlay_text, extra_file, expected):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "indicators.csv").write_text("previous run\n")
+    if extra_file is not None:
+        (tmp_path / "table.csv").write_text(extra_file)
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text(f"extends: {BASE}\n{overlay_text}\n", encoding="utf-8")
+    for command in (["run", str(scenario), "--out", str(out)], ["validate", str(scenario)]):
+        result = simulate(*command)
+        assert result.returncode == 2, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+        assert lines[0].startswith("error: ") and str(scenario.name) in lines[0]
+        assert expected in lines[0]
+    assert (out / "indicators.csv").read_text() == "previous run\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_bad_command_line_is_one_line_exit_2():
+    result = simulate("run")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: Missing argument 'CONFIG'."
+
+
+def test_validate_accepts_the_shipped_scenarios():
+    for path in [BASE, *sorted((BASE.parent / "scenarios").glob("*.yaml"))]:
+        result = simulate("validate", str(path))
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("ok: ")
