@@ -72,6 +72,11 @@ def census_groups(region: str, key: str = "population.base.census_region") -> np
 
     `region` is a name (晋中市, 山西省, 全国, 榆次区 …) or a 6-digit division code.
     """
+    return _census_groups(region, key).copy()
+
+
+@lru_cache(maxsize=64)
+def _census_groups(region: str, key: str) -> np.ndarray:
     frame = _census_by_region()
     matches = frame[(frame["name"] == region) | (frame["code"] == region)]
     if matches.empty:

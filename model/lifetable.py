@@ -119,7 +119,7 @@ def both_sexes_e0(e0_by_sex: np.ndarray, srb: np.ndarray | float) -> np.ndarray:
     return (srb * e0_by_sex[..., 0] + e0_by_sex[..., 1]) / (1 + srb)
 
 
-def _bisect_decreasing(func, target: np.ndarray, lo: float, hi: float, iterations: int = 60) -> np.ndarray:
+def _bisect_decreasing(func, target: np.ndarray, lo: float, hi: float, iterations: int = 36) -> np.ndarray:
     """Solve func(x) = target elementwise for a decreasing func by bisection on [lo, hi]."""
     lo = np.full(np.shape(target), lo, dtype=float)
     hi = np.full(np.shape(target), hi, dtype=float)
