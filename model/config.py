@@ -164,8 +164,11 @@ class TableRef(_Frozen):
     def _check_file(cls, path: Path) -> Path:
         if not path.is_file():
             raise ValueError(f"{str(path)!r}: file not found")
-        with open(path, encoding="utf-8-sig") as handle:
-            header = [c.strip() for c in handle.readline().strip().split(",")]
+        try:
+            with open(path, encoding="utf-8-sig") as handle:
+                header = [c.strip() for c in handle.readline().strip().split(",")]
+        except UnicodeDecodeError:
+            raise ValueError(f"{str(path)!r} is not a UTF-8 CSV file") from None
         if sorted(header) != sorted(cls.columns):
             raise ValueError(
                 f"{str(path)!r} has columns {', '.join(header) or '(none)'}; "
@@ -439,6 +442,34 @@ def deep_merge(base: dict, overlay: dict) -> dict:
     return merged
 
 
+# A section's `table` and its calibrated alternatives exclude each other; when an overlay
+# gives one, the base's other is dropped, so `extends` works without explicit nulls.
+_ALTERNATIVES = {
+    ("population", "base"): ("census_region", "total", "shares"),
+    ("population", "mortality"): ("e0", "female_male_gap"),
+    ("population", "fertility"): ("tfr",),
+    ("population", "migration"): ("net",),
+}
+
+
+def _drop_replaced(base: dict, overlay: dict) -> dict:
+    """Copy of `base` without the inputs that `overlay` replaces by their alternative."""
+    base = json.loads(json.dumps(base))  # deep copy of plain YAML data
+    for (outer, inner), calibrated in _ALTERNATIVES.items():
+        new = overlay.get(outer, {}).get(inner) if isinstance(overlay.get(outer), dict) else None
+        old = base.get(outer, {}).get(inner) if isinstance(base.get(outer), dict) else None
+        if not isinstance(new, dict) or not isinstance(old, dict):
+            continue
+        if new.get("table") is not None:
+            for key in calibrated:
+                old.pop(key, None)
+            if inner == "base":  # the student stock is estimated from census groups
+                base[outer].pop("students", None)
+        elif any(new.get(key) is not None for key in calibrated):
+            old.pop("table", None)
+    return base
+
+
 def load_raw(path: Path, _chain: tuple[Path, ...] = ()) -> dict:
     """Read a scenario file and everything it extends, merged, with table paths resolved."""
     path = Path(path).resolve()
@@ -451,14 +482,14 @@ def load_raw(path: Path, _chain: tuple[Path, ...] = ()) -> dict:
         return data
     if not isinstance(parent, str):
         raise ScenarioError(f"{path}: extends: {parent!r} must be a path to another scenario file")
-    return deep_merge(load_raw(path.parent / parent, (*_chain, path)), data)
+    return deep_merge(_drop_replaced(load_raw(path.parent / parent, (*_chain, path)), data), data)
 
 
 def load_scenario(path: str | Path, overrides: dict | None = None) -> Scenario:
     """Load, merge and validate a scenario; raise ScenarioError with a one-line message."""
     data = load_raw(Path(path))
     if overrides:
-        data = deep_merge(data, overrides)
+        data = deep_merge(_drop_replaced(data, overrides), overrides)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:

@@ -94,11 +94,14 @@ def build_mortality(scenario: Scenario) -> np.ndarray:
     standard = inputs.standard_mortality()
     e0 = mortality.e0.at(times)
     srb = scenario.population.fertility.srb.at(times)
-    if mortality.female_male_gap is None:
-        return calibrate_common(standard, e0, srb)
-    gap = mortality.female_male_gap.at(times)
-    male = e0 - gap / (1 + srb)  # so that (srb·male + female) / (1 + srb) = e0
-    return calibrate_by_sex(standard, np.stack([male, male + gap], axis=-1))
+    try:
+        if mortality.female_male_gap is None:
+            return calibrate_common(standard, e0, srb)
+        gap = mortality.female_male_gap.at(times)
+        male = e0 - gap / (1 + srb)  # so that (srb·male + female) / (1 + srb) = e0
+        return calibrate_by_sex(standard, np.stack([male, male + gap], axis=-1))
+    except ValueError as exc:
+        raise ScenarioError(f"population.mortality.e0: {exc}") from None
 
 
 def build_rates(scenario: Scenario, mx: np.ndarray, base_population: np.ndarray) -> Rates:

@@ -136,6 +136,19 @@ def _bisect_decreasing(func, target: np.ndarray, lo: float, hi: float, iteration
 LOG_MULTIPLIER_RANGE = (np.log(1 / 50), np.log(50))
 
 
+def _solve_level(e0_of, target: np.ndarray) -> np.ndarray:
+    """log multiplier with e0_of(log k) = target; ValueError if a target is out of reach."""
+    target = np.asarray(target, dtype=float)
+    log_k = _bisect_decreasing(e0_of, target, *LOG_MULTIPLIER_RANGE)
+    if np.abs(e0_of(log_k) - target).max() > 1e-6:
+        lowest, highest = (float(np.min(e0_of(np.full_like(target, bound)))) for bound in LOG_MULTIPLIER_RANGE[::-1])
+        raise ValueError(
+            f"an e0 of {float(np.ravel(target)[np.argmax(np.abs(e0_of(log_k) - target))]):g} cannot be reached "
+            f"by scaling the standard schedule; reachable about {lowest:.1f} to {highest:.1f}"
+        )
+    return log_k
+
+
 def calibrate_by_sex(mx_standard: np.ndarray, e0_target: np.ndarray) -> np.ndarray:
     """Scale mx_standard (2, 101) so each sex's e0 equals e0_target (..., 2).
 
@@ -144,8 +157,7 @@ def calibrate_by_sex(mx_standard: np.ndarray, e0_target: np.ndarray) -> np.ndarr
     def e0_of(log_k):
         return single_year_life_table(np.exp(log_k)[..., None] * mx_standard).e0
 
-    log_k = _bisect_decreasing(e0_of, np.asarray(e0_target, dtype=float), *LOG_MULTIPLIER_RANGE)
-    return np.exp(log_k)[..., None] * mx_standard
+    return np.exp(_solve_level(e0_of, e0_target))[..., None] * mx_standard
 
 
 def calibrate_common(mx_standard: np.ndarray, e0_target: np.ndarray, srb: np.ndarray | float) -> np.ndarray:
@@ -157,5 +169,4 @@ def calibrate_common(mx_standard: np.ndarray, e0_target: np.ndarray, srb: np.nda
         lt = single_year_life_table(np.exp(log_k)[..., None, None] * mx_standard)
         return both_sexes_e0(lt.e0, srb)
 
-    log_k = _bisect_decreasing(e0_of, np.asarray(e0_target, dtype=float), *LOG_MULTIPLIER_RANGE)
-    return np.exp(log_k)[..., None, None] * mx_standard
+    return np.exp(_solve_level(e0_of, e0_target))[..., None, None] * mx_standard

@@ -107,13 +107,11 @@ def test_median_age_of_a_uniform_population():
     assert median_age(np.ones(101)) == pytest.approx(50.5)
 
 
-def test_time_paths_interpolate_linearly_and_hold_flat(base_projection):
+def test_tfr_indicator_reads_the_path_at_the_interval_centre(base_projection):
     tfr = base_projection.indicators.query("indicator == 'tfr'").set_index("year")["value"]
-    # paths are read at y + 10/12 (1 November base): 2034 reads 2034.83, past the last knot's
-    # neighbour, 2030 → 2035 linear
+    # interval 2034 (1 Nov 2034 – 31 Oct 2035) reads the path at 2034 + 10/12, between the
+    # knots 2030 (1.048) and 2035 (1.084)
     assert tfr[2034] == pytest.approx(1.048 + (1.084 - 1.048) * (4 + 10 / 12) / 5)
-    e0 = base_projection.indicators.query("indicator == 'e0_total'").set_index("year")["value"]
-    assert e0[2020] == pytest.approx(77.3 + 0.8 * (10 / 12) / 5, abs=1e-6)
 
 
 def test_wpp_china_2000_to_2020_reproduces_wpp():
