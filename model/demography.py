@@ -389,7 +389,8 @@ def flow_indicators(arrays: ProjectionArrays, rates: Rates) -> dict[str, np.ndar
     births = arrays.births.sum(axis=-1)
     deaths = arrays.deaths.sum(axis=-1)
     mean_population = (arrays.population[:-1] + arrays.population[1:]).sum(axis=(-2, -1)) / 2
-    e0 = single_year_life_table(rates.mx).e0
+    lt = single_year_life_table(rates.mx)
+    e0 = lt.e0
     return {
         "births": births,
         "deaths": deaths,
@@ -400,6 +401,8 @@ def flow_indicators(arrays: ProjectionArrays, rates: Rates) -> dict[str, np.ndar
         "e0_male": np.broadcast_to(e0[..., 0], births.shape),
         "e0_female": np.broadcast_to(e0[..., 1], births.shape),
         "e0_total": np.broadcast_to(both_sexes_e0(e0, rates.srb), births.shape),
+        "e60_male": np.broadcast_to(lt.e60[..., 0], births.shape),
+        "e60_female": np.broadcast_to(lt.e60[..., 1], births.shape),
     }
 
 

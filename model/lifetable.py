@@ -68,7 +68,13 @@ class LifeTable:
 
     @property
     def e0(self) -> np.ndarray:
+        """Life expectancy at birth, shape (...)."""
         return self.ex[..., 0]
+
+    @property
+    def e60(self) -> np.ndarray:
+        """Life expectancy at 60 (single-year tables), shape (...)."""
+        return self.ex[..., 60]
 
 
 def life_table(mx: np.ndarray, ax: np.ndarray, widths: np.ndarray | None = None) -> LifeTable:

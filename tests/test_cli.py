@@ -120,3 +120,25 @@ def test_validate_accepts_the_shipped_scenarios():
         result = simulate("validate", str(path))
         assert result.returncode == 0, result.stderr
         assert result.stdout.startswith("ok: ")
+
+
+def test_a_failure_while_writing_leaves_the_previous_run_and_no_staging_folder(tmp_path, monkeypatch):
+    from datetime import datetime, timezone
+
+    from model import outputs
+    from model.runner import run_scenario
+    from model.config import load_scenario
+
+    target = tmp_path / "base"
+    target.mkdir()
+    (target / "indicators.csv").write_text("previous run\n")
+    result = run_scenario(load_scenario(BASE))
+
+    def broken_manifest(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(outputs, "build_manifest", broken_manifest)
+    with pytest.raises(OSError, match="disk full"):
+        outputs.write_run(result, target, str(BASE), datetime.now(timezone.utc))
+    assert (target / "indicators.csv").read_text() == "previous run\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["base"]

@@ -28,6 +28,7 @@ def test_preston_austria_1992_abridged_table():
     np.testing.assert_allclose(lt.lx * 1e5, book["expected_lx"], atol=0.6)
     np.testing.assert_allclose(lt.Lx * 1e5, book["expected_nLx"], atol=0.6)
     assert lt.e0 == pytest.approx(72.889, abs=5e-4)
+    np.testing.assert_allclose(lt.ex, book["expected_ex_from_book_nLx"], atol=2e-3)  # e60 18.426 …
 
 
 def test_single_year_identities():
