@@ -21,8 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from model.config import load_scenario  # noqa: E402
-from model.demography import build_base_population, build_mortality, build_rates, project, project_population  # noqa: E402
-from model.lifetable import single_year_life_table  # noqa: E402
+from model.demography import build_inputs, project, project_population  # noqa: E402
 
 TRIALS = 1000
 
@@ -41,9 +40,7 @@ def main() -> None:
     n_years = scenario.years.end - scenario.years.base
 
     whole = best_of(lambda: project_population(scenario), 5)
-    mx = build_mortality(scenario)
-    base = build_base_population(scenario, single_year_life_table(mx[0]).Lx)
-    rates = build_rates(scenario, mx, base.population)
+    base, rates = build_inputs(scenario)
     core = best_of(lambda: project(base.population, base.transient, rates), 5)
 
     rng = np.random.default_rng(20201101)

@@ -116,7 +116,6 @@ def run(config: Path, out: Path | None, lang: str | None, seed: int | None, no_c
             click.echo(f"warning: {warning}", err=True)
         progress("writing outputs")
         target = write_run(result, out or Path("outputs") / scenario.name, str(config), started)
-        progress.close()
         click.echo(summary(result, target))
 
     try:

@@ -64,13 +64,33 @@ class TimePath(_Frozen):
     @model_validator(mode="before")
     @classmethod
     def _accept_shorthand(cls, data: Any) -> Any:
-        if isinstance(data, (int, float)) and not isinstance(data, bool):
-            return {"values": data}
-        if isinstance(data, dict) and data and all(_is_year_key(k) for k in data):
-            return {"values": data}
-        if not isinstance(data, dict):
-            raise ValueError(f"{data!r} is not a time path; give a number, {{year: value, ...}} or {{values: ...}}")
-        return data
+        if isinstance(data, dict) and "values" not in data and any(_is_year_key(k) for k in data):
+            return {"values": data}  # a bare {year: value} mapping (stray keys are reported there)
+        if isinstance(data, dict):
+            return data
+        return {"values": data}
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _numbers_only(cls, values):
+        """Refuse booleans and text (YAML reads `2e4` without a dot as text: accept it)."""
+        def number(value, where=""):
+            if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                raise ValueError(f"{_plain(value)}{where} is not a number")
+            try:
+                return float(value)
+            except ValueError:
+                raise ValueError(
+                    f"{_plain(value)}{where} is not a number; give a number, {{year: value, ...}} or {{values: ...}}"
+                ) from None
+        if isinstance(values, dict):
+            checked = {}
+            for year, value in values.items():
+                if not _is_year_key(year) or not 1900 <= int(year) <= 2200:
+                    raise ValueError(f"{_plain(year)} is not a year; path keys are years 1900..2200")
+                checked[int(year)] = number(value, f" in {year}")
+            return checked
+        return number(values)
 
     @field_validator("values")
     @classmethod
@@ -82,7 +102,7 @@ class TimePath(_Frozen):
         for year, value in items:
             if not np.isfinite(value) or not lo <= value <= hi:
                 where = f" in {year}" if year is not None else ""
-                raise ValueError(f"{value!r}{where} is out of range; allowed {_range_text(lo, hi)}")
+                raise ValueError(f"{_plain(value)}{where} is out of range; allowed {_range_text(lo, hi)}")
         return values
 
     @field_validator("unit")
@@ -97,8 +117,7 @@ class TimePath(_Frozen):
         years = np.asarray(years, dtype=float)
         if not isinstance(self.values, dict):
             return np.full(years.shape, float(self.values))
-        known = np.array(sorted(self.values), dtype=float)
-        values = np.array([self.values[int(y)] for y in known])
+        known, values = (np.array(column, dtype=float) for column in zip(*sorted(self.values.items())))
         if self.interpolation == "step":
             index = np.clip(np.searchsorted(known, years, side="right") - 1, 0, len(known) - 1)
             return values[index]
@@ -107,6 +126,15 @@ class TimePath(_Frozen):
 
 def _is_year_key(key: Any) -> bool:
     return isinstance(key, int) and not isinstance(key, bool) or (isinstance(key, str) and key.isdigit())
+
+
+def _plain(value: Any) -> str:
+    """A value as a user wrote it: 2020 rather than 2020.0, nan rather than np.float64(nan)."""
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):g}"
+    if isinstance(value, (np.integer,)):
+        return str(int(value))
+    return repr(value)
 
 
 def _range_text(lo: float, hi: float) -> str:
@@ -127,7 +155,7 @@ class TfrPath(TimePath):
 
 
 class E0Path(TimePath):
-    bounds = (20.0, 100.0)
+    bounds = (20.0, 95.0)
     expected_unit = "years"
 
 
@@ -210,6 +238,10 @@ def parse_age_band(label: str) -> tuple[int, int]:
     return lower, upper
 
 
+# Age groups of the bundled 2020 census table: 0, 1-4, 5-9, ..., 80-84, 85+.
+CENSUS_GROUPS = ("0", "1-4", *(f"{a}-{a + 4}" for a in range(5, 85, 5)), "85+")
+
+
 class StudentStock(_Frozen):
     """Transient student stock held constant over the projection (see demography.py)."""
 
@@ -222,6 +254,15 @@ class StudentStock(_Frozen):
     @field_validator("ages")
     @classmethod
     def _check_ages(cls, ages):
+        inner = CENSUS_GROUPS[1:-1]  # each window needs a census group on either side
+        if not ages:
+            raise ValueError("give at least one census group, e.g. {'20-24': [20, 22]}")
+        for group in ages:
+            if group not in inner:
+                raise ValueError(f"{group!r} must be a census group between 1-4 and 80-84 ({', '.join(inner)})")
+        index = sorted(CENSUS_GROUPS.index(g) for g in ages)
+        if index != list(range(index[0], index[-1] + 1)):
+            raise ValueError("the census groups must be adjacent, e.g. 15-19 and 20-24")
         for group, (first, last) in ages.items():
             lower, upper = parse_age_band(group)
             if not lower <= first <= last < upper:
@@ -231,7 +272,7 @@ class StudentStock(_Frozen):
 
 class BasePopulation(_Frozen):
     census_region: str | None = None
-    total: float | None = Field(default=None, gt=0)
+    total: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     shares: dict[str, float] = Field(default_factory=dict)
     table: BaseTable | None = None
     source: str | None = None
@@ -239,11 +280,13 @@ class BasePopulation(_Frozen):
     @field_validator("shares")
     @classmethod
     def _check_shares(cls, shares):
+        if len(shares) > 8:
+            raise ValueError(f"{len(shares)} bands given; at most 8 broad-age shares are allowed")
         bands = {}
         for label, share in shares.items():
             bands[label] = parse_age_band(label)
             if not 0 <= share <= 1:
-                raise ValueError(f"{label}: {share!r} is out of range; shares are fractions from 0 to 1")
+                raise ValueError(f"{label}: {_plain(share)} is out of range; shares are fractions from 0 to 1")
         for (a, ra), (b, rb) in combinations(bands.items(), 2):
             for inner, outer, r_in, r_out in ((a, b, ra, rb), (b, a, rb, ra)):
                 if r_out[0] <= r_in[0] and r_in[1] <= r_out[1] and shares[inner] > shares[outer]:
@@ -354,7 +397,6 @@ class Outputs(_Frozen):
 
 
 AVAILABLE_STAGES: tuple[str, ...] = ()  # stages after the population projection, as implemented
-PLANNED_STAGES = ("pension", "care", "abm")
 
 
 class Scenario(_Frozen):
@@ -398,6 +440,10 @@ def _read_yaml(path: Path) -> dict:
             data = yaml.safe_load(handle)
     except FileNotFoundError:
         raise ScenarioError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a folder, not a scenario file") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: is not UTF-8 text") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
@@ -417,6 +463,8 @@ def _resolve_tables(data: Any, folder: Path) -> Any:
         for key, value in data.items():
             if key == "table" and isinstance(value, str):
                 resolved[key] = str((folder / value).resolve())
+            elif key == "table" and isinstance(value, dict) and isinstance(value.get("path"), str):
+                resolved[key] = {**value, "path": str((folder / value["path"]).resolve())}
             else:
                 resolved[key] = _resolve_tables(value, folder)
         return resolved
@@ -425,7 +473,7 @@ def _resolve_tables(data: Any, folder: Path) -> Any:
 
 def _is_time_path(value: Any) -> bool:
     return isinstance(value, dict) and (
-        "values" in value or (bool(value) and all(_is_year_key(k) for k in value))
+        "values" in value or any(_is_year_key(k) for k in value)
     )
 
 
@@ -460,6 +508,9 @@ def _drop_replaced(base: dict, overlay: dict) -> dict:
         old = base.get(outer, {}).get(inner) if isinstance(base.get(outer), dict) else None
         if not isinstance(new, dict) or not isinstance(old, dict):
             continue
+        if inner == "base" and new.get("census_region") not in (None, old.get("census_region")):
+            old.pop("total", None)  # targets belong to the region they were given for
+            old.pop("shares", None)
         if new.get("table") is not None:
             for key in calibrated:
                 old.pop(key, None)

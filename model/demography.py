@@ -87,10 +87,7 @@ def build_mortality(scenario: Scenario) -> np.ndarray:
     years, times = interval_years(scenario), path_times(scenario)
     if mortality.table is not None:
         frame = inputs.read_table(mortality.table.path, "population.mortality.table", "mx", years)
-        mx = inputs.table_to_array(frame, "mx", years)
-        if (mx[..., -1] <= 0).any():
-            raise ScenarioError(f"population.mortality.table: {mortality.table.path}: mx at age 100 must be > 0")
-        return mx
+        return inputs.table_to_array(frame, "mx", years)
     standard = inputs.standard_mortality()
     e0 = mortality.e0.at(times)
     srb = scenario.population.fertility.srb.at(times)
@@ -104,10 +101,11 @@ def build_mortality(scenario: Scenario) -> np.ndarray:
         raise ScenarioError(f"population.mortality.e0: {exc}") from None
 
 
-def build_rates(scenario: Scenario, mx: np.ndarray, base_population: np.ndarray) -> Rates:
+def build_rates(scenario: Scenario, mx: np.ndarray, settled_base: np.ndarray) -> Rates:
     """All rates per interval. User tables are used as given; otherwise ASFR = TFR path × the
     bundled age pattern, and net migrants = total path × the Rogers–Castro intensity weighted
-    by the base population (so the profile follows the city's own age structure)."""
+    by the settled base population (the city's own age structure; the transient stock has its
+    own renewal and is left out)."""
     pop = scenario.population
     years, times = interval_years(scenario), path_times(scenario)
 
@@ -121,7 +119,7 @@ def build_rates(scenario: Scenario, mx: np.ndarray, base_population: np.ndarray)
         frame = inputs.read_table(pop.migration.table.path, "population.migration.table", "net_migrants", years)
         net_migrants = inputs.table_to_array(frame, "net_migrants", years)
     elif pop.migration.net is not None:
-        weights = inputs.migration_schedule() * base_population
+        weights = inputs.migration_schedule() * settled_base
         net_migrants = pop.migration.net.at(times)[:, None, None] * (weights / weights.sum())
     else:
         net_migrants = np.zeros((len(years), 2, N_AGES))
@@ -284,17 +282,17 @@ def project(base: np.ndarray, transient: np.ndarray, rates: Rates) -> Projection
 
         # 1–2. Survive, age and migrate those alive at the start (ages 1..100+ at the end).
         cohorts = _close_open_age(settled)
-        entering = np.maximum(cohorts + migrants[..., 1:] / 2, 0.0)
+        half = migrants[..., 1:] / 2
+        entering = np.maximum(cohorts + half, 0.0)
         survivors = entering * S
-        second_half = migrants[..., 1:] / 2
-        aged = np.maximum(survivors + second_half, 0.0)
+        aged = np.maximum(survivors + half, 0.0)
         moved = (entering - cohorts) + (aged - survivors)
         died = entering - survivors
         end[..., 1:] = aged
 
         # 3. Births to settled women, exposure = mean of start and end populations.
         women_start = settled[..., 1, :]
-        women_end = end[..., 1, :] - transient[..., 1, :]
+        women_end = end[..., 1, :].copy()  # settled survivors only: the transient stock joins in step 4
         women_end[..., 0] = 0.0
         total_births = (rates.asfr[t] * (women_start + women_end) / 2).sum(axis=-1)
         srb = rates.srb[t]
@@ -390,7 +388,6 @@ def flow_indicators(arrays: ProjectionArrays, rates: Rates) -> dict[str, np.ndar
     deaths = arrays.deaths.sum(axis=-1)
     mean_population = (arrays.population[:-1] + arrays.population[1:]).sum(axis=(-2, -1)) / 2
     lt = single_year_life_table(rates.mx)
-    e0 = lt.e0
     return {
         "births": births,
         "deaths": deaths,
@@ -398,9 +395,9 @@ def flow_indicators(arrays: ProjectionArrays, rates: Rates) -> dict[str, np.ndar
         "crude_birth_rate": 1000 * births / mean_population,
         "crude_death_rate": 1000 * deaths / mean_population,
         "tfr": np.broadcast_to(rates.asfr.sum(axis=-1), births.shape),
-        "e0_male": np.broadcast_to(e0[..., 0], births.shape),
-        "e0_female": np.broadcast_to(e0[..., 1], births.shape),
-        "e0_total": np.broadcast_to(both_sexes_e0(e0, rates.srb), births.shape),
+        "e0_male": np.broadcast_to(lt.e0[..., 0], births.shape),
+        "e0_female": np.broadcast_to(lt.e0[..., 1], births.shape),
+        "e0_total": np.broadcast_to(both_sexes_e0(lt.e0, rates.srb), births.shape),
         "e60_male": np.broadcast_to(lt.e60[..., 0], births.shape),
         "e60_female": np.broadcast_to(lt.e60[..., 1], births.shape),
     }
@@ -432,11 +429,18 @@ def calendar_year_view(indicators: pd.DataFrame, base_month: int = 11) -> pd.Dat
     return pd.DataFrame(rows)
 
 
-def project_population(scenario: Scenario) -> PopulationProjection:
-    """The population stage: build rates and the base population, project, collect warnings."""
+def build_inputs(scenario: Scenario) -> tuple[BasePopulation, Rates]:
+    """Everything the projection needs: mortality first (its base-year life table closes the
+    85+ tail), then the base population, then the other rates (the migration profile is
+    weighted by the settled base population)."""
     mx = build_mortality(scenario)
     base = build_base_population(scenario, single_year_life_table(mx[0]).Lx)
-    rates = build_rates(scenario, mx, base.population)
+    return base, build_rates(scenario, mx, base.population - base.transient)
+
+
+def project_population(scenario: Scenario) -> PopulationProjection:
+    """The population stage: build the inputs, project, collect warnings."""
+    base, rates = build_inputs(scenario)
     arrays = project(base.population, base.transient, rates)
     notes = [
         f"net out-migration exceeded the population at some ages in {year}; "

@@ -18,12 +18,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import ScenarioError
+from .config import CENSUS_GROUPS, ScenarioError
 from .lifetable import N_AGES, SEXES
 
 DATA_DIR = Path(__file__).parent / "data"
 CENSUS_GROUP_LOWER = np.array([0, 1] + list(range(5, 90, 5)))  # 0, 1-4, 5-9, ..., 80-84, 85+
-CENSUS_GROUPS = ["0", "1-4"] + [f"{a}-{a + 4}" for a in range(5, 85, 5)] + ["85+"]
 
 
 @lru_cache(maxsize=None)
@@ -86,7 +85,7 @@ def _census_groups(region: str, key: str) -> np.ndarray:
     if matches[["code", "level"]].drop_duplicates().shape[0] > 1:
         raise ScenarioError(f"{key}: {region!r} names more than one region; use its 6-digit code")
     table = matches.pivot(index="sex", columns="age_group", values="population")
-    return table.reindex(index=list(SEXES), columns=CENSUS_GROUPS).to_numpy(dtype=float)
+    return table.reindex(index=list(SEXES), columns=list(CENSUS_GROUPS)).to_numpy(dtype=float)
 
 
 # --------------------------------------------------------------------------- user tables
@@ -104,12 +103,12 @@ def read_table(path: Path, key: str, value: str, years: np.ndarray | None) -> pd
     numeric = [c for c in frame.columns if c != "sex"]
     for column in numeric:
         converted = pd.to_numeric(frame[column], errors="coerce")
-        bad = converted.isna()
+        bad = ~np.isfinite(converted)
         if bad.any():
             row = int(bad.idxmax())
-            raise ScenarioError(
-                f"{key}: {path}: column {column!r}, row {row + 2}: {frame[column].iloc[row]!r} is not a number"
-            )
+            raw = frame[column].iloc[row]
+            shown = f"{raw:g}" if isinstance(raw, float) else repr(raw)
+            raise ScenarioError(f"{key}: {path}: column {column!r}, row {row + 2}: {shown} is not a finite number")
         frame[column] = converted
     for column in ("age", "year"):
         if column in frame and (frame[column] % 1 != 0).any():
@@ -141,7 +140,25 @@ def read_table(path: Path, key: str, value: str, years: np.ndarray | None) -> pd
         dup = frame[frame.duplicated(index)].iloc[0]
         where = ", ".join(f"{c} {dup[c]}" for c in index)
         raise ScenarioError(f"{key}: {path}: more than one row for {where}")
+    if value == "mx":
+        _check_death_rates(frame, key, path, years)
     return frame
+
+
+def _check_death_rates(frame: pd.DataFrame, key: str, path: Path, years: np.ndarray) -> None:
+    """Every year, sex and age present; 0 <= mx < 2 below 100 (so q < 1 with a = 1/2), mx > 0 at 100+."""
+    expected = len(years) * len(SEXES) * N_AGES
+    if len(frame) != expected:
+        raise ScenarioError(
+            f"{key}: {path}: has {len(frame)} rows for the projection years; a death-rate table needs "
+            f"every year, sex and age 0..100 ({expected} rows)"
+        )
+    closed = frame[frame["age"] < 100]
+    if (closed["mx"] >= 2).any():
+        row = closed[closed["mx"] >= 2].iloc[0]
+        raise ScenarioError(f"{key}: {path}: mx {row['mx']:g} at age {row['age']} is out of range; allowed 0 to below 2")
+    if (frame.loc[frame["age"] == 100, "mx"] <= 0).any():
+        raise ScenarioError(f"{key}: {path}: mx at age 100 (100+) must be > 0")
 
 
 def table_to_array(frame: pd.DataFrame, value: str, years: np.ndarray | None = None) -> np.ndarray:

@@ -29,7 +29,7 @@ N_AGES = OPEN_AGE + 1
 
 # Andreev–Kingkade a0 from m0: (upper m0 bound of segment, intercept, slope) per segment.
 _A0_SEGMENTS = {
-    "male": ((0.02300, 0.14929, -1.99545), (0.08307, 0.02832, 3.26201), (np.inf, 0.29915, 0.0)),
+    "male": ((0.02300, 0.14929, -1.99545), (0.08307, 0.02832, 3.26021), (np.inf, 0.29915, 0.0)),
     "female": ((0.01724, 0.14903, -2.05527), (0.06891, 0.04667, 3.88089), (np.inf, 0.31411, 0.0)),
 }
 
@@ -147,7 +147,8 @@ def _solve_level(e0_of, target: np.ndarray) -> np.ndarray:
     target = np.asarray(target, dtype=float)
     log_k = _bisect_decreasing(e0_of, target, *LOG_MULTIPLIER_RANGE)
     if np.abs(e0_of(log_k) - target).max() > 1e-6:
-        lowest, highest = (float(np.min(e0_of(np.full_like(target, bound)))) for bound in LOG_MULTIPLIER_RANGE[::-1])
+        lowest = float(np.max(e0_of(np.full_like(target, LOG_MULTIPLIER_RANGE[1]))))
+        highest = float(np.min(e0_of(np.full_like(target, LOG_MULTIPLIER_RANGE[0]))))
         raise ValueError(
             f"an e0 of {float(np.ravel(target)[np.argmax(np.abs(e0_of(log_k) - target))]):g} cannot be reached "
             f"by scaling the standard schedule; reachable about {lowest:.1f} to {highest:.1f}"

@@ -18,8 +18,8 @@ from pathlib import Path
 from .config import scenario_digest
 from .runner import RunResult
 
-# Output precision: ten significant digits keeps counts exact to well below one person.
-FLOAT_FORMAT = "%.10g"
+# Output precision: twelve significant digits keep even national totals exact to 0.001 person.
+FLOAT_FORMAT = "%.12g"
 
 
 def package_versions() -> dict[str, str]:

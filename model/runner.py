@@ -13,8 +13,7 @@ from typing import Callable
 import pandas as pd
 
 from .config import Scenario
-from .demography import PopulationProjection, build_base_population, build_mortality, build_rates, project_population
-from .lifetable import single_year_life_table
+from .demography import PopulationProjection, build_inputs, project_population
 
 Progress = Callable[[str], None]
 
@@ -32,9 +31,7 @@ class RunResult:
 
 def check_inputs(scenario: Scenario) -> None:
     """Build every input of the scenario (tables read, rates calibrated) without projecting."""
-    mx = build_mortality(scenario)
-    base = build_base_population(scenario, single_year_life_table(mx[0]).Lx)
-    build_rates(scenario, mx, base.population)
+    build_inputs(scenario)
 
 
 def run_scenario(scenario: Scenario, progress: Progress | None = None) -> RunResult:

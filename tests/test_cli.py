@@ -13,7 +13,7 @@ from conftest import BASE
 # One row per kind of bad input: (case, scenario overlay, extra file to write, expected words).
 BAD_INPUTS = [
     ("negative TFR", "population: {fertility: {tfr: {2020: -1.0}}}", None,
-     "population.fertility.tfr.values: -1.0 in 2020 is out of range; allowed 0 to 10"),
+     "population.fertility.tfr.values: -1 in 2020 is out of range; allowed 0 to 10"),
     ("share above 1", "population: {base: {shares: {'60+': 1.5}}}", None,
      "population.base.shares: 60+: 1.5 is out of range"),
     ("65+ share above 60+ share", "population: {base: {shares: {'60+': 0.10, '65+': 0.20}}}", None,
@@ -27,9 +27,9 @@ BAD_INPUTS = [
     ("wrong CSV columns", "population: {mortality: {e0: null, table: table.csv}}", "a,b\n1,2\n",
      "has columns a, b; expected exactly year, sex, age, mx"),
     ("non-numeric value", "population: {fertility: {tfr: lots}}", None,
-     "population.fertility.tfr: 'lots' is not a time path"),
+     "population.fertility.tfr.values: 'lots' is not a number"),
     ("non-numeric CSV cell", "population: {fertility: {tfr: null, table: table.csv}}", "year,age,asfr\n2020,20,abc\n",
-     "column 'asfr', row 2: 'abc' is not a number"),
+     "column 'asfr', row 2: 'abc' is not a finite number"),
     ("end year before base year", "years: {base: 2020, end: 2010}", None,
      "years: end 2010 must be after base 2020"),
     ("table missing years", "population: {fertility: {tfr: null, table: table.csv}}", "year,age,asfr\n2020,20,0.05\n",
@@ -37,6 +37,14 @@ BAD_INPUTS = [
     ("unknown census region", "population: {base: {census_region: 晋中}}", None,
      "did you mean '晋中市'?"),
     ("broken YAML", "population: {fertility: [1, 2", None, "line 3"),
+    ("infinite CSV cell", "population: {fertility: {tfr: null, table: table.csv}}", "year,age,asfr\n2020,20,inf\n",
+     "row 2: inf is not a finite number"),
+    ("incomplete death-rate table", "years: {base: 2020, end: 2021}\npopulation: {mortality: {table: table.csv}}", "year,sex,age,mx\n2020,male,0,0.01\n",
+     "a death-rate table needs every year, sex and age 0..100"),
+    ("boolean as a number", "population: {fertility: {tfr: {2020: true}}}", None, "True in 2020 is not a number"),
+    ("student group outside the census", "population: {students: {ages: {'85+': [90, 95]}}}", None,
+     "'85+' must be a census group between 1-4 and 80-84"),
+    ("scenario extends a folder", "", None, "is a folder"),
 ]
 
 
@@ -97,7 +105,8 @@ def test_bad_input_is_one_line_exit_2_and_keeps_previous_outputs(tmp_path, case,
     if extra_file is not None:
         (tmp_path / "table.csv").write_text(extra_file)
     scenario = tmp_path / "bad.yaml"
-    scenario.write_text(f"extends: {BASE}\n{overlay_text}\n", encoding="utf-8")
+    parent = tmp_path if case == "scenario extends a folder" else BASE
+    scenario.write_text(f"extends: {parent}\n{overlay_text}\n", encoding="utf-8")
     for command in (["run", str(scenario), "--out", str(out)], ["validate", str(scenario)]):
         result = simulate(*command)
         assert result.returncode == 2, result.stderr

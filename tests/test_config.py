@@ -84,3 +84,10 @@ def test_base_table_is_used_as_given():
     first = result.population.query("year == 2000").merge(table, on=["sex", "age"], suffixes=("", "_table"))
     np.testing.assert_allclose(first["population"], first["population_table"])
     assert result.transient.sum() == 0
+
+
+def test_changing_the_census_region_drops_the_inherited_targets(overlay):
+    scenario = load_scenario(overlay({"population": {"base": {"census_region": "太原市"}}}))
+    assert scenario.population.base.total is None and scenario.population.base.shares == {}
+    first = project_population(scenario).indicators.query("year == 2020").set_index("indicator")["value"]
+    assert first["population_total"] == pytest.approx(5_304_061, rel=1e-9)  # Taiyuan, 2020 census

@@ -56,7 +56,7 @@ def test_bundled_standard_reproduces_wpp_e0():
     "m0, sex, expected",
     [
         (0.01, "male", 0.14929 - 1.99545 * 0.01),
-        (0.05, "male", 0.02832 + 3.26201 * 0.05),
+        (0.05, "male", 0.02832 + 3.26021 * 0.05),
         (0.10, "male", 0.29915),
         (0.01, "female", 0.14903 - 2.05527 * 0.01),
         (0.05, "female", 0.04667 + 3.88089 * 0.05),
@@ -66,6 +66,12 @@ def test_bundled_standard_reproduces_wpp_e0():
 def test_andreev_kingkade_segments(m0, sex, expected):
     """HMD Methods Protocol v6 (2017), table 1: a0 from m0 by segment."""
     assert andreev_kingkade_a0(np.array(m0), sex) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("sex, breakpoint", [("male", 0.08307), ("female", 0.06891)])
+def test_andreev_kingkade_is_continuous_at_the_upper_breakpoint(sex, breakpoint):
+    below, above = andreev_kingkade_a0(np.array([breakpoint - 1e-9, breakpoint]), sex)
+    assert below == pytest.approx(above, abs=1e-5)
 
 
 def test_calibration_by_sex_hits_targets():
