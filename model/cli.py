@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import click
+import numpy as np
 
 from .config import ScenarioError, load_scenario
 
@@ -138,9 +139,37 @@ def validate(config: Path) -> None:
     _guarded(action, config)
 
 
+@main.command()
+@click.argument("config", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--lever", required=True, type=click.Choice(["contribution_rate", "retirement_delay", "indexation"]),
+              help="The pension parameter to solve for.")
+@click.option("--target", "target_text", default=None,
+              help="METRIC_YEAR>=VALUE on the employee scheme, e.g. balance_2035>=0 (the default, at the end year).")
+def solve(config: Path, lever: str, target_text: str | None) -> None:
+    """Find the value of a pension LEVER that meets a target (e.g. the General Average Premium)."""
+    from .demography import project_population
+    from .solve import parse_target, solve_lever
+
+    def action():
+        scenario = load_scenario(config)
+        if scenario.pension is None:
+            raise ScenarioError("pension: the scenario has no pension section to solve on")
+        target = parse_target(target_text or f"balance_{scenario.years.end}>=0", scenario)
+        value, gap = solve_lever(scenario, project_population(scenario), lever, target)
+        shown = {"contribution_rate": f"{value:.2%} of the contribution base",
+                 "indexation": f"{value:.2%} a year after 2025",
+                 "retirement_delay": f"{int(value)} months beyond the 2025 reform"}[lever]
+        op = ">=" if target.at_least else "<="
+        click.echo(f"{lever} = {shown}\n  meets {target.metric}_{target.year} {op} {target.value:g} "
+                   f"(margin {gap:,.4g}) in {scenario.name}")
+
+    _guarded(action, config)
+
+
 def summary(result, target: Path) -> str:
     """A few headline figures for the terminal: base year vs end year."""
-    wide = result.tables["indicators"].pivot(index="year", columns="indicator", values="value")
+    indicators = result.tables["indicators"]
+    wide = indicators.dropna(subset=["year"]).astype({"year": int}).pivot(index="year", columns="indicator", values="value")
     first, last = wide.index.min(), wide.index.max()
     rows = [
         ("population", "population_total", "{:,.0f}"),
@@ -155,6 +184,16 @@ def summary(result, target: Path) -> str:
     for flow in ("births", "deaths", "net_migration"):
         label = f"{flow.replace('_', ' ')} in the year from {first} / {last - 1}"
         lines.append(f"  {label:<46}{wide.at[first, flow]:>12,.0f}{wide.at[last - 1, flow]:>12,.0f}")
+    if "pension" in result.tables:
+        pension = result.tables["pension"].query("scheme == 'employee'").pivot(index="year", columns="metric", values="value")
+        lines.append(f"  {'employee pensions: self-sufficiency':<46}{pension.at[first, 'self_sufficiency_ratio']:>12.0%}"
+                     f"{pension.at[last, 'self_sufficiency_ratio']:>12.0%}")
+        lines.append(f"  {'employee pensions: beneficiaries per 100 payers':<46}"
+                     f"{pension.at[first, 'dependency_ratio']:>12.1f}{pension.at[last, 'dependency_ratio']:>12.1f}")
+        scalar = indicators[indicators["year"].isna()].set_index("indicator")["value"]
+        depletion = scalar.get("pension_depletion_year")
+        lines.append(f"  {'notional employee balance runs out in':<46}"
+                     f"{'not by ' + str(last) if depletion is None or np.isnan(depletion) else int(depletion):>24}")
     lines.append(f"results: {target}")
     return "\n".join(lines)
 

@@ -173,6 +173,48 @@ class MigrationPath(TimePath):
     expected_unit = "persons_per_year"
 
 
+class FractionPath(TimePath):
+    """A share, 0 to 1."""
+    bounds = (0.0, 1.0)
+    expected_unit = "fraction"
+
+
+class GrowthPath(TimePath):
+    """A yearly rate of change (wage growth, indexation, interest), −50% to +50%."""
+    bounds = (-0.5, 0.5)
+    expected_unit = "fraction"
+
+
+class YuanPerMonthPath(TimePath):
+    bounds = (0.0, 1e6)
+    expected_unit = "yuan_per_month"
+
+
+class YuanPerYearPath(TimePath):
+    bounds = (0.0, 1e7)
+    expected_unit = "yuan_per_year"
+
+
+class PersonsPath(TimePath):
+    bounds = (0.0, 2e9)
+    expected_unit = "persons"
+
+
+class RatioPath(TimePath):
+    """A ratio of two like quantities, 0.1 to 10."""
+    bounds = (0.1, 10.0)
+
+
+class MonthsPath(TimePath):
+    bounds = (0.0, 1200.0)
+    expected_unit = "months"
+
+
+class YearsPath(TimePath):
+    bounds = (0.0, 60.0)
+    expected_unit = "years"
+
+
 # --------------------------------------------------------------------------- tables
 
 
@@ -374,6 +416,60 @@ class Population(_Frozen):
         return self
 
 
+# --------------------------------------------------------------------------- pensions
+
+
+class PensionCalibration(_Frozen):
+    """Base-year counts the coverage levels are calibrated to."""
+
+    participants: PersonsPath          # both schemes, contributors and pensioners
+    employee_share: FractionPath        # employee-scheme share of participants
+    employee_retiree_share: FractionPath  # retirees among employee-scheme participants
+
+
+class Wages(_Frozen):
+    average_wage: YuanPerYearPath       # city average wage in the base year
+    growth: GrowthPath                  # nominal growth per year
+    provincial_ratio: RatioPath         # provincial average wage ÷ city average wage
+
+
+class EmployeeScheme(_Frozen):
+    contribution_rate: FractionPath     # employer + employee, share of the contribution base
+    account_rate: FractionPath          # part of it credited to the individual account
+    base_to_wage: FractionPath          # average contribution base ÷ average wage
+    compliance: FractionPath            # contributors ÷ insured workers
+    entry_coverage_growth: GrowthPath   # yearly rise of coverage of cohorts entering work
+    indexation: GrowthPath              # yearly rise of pensions in payment
+    average_pension: YuanPerMonthPath   # average pension in the base year
+    accrual: FractionPath               # basic pension per contribution year
+    transitional_accrual: FractionPath  # transitional pension per deemed year before accounts
+    account_start_year: int = Field(ge=1990, le=2010)
+    career_start_age: YearsPath
+    contribution_density: FractionPath  # share of years from career start with contributions
+    subsidy_share: FractionPath         # fiscal subsidy ÷ expenditure
+    reserve_months: MonthsPath          # notional balance at the start, in months of spending
+
+
+class ResidentScheme(_Frozen):
+    minimum_pension: YuanPerMonthPath   # central basic pension
+    local_pension: YuanPerMonthPath     # local top-up and account pension, average
+    contribution: YuanPerYearPath       # average own contribution per contributor
+    contribution_subsidy: YuanPerYearPath  # local subsidy per contributor
+    reserve_months: MonthsPath
+
+
+class Pension(_Frozen):
+    retirement_reform: bool = True
+    extra_delay_months: int = Field(default=0, ge=0, le=120)  # a lever: on top of the reform
+    women_cadre_share: FractionPath     # women under the 55 rule (the rest: 50 rule)
+    special_early_share: FractionPath   # retirees under special-occupation rules, 5 years early
+    interest_rate: GrowthPath           # return on the notional balance
+    calibration: PensionCalibration
+    wages: Wages
+    employee: EmployeeScheme
+    resident: ResidentScheme
+
+
 # --------------------------------------------------------------------------- scenario
 
 
@@ -396,7 +492,7 @@ class Outputs(_Frozen):
     charts: bool = True
 
 
-AVAILABLE_STAGES: tuple[str, ...] = ()  # stages after the population projection, as implemented
+AVAILABLE_STAGES: tuple[str, ...] = ("pension",)  # stages after the population projection, as implemented
 
 
 class Scenario(_Frozen):
@@ -408,6 +504,7 @@ class Scenario(_Frozen):
     stages: list[Literal["pension", "care", "abm"]] = Field(default_factory=lambda: list(AVAILABLE_STAGES))
     years: Years
     population: Population
+    pension: Pension | None = None
     outputs: Outputs = Outputs()
 
     @field_validator("stages")
@@ -420,6 +517,13 @@ class Scenario(_Frozen):
                     f"{list(AVAILABLE_STAGES) or 'the population projection only (stages: [])'}"
                 )
         return stages
+
+    @model_validator(mode="after")
+    def _stage_sections(self):
+        for stage in self.stages:
+            if getattr(self, stage) is None:
+                raise ValueError(f"stage {stage!r} is listed but the scenario has no {stage}: section")
+        return self
 
     @model_validator(mode="after")
     def _census_base_year(self):

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .config import Scenario
 from .demography import PopulationProjection, build_inputs, project_population
+from .pension import pension_indicators, project_pensions
 
 Progress = Callable[[str], None]
 
@@ -44,7 +45,14 @@ def run_scenario(scenario: Scenario, progress: Progress | None = None) -> RunRes
     population = project_population(scenario)
     tables = {"population": population.population, "indicators": population.indicators}
     timings["population"] = time.perf_counter() - started
-    # Further stages (pension, care, abm) are added here as they are implemented; the schema
-    # refuses a stage that is not available, so nothing listed is silently skipped.
+    # Further stages run in DESIGN.md's order; the schema refuses a stage that is not
+    # available, so nothing listed is silently skipped.
+    if "pension" in scenario.stages:
+        report("pension projection")
+        started = time.perf_counter()
+        tables["pension"] = project_pensions(scenario, population)
+        tables["indicators"] = pd.concat([tables["indicators"], pension_indicators(tables["pension"])],
+                                         ignore_index=True)
+        timings["pension"] = time.perf_counter() - started
     return RunResult(scenario=scenario, population=population, tables=tables,
                      timings=timings, warnings=list(population.warnings))

@@ -45,6 +45,13 @@ BAD_INPUTS = [
     ("student group outside the census", "population: {students: {ages: {'85+': [90, 95]}}}", None,
      "'85+' must be a census group between 1-4 and 80-84"),
     ("scenario extends a folder", "", None, "is a folder"),
+    ("negative pension rate", "pension: {employee: {contribution_rate: -0.1}}", None,
+     "pension.employee.contribution_rate.values: -0.1 is out of range; allowed 0 to 1"),
+    ("contribution rate above 1", "pension: {employee: {contribution_rate: 1.6}}", None,
+     "pension.employee.contribution_rate.values: 1.6 is out of range; allowed 0 to 1"),
+    ("unknown pension scheme", "pension: {farmers: {contribution: 100}}", None,
+     "pension.farmers: unknown key; allowed keys:"),
+    ("stage not available", "stages: [pension, care]", None, "stage 'care' is not available yet"),
 ]
 
 
@@ -62,13 +69,19 @@ def finished_run(tmp_path_factory):
 
 def test_run_writes_the_output_contract(finished_run):
     out, result = finished_run
-    assert {p.name for p in out.iterdir()} == {"manifest.json", "population.csv", "indicators.csv"}
+    assert {p.name for p in out.iterdir()} == {"manifest.json", "population.csv", "indicators.csv", "pension.csv"}
+    pension = pd.read_csv(out / "pension.csv")
+    assert list(pension.columns) == ["year", "scheme", "metric", "value"]
+    assert set(pension["scheme"]) == {"employee", "resident"}
+    assert {"contributors", "insured", "beneficiaries", "new_beneficiaries", "dependency_ratio", "revenue",
+            "subsidy", "expenditure", "balance", "balance_without_subsidy", "months_covered",
+            "self_sufficiency_ratio", "average_pension", "replacement_rate", "cost_rate"} <= set(pension["metric"])
     population = pd.read_csv(out / "population.csv")
     assert list(population.columns) == ["year", "sex", "age", "population"]
     assert set(population["sex"]) == {"male", "female"} and population["age"].max() == 100
     indicators = pd.read_csv(out / "indicators.csv")
     assert list(indicators.columns) == ["year", "indicator", "value"]
-    required = {"population_total", "population_60plus", "population_65plus", "population_80plus",
+    required = {"pension_depletion_year", "pension_first_deficit_year", "population_total", "population_60plus", "population_65plus", "population_80plus",
                 "share_60plus", "share_65plus", "share_80plus", "old_age_dependency_ratio", "median_age",
                 "births", "deaths", "net_migration", "tfr", "e0_male", "e0_female", "e0_total"}
     assert required <= set(indicators["indicator"])
@@ -85,7 +98,7 @@ def test_manifest_records_config_hash_versions_and_files(finished_run):
     assert manifest["config"]["population"]["base"]["census_region"] == "晋中市"
     assert {"python", "numpy", "pandas", "mesa", "silverplan"} <= set(manifest["versions"])
     assert manifest["seed"] == 20201101
-    assert set(manifest["files"]) == {"manifest.json", "population.csv", "indicators.csv"}
+    assert set(manifest["files"]) == {"manifest.json", "population.csv", "indicators.csv", "pension.csv"}
     assert manifest["runtime_seconds"] >= 0
 
 
@@ -122,6 +135,14 @@ def test_bad_command_line_is_one_line_exit_2():
     result = simulate("run")
     assert result.returncode == 2
     assert result.stderr.strip() == "error: Missing argument 'CONFIG'."
+
+
+def test_solve_prints_the_lever_value_and_refuses_a_bad_target():
+    result = simulate("solve", str(BASE), "--lever", "contribution_rate", "--target", "balance_2030>=0")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("contribution_rate = ") and "balance_2030 >= 0" in result.stdout
+    bad = simulate("solve", str(BASE), "--lever", "indexation", "--target", "balance_1990>=0")
+    assert bad.returncode == 2 and bad.stderr.strip().endswith("is outside the projection 2020..2035")
 
 
 def test_validate_accepts_the_shipped_scenarios():

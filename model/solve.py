@@ -1,0 +1,101 @@
+"""Solve for a pension lever: the value that makes a target on the employee scheme hold.
+
+`simulate solve CONFIG --lever contribution_rate --target balance_2035>=0` finds the
+contribution rate that keeps the notional balance non-negative at the end of 2035: for a
+balance of zero at the horizon this is the General Average Premium of the ILO's actuarial
+practice. Levers:
+
+* ``contribution_rate``: the total (employer + employee) rate, held constant from the base year;
+* ``indexation``: the yearly rise of pensions in payment after 2025 (the published rises up
+  to 2025 stay);
+* ``retirement_delay``: whole months of delay on top of the 2025 reform, for everyone under
+  the statutory rules.
+
+The population does not depend on these levers, so it is projected once; each trial re-runs
+the pension stage only. The root is bracketed and found by bisection (each lever moves the
+balance monotonically).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .config import Scenario, ScenarioError, deep_merge
+from .demography import PopulationProjection
+from .pension import project_pensions
+
+LEVERS = {
+    # lever: (lowest, highest, tolerance, more of it raises the balance)
+    "contribution_rate": (0.0, 0.6, 1e-5, True),
+    "indexation": (-0.05, 0.10, 1e-5, False),
+    "retirement_delay": (0, 120, 1, True),
+}
+TARGET_METRICS = ("balance", "balance_without_subsidy", "months_covered", "self_sufficiency_ratio")
+_TARGET = re.compile(r"^(?P<metric>[a-z_]+)_(?P<year>\d{4})\s*(?P<op>>=|<=)\s*(?P<value>-?[\d.]+(?:e-?\d+)?)$")
+LAST_PUBLISHED_INDEXATION_YEAR = 2025
+
+
+@dataclass(frozen=True)
+class Target:
+    metric: str
+    year: int
+    at_least: bool
+    value: float
+
+    def gap(self, pension) -> float:
+        """How far the target is met (≥ 0 when met)."""
+        rows = pension[(pension.scheme == "employee") & (pension.metric == self.metric) & (pension.year == self.year)]
+        achieved = float(rows["value"].iloc[0])
+        return achieved - self.value if self.at_least else self.value - achieved
+
+
+def parse_target(text: str, scenario: Scenario) -> Target:
+    match = _TARGET.match(text.strip())
+    if not match:
+        raise ScenarioError(f"--target {text!r} is not of the form METRIC_YEAR>=VALUE, e.g. balance_2035>=0")
+    metric, year = match["metric"], int(match["year"])
+    if metric not in TARGET_METRICS:
+        raise ScenarioError(f"--target: metric {metric!r} is not allowed; use one of {', '.join(TARGET_METRICS)}")
+    if not scenario.years.base <= year <= scenario.years.end:
+        raise ScenarioError(f"--target: year {year} is outside the projection {scenario.years.base}..{scenario.years.end}")
+    return Target(metric, year, match["op"] == ">=", float(match["value"]))
+
+
+def lever_overrides(scenario: Scenario, lever: str, value: float) -> dict:
+    """The scenario overlay that sets `lever` to `value`."""
+    if lever == "contribution_rate":
+        return {"pension": {"employee": {"contribution_rate": {
+            "values": value, "unit": "fraction", "source": "solved by simulate solve"}}}}
+    if lever == "indexation":
+        path = scenario.pension.employee.indexation
+        known = path.values if isinstance(path.values, dict) else {scenario.years.base: path.values}
+        kept = {y: v for y, v in known.items() if y <= LAST_PUBLISHED_INDEXATION_YEAR}
+        return {"pension": {"employee": {"indexation": {
+            "values": {**kept, LAST_PUBLISHED_INDEXATION_YEAR + 1: value}, "interpolation": "step",
+            "unit": "fraction", "source": "solved by simulate solve (after 2025)"}}}}
+    return {"pension": {"extra_delay_months": int(value)}}
+
+
+def solve_lever(scenario: Scenario, population: PopulationProjection, lever: str, target: Target) -> tuple[float, float]:
+    """The smallest change of `lever` (from its side that fails) meeting `target`; returns
+    (value, achieved gap). Raises ScenarioError if no value in the lever's range meets it."""
+    lowest, highest, tolerance, raises = LEVERS[lever]
+    raw = scenario.model_dump(mode="json")
+
+    def gap(value: float) -> float:
+        trial = Scenario.model_validate(deep_merge(raw, lever_overrides(scenario, lever, value)))
+        return target.gap(project_pensions(trial, population))
+
+    weak, strong = (lowest, highest) if raises else (highest, lowest)
+    if gap(strong) < 0:
+        raise ScenarioError(f"--lever {lever}: no value from {lowest} to {highest} meets the target")
+    if gap(weak) >= 0:
+        return weak, gap(weak)
+    while abs(strong - weak) > tolerance:
+        middle = (weak + strong) // 2 if lever == "retirement_delay" else (weak + strong) / 2
+        if gap(middle) >= 0:
+            strong = middle
+        else:
+            weak = middle
+    return strong, gap(strong)

@@ -1,0 +1,153 @@
+"""Pensions: the retirement-age reform, cash-flow identities, scaling and the lever solver."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import BASE
+from model.config import load_scenario
+from model.demography import project_population
+from model.pension import ACCOUNT_DIVISOR, pension_indicators, project_pensions, retirement_prevalence
+from model.retirement import minimum_contribution_years, retirement_month
+from model.solve import parse_target, solve_lever
+
+# Published cases of the 2024 Decision (Annex tables; 人社部 examples): group, birth → age, month.
+RETIREMENT_CASES = [
+    ("men", 1965, 1, "60y1m", (2025, 2)),
+    ("men", 1965, 5, "60y2m", (2025, 7)),
+    ("men", 1976, 8, "62y11m", (2039, 7)),
+    ("men", 1976, 9, "63y0m", (2039, 9)),
+    ("men", 1964, 12, "60y0m", (2024, 12)),
+    ("women_cadres", 1970, 1, "55y1m", (2025, 2)),
+    ("women_cadres", 1981, 12, "58y0m", (2039, 12)),
+    ("women_workers", 1975, 3, "50y2m", (2025, 5)),
+    ("women_workers", 1984, 11, "55y0m", (2039, 11)),
+]
+
+
+@pytest.mark.parametrize("group, year, month, age, retires", RETIREMENT_CASES)
+def test_retirement_rule_reproduces_published_cases(group, year, month, age, retires):
+    months, ret_year, ret_month = retirement_month(group, year, month)
+    assert f"{months // 12}y{months % 12}m" == age
+    assert (ret_year, ret_month) == retires
+
+
+def test_minimum_contribution_years_rise_from_2030_to_20_in_2039():
+    np.testing.assert_allclose(minimum_contribution_years([2025, 2029, 2030, 2034, 2039, 2045]),
+                               [15, 15, 15.5, 17.5, 20, 20])
+
+
+def test_account_divisor_table_matches_the_2005_document():
+    """国发〔2005〕38号: 50 → 195, 55 → 170, 60 → 139, 63 → 117; 31 ages from 40 to 70."""
+    assert [ACCOUNT_DIVISOR[a] for a in (40, 50, 55, 60, 63, 70)] == [233, 195, 170, 139, 117, 56]
+    assert len(ACCOUNT_DIVISOR) == 31
+
+
+@pytest.fixture(scope="module")
+def to_2040():
+    scenario = load_scenario(BASE, {"years": {"end": 2040}})
+    return scenario, project_population(scenario)
+
+
+def _male_new_retirees(scenario, stocks, reform: bool) -> float:
+    """Men (statutory rules only) reaching retirement over 2025–2039, from the model's prevalence."""
+    trial = scenario.model_copy(update={"pension": scenario.pension.model_copy(update={
+        "retirement_reform": reform,
+        "special_early_share": scenario.pension.special_early_share.model_copy(update={"values": 0.0})})})
+    total = 0.0
+    for year in range(2025, 2040):
+        t = year - scenario.years.base
+        now, before = retirement_prevalence(trial, year)[0], retirement_prevalence(trial, year - 1)[0]
+        rise = now - np.concatenate([[0.0], before[:-1]])
+        total += (stocks[t, 0] * rise).sum()
+    return total
+
+
+def test_reform_cuts_new_male_retirees_2025_2039_by_a_fifth(to_2040):
+    """One month of delay per four birth months spreads four months of births over five months
+    of retirements: the flow falls to 4/5 during the phase-in (women workers: 2/3). With
+    Jinzhong's cohorts the cut is smaller, because the 1977–79 cohorts pushed past 2039 are
+    smaller than the 1965–76 cohorts (the issue's "about three quarters" is the rough figure)."""
+    scenario, population = to_2040
+    uniform = np.ones_like(population.arrays.population)
+    ratio = _male_new_retirees(scenario, uniform, True) / _male_new_retirees(scenario, uniform, False)
+    assert ratio == pytest.approx(0.80, abs=0.01)
+    stocks = population.arrays.population
+    jinzhong = _male_new_retirees(scenario, stocks, True) / _male_new_retirees(scenario, stocks, False)
+    assert 0.75 < jinzhong < 0.87
+
+
+def test_balance_follows_the_cash_flow_identity(to_2040):
+    scenario, population = to_2040
+    pension = project_pensions(scenario, population)
+    rate = scenario.pension.interest_rate.at(0)
+    for scheme in ("employee", "resident"):
+        w = pension[pension.scheme == scheme].pivot(index="year", columns="metric", values="value")
+        expected = w["balance"].shift(1) * (1 + rate) + w["revenue"] + w["subsidy"] - w["expenditure"]
+        np.testing.assert_allclose(w["balance"].iloc[1:], expected.iloc[1:], rtol=1e-12)
+        expected = w["balance_without_subsidy"].shift(1) * (1 + rate) + w["revenue"] - w["expenditure"]
+        np.testing.assert_allclose(w["balance_without_subsidy"].iloc[1:], expected.iloc[1:], rtol=1e-12)
+        np.testing.assert_allclose(w["dependency_ratio"], 100 * w["beneficiaries"] / w["contributors"])
+        np.testing.assert_allclose(w["self_sufficiency_ratio"], w["revenue"] / w["expenditure"])
+
+
+def test_base_year_counts_match_the_calibration_targets(base_projection):
+    scenario = base_projection.scenario
+    pension = project_pensions(scenario, base_projection)
+    first = pension[pension.year == 2020].pivot(index="scheme", columns="metric", values="value")
+    employee = 2_487_000 * 0.43
+    assert first.at["employee", "insured"] + first.at["employee", "beneficiaries"] == pytest.approx(employee, rel=1e-9)
+    assert first.at["employee", "beneficiaries"] == pytest.approx(employee * 0.274, rel=1e-9)
+    resident = first.at["resident", "contributors"] + first.at["resident", "beneficiaries"]
+    assert resident == pytest.approx(2_487_000 - employee, rel=1e-9)
+    assert first.at["employee", "average_pension"] == pytest.approx(3170)
+    assert first.at["resident", "average_pension"] == pytest.approx(124)  # Jinzhong 2020 [plan]
+
+
+def test_reform_lowers_spending_and_raises_contributors(to_2040):
+    scenario, population = to_2040
+    with_reform = project_pensions(scenario, population)
+    without = project_pensions(load_scenario(BASE, {"years": {"end": 2040}, "pension": {"retirement_reform": False}}),
+                               population)
+
+    def value(frame, metric, year):
+        return frame.query("scheme == 'employee' and metric == @metric and year == @year")["value"].item()
+
+    assert value(with_reform, "beneficiaries", 2035) < value(without, "beneficiaries", 2035)
+    assert value(with_reform, "contributors", 2035) > value(without, "contributors", 2035)
+    assert value(with_reform, "beneficiaries", 2024) == pytest.approx(value(without, "beneficiaries", 2024))
+
+
+def test_a_bigger_population_gives_proportionally_bigger_flows(overlay):
+    common = {"population": {"migration": {"net": 0}}}
+    one = load_scenario(overlay(common, "one.yaml"))
+    two = load_scenario(overlay({**common, "population": {"migration": {"net": 0}, "base": {"total": 2 * 3379498}},
+                                 "pension": {"calibration": {"participants": 2 * 2487000}}}, "two.yaml"))
+    small = project_pensions(one, project_population(one)).set_index(["year", "scheme", "metric"])["value"]
+    large = project_pensions(two, project_population(two)).set_index(["year", "scheme", "metric"])["value"]
+    ratio = large / small
+    intensive = ratio.index.get_level_values("metric").isin(
+        ["dependency_ratio", "months_covered", "self_sufficiency_ratio", "average_pension", "replacement_rate", "cost_rate"])
+    np.testing.assert_allclose(ratio[~intensive], 2.0, rtol=1e-9)
+    np.testing.assert_allclose(ratio[intensive], 1.0, rtol=1e-9)
+
+
+def test_indicators_name_the_depletion_and_first_deficit_years():
+    rows = []
+    for year, balance, revenue in ((2020, 5.0, 10.0), (2021, 1.0, 7.5), (2022, -2.0, 7.0)):
+        rows += [(year, "employee", "balance", balance), (year, "employee", "revenue", revenue),
+                 (year, "employee", "subsidy", 1.0), (year, "employee", "expenditure", 9.0)]
+    frame = pd.DataFrame(rows, columns=["year", "scheme", "metric", "value"])
+    indicators = pension_indicators(frame).set_index("indicator")["value"]
+    assert indicators["pension_depletion_year"] == 2022
+    assert indicators["pension_first_deficit_year"] == 2021
+
+
+def test_solved_contribution_rate_balances_the_fund_at_the_horizon(base_projection):
+    scenario = base_projection.scenario
+    target = parse_target("balance_2035>=0", scenario)
+    rate, margin = solve_lever(scenario, base_projection, "contribution_rate", target)
+    assert 0.24 < rate < 0.6 and margin >= 0
+    balance = project_pensions(load_scenario(BASE, {"pension": {"employee": {"contribution_rate": rate - 1e-4}}}),
+                               base_projection).query("scheme == 'employee' and metric == 'balance' and year == 2035")
+    assert balance["value"].item() < 0  # a hair less and the balance is negative: the root is tight
