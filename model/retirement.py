@@ -61,8 +61,8 @@ def retired_share(group: str, stock_month: int, ages: np.ndarray, reform: bool, 
 
     People aged x on that date were born in the 12 months ending x years earlier; births are
     spread evenly over those months. `early_years` lowers the age (special-occupation early
-    retirement, which the reform does not delay); `extra_months` delays everyone else further
-    (a policy lever beyond the reform).
+    retirement, which the reform does not delay); `extra_months` delays the cohorts the
+    reform reaches by that much more (a policy lever beyond the reform).
     """
     ages = np.asarray(ages)
     offsets = np.arange(12)
@@ -72,5 +72,6 @@ def retired_share(group: str, stock_month: int, ages: np.ndarray, reform: bool, 
         age = RULES[group].original_age * 12 - round(12 * early_years)
         retire_at = births + age
     else:
-        retire_at = births + retirement_age_months(group, births, reform) + extra_months
+        affected = births >= RULES[group].first_birth_year * 12  # cohorts the reform reaches
+        retire_at = births + retirement_age_months(group, births, reform) + np.where(affected, extra_months, 0)
     return (retire_at <= stock_month).mean(axis=1)

@@ -151,3 +151,13 @@ def test_solved_contribution_rate_balances_the_fund_at_the_horizon(base_projecti
     balance = project_pensions(load_scenario(BASE, {"pension": {"employee": {"contribution_rate": rate - 1e-4}}}),
                                base_projection).query("scheme == 'employee' and metric == 'balance' and year == 2035")
     assert balance["value"].item() < 0  # a hair less and the balance is negative: the root is tight
+
+
+def test_extra_delay_reaches_only_reform_cohorts_and_raises_self_sufficiency(base_projection):
+    scenario = base_projection.scenario
+    delayed = load_scenario(BASE, {"pension": {"extra_delay_months": 12}})
+    base_run = project_pensions(scenario, base_projection).set_index(["year", "scheme", "metric"])["value"]
+    later = project_pensions(delayed, base_projection).set_index(["year", "scheme", "metric"])["value"]
+    assert later[(2024, "employee", "beneficiaries")] == pytest.approx(base_run[(2024, "employee", "beneficiaries")])
+    assert later[(2030, "employee", "beneficiaries")] < base_run[(2030, "employee", "beneficiaries")]
+    assert later[(2030, "employee", "self_sufficiency_ratio")] > base_run[(2030, "employee", "self_sufficiency_ratio")]
