@@ -102,22 +102,31 @@ def calibrate_coverage(population: np.ndarray, retired: np.ndarray, insured: flo
         [(population * (1 - retired) * shape_young).sum(), (population * (1 - retired) * shape_old).sum()],
         [(population * retired * shape_young).sum(), (population * retired * shape_old).sum()],
     ])
-    young, old = np.linalg.solve(matrix, [insured, retirees])
+    try:
+        young, old = np.linalg.solve(matrix, [insured, retirees])
+    except np.linalg.LinAlgError:
+        raise ScenarioError("pension.calibration: the base population has nobody of working or retired age") from None
     if not (0 < young <= 1 and 0 < old <= 1):
         raise ScenarioError(
             f"pension.calibration: the base-year counts imply employee coverage of {young:.0%} (working age) "
-            f"and {old:.0%} (retired cohorts); both must lie in 0–100%"
+            f"and {old:.0%} (retired cohorts); both must be above 0% and at most 100%"
         )
     return np.tile(young * shape_young + old * shape_old, (2, 1))
 
 
-def cohort_coverage(base_coverage: np.ndarray, years_since_base: int, entry_level: float) -> np.ndarray:
-    """Coverage in a later year: cohorts keep their base-year coverage; cohorts that reach
-    25 after the base year enter at `entry_level` (already grown), ramping up from 18."""
-    base_age = AGES - years_since_base
-    kept = np.where(base_age >= 0, base_coverage[:, np.clip(base_age, 0, 100)], 0.0)
-    entering = entry_level * entry_ramp()
-    return np.where(base_age >= ENTRY_FULL_AGE, kept, np.maximum(kept, entering))
+def cohort_coverage(base_coverage: np.ndarray, entry_levels: np.ndarray) -> np.ndarray:
+    """Employee coverage by sex and age in year base + t, where t = len(entry_levels) − 1.
+
+    Cohorts aged 25+ in the base year keep their base-year coverage. Younger cohorts take the
+    entry level of the year they turn 25 (``entry_levels[s]`` for base + s; the current level
+    while they are still younger), times the ramp below 25.
+    """
+    t = len(entry_levels) - 1
+    base_age = AGES - t
+    kept = base_coverage[:, np.clip(base_age, 0, 100)]
+    turns_25 = np.clip(t - np.maximum(AGES - ENTRY_FULL_AGE, 0), 0, t)  # index into entry_levels
+    entering = entry_levels[turns_25] * entry_ramp()
+    return np.where(base_age >= ENTRY_FULL_AGE, kept, entering)
 
 
 def new_pension(scenario: Scenario, year: int, wage_last_year: float) -> np.ndarray:
@@ -125,10 +134,13 @@ def new_pension(scenario: Scenario, year: int, wage_last_year: float) -> np.ndar
     e, w = scenario.pension.employee, scenario.pension.wages
     calculation_base = float(w.provincial_ratio.at(year - 1)) * wage_last_year / 12
     own_wage = float(e.base_to_wage.at(year)) * wage_last_year / 12
-    career = np.clip((AGES - float(e.career_start_age.at(year))) * float(e.contribution_density.at(year)), 0, 45)
-    years_paid = np.maximum(career, minimum_contribution_years(year))  # the short top up to qualify
-    account_years = np.minimum(years_paid, max(year - e.account_start_year, 0))
-    deemed_years = years_paid - account_years
+    density = float(e.contribution_density.at(year))
+    career = np.clip(AGES - float(e.career_start_age.at(year)), 0, 45)
+    career_with_accounts = np.minimum(career, max(year - e.account_start_year, 0))
+    deemed_years = (career - career_with_accounts) * density
+    # Those short of the legal minimum top up (Art. 2 of the 2024 Measures), into the account.
+    account_years = np.maximum(career_with_accounts * density, minimum_contribution_years(year) - deemed_years)
+    years_paid = deemed_years + account_years
     basic = (calculation_base + own_wage) / 2 * years_paid * float(e.accrual.at(year))
     transitional = own_wage * deemed_years * float(e.transitional_accrual.at(year))
     account = float(e.account_rate.at(year)) * 12 * own_wage * account_years / account_divisor(AGES)
@@ -156,10 +168,9 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
             f"pension.calibration.participants: {participants:,.0f} implies a resident-scheme participation "
             f"of {resident_rate:.0%} of the eligible population; must be 0–100%"
         )
-    entry_level0 = coverage0[:, ENTRY_FULL_AGE].mean()
+    entry_levels = np.array([coverage0[0, ENTRY_FULL_AGE]])  # by year since base
 
     wage = float(p.wages.average_wage.at(years[0]))
-    wage_last = wage / (1 + float(p.wages.growth.at(years[0])))
     previous_retired = retirement_prevalence(scenario, int(years[0]) - 1)
     average = None  # average pension by sex and age, yuan per month
     balances = {"employee": None, "resident": None}
@@ -170,8 +181,10 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
             wage_last, wage = wage, wage * (1 + float(p.wages.growth.at(year)))
         pop = stocks[t]
         retired = retirement_prevalence(scenario, year)
-        entry_level = min(1.0, entry_level0 * (1 + float(e.entry_coverage_growth.at(year))) ** t)
-        coverage = cohort_coverage(coverage0, t, entry_level)
+        if t > 0:
+            grown = entry_levels[-1] * (1 + float(e.entry_coverage_growth.at(year)))
+            entry_levels = np.append(entry_levels, min(1.0, grown))
+        coverage = cohort_coverage(coverage0, entry_levels)
         insured = (pop * coverage * (1 - retired)).sum()
         contributors = insured * float(e.compliance.at(year))
         pensioners = pop * coverage * retired  # (2, 101)
@@ -198,9 +211,9 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
         employee.update(
             contributors=contributors, insured=insured, beneficiaries=pensioners.sum(),
             new_beneficiaries=newly.sum(),
-            average_pension=(pensioners * average).sum() / pensioners.sum(),
-            replacement_rate=(pensioners * average).sum() / pensioners.sum() * 12 / wage,
-            cost_rate=employee["expenditure"] / (contributors * base_wage),
+            average_pension=_ratio((pensioners * average).sum(), pensioners.sum()),
+            replacement_rate=_ratio((pensioners * average).sum() * 12, pensioners.sum() * wage),
+            cost_rate=_ratio(employee["expenditure"], contributors * base_wage),
         )
 
         outside = pop * (1 - coverage) * resident_rate
@@ -217,8 +230,8 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
         resident.update(
             contributors=resident_contributors, insured=resident_contributors,
             beneficiaries=resident_pensioners, new_beneficiaries=entered_60,
-            average_pension=resident_pension, replacement_rate=resident_pension * 12 / wage,
-            cost_rate=resident_spending / (resident_contributors * wage),
+            average_pension=resident_pension, replacement_rate=_ratio(resident_pension * 12, wage),
+            cost_rate=_ratio(resident_spending, resident_contributors * wage),
         )
 
         rate = float(p.interest_rate.at(year))
@@ -231,8 +244,8 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
             without = without * (1 + rate) + flows["revenue"] - flows["expenditure"]
             balances[scheme] = (with_subsidy, without)
             flows.update(balance=with_subsidy, balance_without_subsidy=without,
-                         months_covered=with_subsidy / (flows["expenditure"] / 12),
-                         dependency_ratio=100 * flows["beneficiaries"] / flows["contributors"])
+                         months_covered=_ratio(with_subsidy * 12, flows["expenditure"]),
+                         dependency_ratio=_ratio(100 * flows["beneficiaries"], flows["contributors"]))
             rows += [(year, scheme, metric, float(value)) for metric, value in flows.items()]
     return pd.DataFrame(rows, columns=["year", "scheme", "metric", "value"])
 
@@ -243,8 +256,13 @@ def _flows(revenue: float, expenditure: float, subsidy_of) -> dict:
         "revenue": revenue,
         "subsidy": subsidy,
         "expenditure": expenditure,
-        "self_sufficiency_ratio": revenue / expenditure,
+        "self_sufficiency_ratio": _ratio(revenue, expenditure),
     }
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    """numerator / denominator, or NaN (an empty cell in pension.csv) when the denominator is 0."""
+    return numerator / denominator if denominator else float("nan")
 
 
 def pension_indicators(pension: pd.DataFrame) -> pd.DataFrame:

@@ -62,16 +62,18 @@ def retired_share(group: str, stock_month: int, ages: np.ndarray, reform: bool, 
     People aged x on that date were born in the 12 months ending x years earlier; births are
     spread evenly over those months. `early_years` lowers the age (special-occupation early
     retirement, which the reform does not delay); `extra_months` delays the cohorts the
-    reform reaches by that much more (a policy lever beyond the reform).
+    reform reaches (births from its first affected month, with or without the reform) by that
+    much more: a policy lever.
     """
     ages = np.asarray(ages)
-    offsets = np.arange(12)
-    # born in month (stock_month − 12·(x+1) + 1 + k), k = 0..11, i.e. aged x on stock_month
-    births = stock_month - 12 * (ages[:, None] + 1) + 1 + offsets[None, :]
+    # Aged x on the 1st of stock_month: born in one of the 12 months starting 12·(x+1) months
+    # earlier (on 1 Nov 2025, aged 60: born Nov 1964 … Oct 1965).
+    births = stock_month - 12 * (ages[:, None] + 1) + np.arange(12)[None, :]
     if early_years:
         age = RULES[group].original_age * 12 - round(12 * early_years)
         retire_at = births + age
     else:
         affected = births >= RULES[group].first_birth_year * 12  # cohorts the reform reaches
         retire_at = births + retirement_age_months(group, births, reform) + np.where(affected, extra_months, 0)
-    return (retire_at <= stock_month).mean(axis=1)
+    # Retiring in the month of the birthday: by the 1st of stock_month only earlier months count.
+    return (retire_at < stock_month).mean(axis=1)

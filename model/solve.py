@@ -8,12 +8,13 @@ practice. Levers:
 * ``contribution_rate``: the total (employer + employee) rate, held constant from the base year;
 * ``indexation``: the yearly rise of pensions in payment after 2025 (the published rises up
   to 2025 stay);
-* ``retirement_delay``: whole months of delay on top of the 2025 reform, for everyone under
-  the statutory rules.
+* ``retirement_delay``: whole months of delay on top of the 2025 reform, for the cohorts the
+  reform reaches (men born from 1965, women cadres from 1970, women workers from 1975).
 
 The population does not depend on these levers, so it is projected once; each trial re-runs
-the pension stage only. The root is bracketed and found by bisection (each lever moves the
-balance monotonically).
+the pension stage only. The root is bracketed and found by bisection: each lever moves the
+balance monotonically; ratios such as self-sufficiency can wobble slightly with the retirement
+delay, so a solution for them is the first value found that meets the target.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ LEVERS = {
     "retirement_delay": (0, 120, 1, True),
 }
 TARGET_METRICS = ("balance", "balance_without_subsidy", "months_covered", "self_sufficiency_ratio")
-_TARGET = re.compile(r"^(?P<metric>[a-z_]+)_(?P<year>\d{4})\s*(?P<op>>=|<=)\s*(?P<value>-?[\d.]+(?:e-?\d+)?)$")
+_TARGET = re.compile(r"^(?P<metric>[a-z_]+)_(?P<year>\d{4})\s*(?P<op>>=|<=)\s*(?P<value>-?\d+(?:\.\d+)?(?:e-?\d+)?)$")
 LAST_PUBLISHED_INDEXATION_YEAR = 2025
 
 
@@ -69,8 +70,7 @@ def lever_overrides(scenario: Scenario, lever: str, value: float) -> dict:
             "values": value, "unit": "fraction", "source": "solved by simulate solve"}}}}
     if lever == "indexation":
         path = scenario.pension.employee.indexation
-        known = path.values if isinstance(path.values, dict) else {scenario.years.base: path.values}
-        kept = {y: v for y, v in known.items() if y <= LAST_PUBLISHED_INDEXATION_YEAR}
+        kept = {y: float(path.at(y)) for y in range(scenario.years.base, LAST_PUBLISHED_INDEXATION_YEAR + 1)}
         return {"pension": {"employee": {"indexation": {
             "values": {**kept, LAST_PUBLISHED_INDEXATION_YEAR + 1: value}, "interpolation": "step",
             "unit": "fraction", "source": "solved by simulate solve (after 2025)"}}}}
@@ -81,6 +81,7 @@ def solve_lever(scenario: Scenario, population: PopulationProjection, lever: str
     """The smallest change of `lever` (from its side that fails) meeting `target`; returns
     (value, achieved gap). Raises ScenarioError if no value in the lever's range meets it."""
     lowest, highest, tolerance, raises = LEVERS[lever]
+    raises = raises == target.at_least  # for a ceiling, the helpful direction is the other one
     raw = scenario.model_dump(mode="json")
 
     def gap(value: float) -> float:

@@ -161,3 +161,56 @@ def test_extra_delay_reaches_only_reform_cohorts_and_raises_self_sufficiency(bas
     assert later[(2024, "employee", "beneficiaries")] == pytest.approx(base_run[(2024, "employee", "beneficiaries")])
     assert later[(2030, "employee", "beneficiaries")] < base_run[(2030, "employee", "beneficiaries")]
     assert later[(2030, "employee", "self_sufficiency_ratio")] > base_run[(2030, "employee", "self_sufficiency_ratio")]
+
+
+@pytest.mark.parametrize("group", ["men", "women_cadres", "women_workers"])
+@pytest.mark.parametrize("reform, extra", [(True, 0), (False, 0), (True, 7)])
+def test_retired_share_agrees_with_a_brute_force_count_of_birth_months(group, reform, extra):
+    """Someone born mid-month b is aged x on the 1st of month S when b + 12x < S <= b + 12(x+1),
+    and has retired when b + (retirement age in months) < S."""
+    from model.retirement import RULES, retired_share, retirement_age_months
+
+    for stock in (2025 * 12 + 10, 2031 * 12 + 0, 2040 * 12 + 6):
+        ages = np.arange(45, 70)
+        shares = retired_share(group, stock, ages, reform, extra_months=extra)
+        for x, share in zip(ages, shares):
+            born = [b for b in range(stock - 12 * (x + 2), stock) if b + 12 * x < stock <= b + 12 * (x + 1)]
+            assert len(born) == 12
+            affected = [b >= RULES[group].first_birth_year * 12 for b in born]
+            ages_at_retirement = [int(retirement_age_months(group, np.array(b), reform)) + extra * a
+                                  for b, a in zip(born, affected)]
+            expected = np.mean([b + age < stock for b, age in zip(born, ages_at_retirement)])
+            assert share == pytest.approx(expected), (stock, x)
+
+
+def test_cohorts_keep_the_entry_level_of_the_year_they_turned_25():
+    from model.pension import cohort_coverage
+
+    base = np.full((2, 101), 0.3)
+    levels = np.array([0.5, 0.6, 0.7, 0.8, 0.9, 1.0])  # years 0..5 since base
+    coverage = cohort_coverage(base, levels)  # year 5
+    assert coverage[0, 29] == pytest.approx(0.6)  # aged 24 at base, turned 25 in year 1
+    assert coverage[0, 25] == pytest.approx(1.0)  # turned 25 this year
+    assert coverage[0, 30] == pytest.approx(0.3)  # aged 25 at base: keeps its base coverage
+    assert coverage[0, 18] == 0.0
+
+
+def test_a_long_run_to_2100_stays_finite():
+    scenario = load_scenario(BASE, {"years": {"end": 2100}})
+    pension = project_pensions(scenario, project_population(scenario))
+    assert np.isfinite(pension["value"]).all()
+    resident = pension.query("scheme == 'resident' and metric == 'beneficiaries' and year == 2100")["value"].item()
+    assert resident > 10_000
+
+
+def test_solver_handles_ceilings_and_keeps_linear_indexation_paths(base_projection):
+    from model.solve import lever_overrides
+
+    scenario = base_projection.scenario
+    ceiling, _ = solve_lever(scenario, base_projection, "contribution_rate", parse_target("balance_2035<=0", scenario))
+    floor, _ = solve_lever(scenario, base_projection, "contribution_rate", parse_target("balance_2035>=0", scenario))
+    assert ceiling == pytest.approx(floor, abs=2e-5)  # both are the rate that balances 2035 exactly
+    linear = load_scenario(BASE, {"pension": {"employee": {"indexation": {"values": {2020: 0.05, 2030: 0.01},
+                                                                          "unit": "fraction"}}}})
+    values = lever_overrides(linear, "indexation", 0.02)["pension"]["employee"]["indexation"]["values"]
+    assert values[2023] == pytest.approx(0.038) and values[2026] == 0.02
