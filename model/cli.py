@@ -194,6 +194,14 @@ def summary(result, target: Path) -> str:
         depletion = scalar.get("pension_depletion_year")
         lines.append(f"  {'notional employee balance runs out in':<46}"
                      f"{'not by ' + str(last) if depletion is None or np.isnan(depletion) else int(depletion):>24}")
+    if "care" in result.tables:
+        care = result.tables["care"].pivot(index="year", columns="metric", values="value")
+        lines.append(f"  care definition: {result.scenario.care.definition}")
+        lines.append(f"  {'severely disabled aged 60+':<46}{care.at[first, 'severe']:>12,.0f}{care.at[last, 'severe']:>12,.0f}")
+        lines.append(f"  {'elder-care beds needed / supplied, ' + str(last):<46}"
+                     f"{care.at[last, 'beds_needed']:>12,.0f}{care.at[last, 'beds_supplied']:>12,.0f}")
+        lines.append(f"  {'bed gap (need) / norm gap (40 per 1,000), ' + str(last):<46}"
+                     f"{care.at[last, 'bed_gap']:>12,.0f}{care.at[last, 'norm_gap']:>12,.0f}")
     lines.append(f"results: {target}")
     return "\n".join(lines)
 

@@ -43,7 +43,7 @@ class _Frozen(BaseModel):
 
 Unit = Literal[
     "fraction", "per_1000", "persons", "persons_per_year", "years", "months",
-    "children_per_woman", "males_per_female", "yuan_per_year", "yuan_per_month",
+    "children_per_woman", "males_per_female", "yuan_per_year", "yuan_per_month", "beds",
 ]
 
 
@@ -470,6 +470,105 @@ class Pension(_Frozen):
     resident: ResidentScheme
 
 
+# --------------------------------------------------------------------------- care demand
+
+
+class PrevalenceTable(TableRef):
+    columns = ("sex", "age", "mild", "severe")
+
+
+class CareCalibration(_Frozen):
+    """2020 targets for the health-state model (severe = census 生活不能自理)."""
+
+    severe_share_60plus: FractionPath    # census share of 60+ unable to care for themselves
+    provincial_factor: RatioPath         # Shanxi relative to the national share
+    mild_share_60plus: FractionPath      # share unhealthy but able to care for themselves
+    severe_years_after_60_male: YearsPath
+    severe_years_after_60_female: YearsPath
+
+
+class HealthTransitions(_Frozen):
+    """Assumed parts of the annual transition model (the incidence levels are calibrated)."""
+
+    incidence_age_slope: GrowthPath      # log-linear rise of incidence per year of age
+    mild_to_severe_factor: RatioPath     # severe incidence among the mildly disabled ÷ among the healthy
+    recovery_at_60: FractionPath         # yearly mild → healthy probability at 60, halving every 14 years
+    mortality_ratio_mild: RatioPath      # death rate mild ÷ healthy
+    mortality_ratio_severe_60: RatioPath  # death rate severe ÷ healthy at 60, falling to 1.2 at 100
+    prevalence_at_60_mild: FractionPath
+    prevalence_at_60_severe: FractionPath
+
+
+class CareMix(_Frozen):
+    home: FractionPath
+    community: FractionPath
+    institution: FractionPath
+
+    @model_validator(mode="after")
+    def _sum_to_one(self):
+        years = {2020} | {y for p in (self.home, self.community, self.institution)
+                          if isinstance(p.values, dict) for y in p.values}
+        for year in sorted(years):
+            total = float(self.home.at(year) + self.community.at(year) + self.institution.at(year))
+            if abs(total - 1) > 1e-6:
+                raise ValueError(f"home + community + institution = {total:g} in {year}; the shares must sum to 1")
+        return self
+
+
+class OccupancyPath(TimePath):
+    """Target occupancy of beds: above 0, at most 1."""
+    bounds = (0.01, 1.0)
+    expected_unit = "fraction"
+
+
+class BedsPath(TimePath):
+    bounds = (0.0, 1e8)
+    expected_unit = "beds"
+
+
+class Per1000Path(TimePath):
+    bounds = (0.0, 1000.0)
+    expected_unit = "per_1000"
+
+
+class ClientsPath(TimePath):
+    """Clients per care worker."""
+    bounds = (0.5, 100.0)
+
+
+class Care(_Frozen):
+    definition: str = Field(min_length=3)         # named in outputs and the manifest
+    morbidity: Literal["multistate", "constant_prevalence"] = "multistate"
+    incidence_trend: GrowthPath                   # yearly change of incidence (compression < 0)
+    prevalence_table: PrevalenceTable | None = None
+    calibration: CareCalibration
+    transitions: HealthTransitions
+    mix: dict[Literal["healthy", "mild", "severe"], CareMix]
+    occupancy: OccupancyPath
+    beds: BedsPath                                # beds supplied (stock path)
+    nursing_share: FractionPath                   # nursing-type share of supplied beds
+    beds_norm: Per1000Path                        # planning norm, beds per 1,000 aged 60+
+    nursing_share_target: FractionPath
+    daycare_places_per_user: FractionPath
+    clients_per_worker: dict[Literal["home_mild", "home_severe", "institution_mild", "institution_severe"], ClientsPath]
+
+    @field_validator("mix")
+    @classmethod
+    def _all_states(cls, mix):
+        missing = {"healthy", "mild", "severe"} - set(mix)
+        if missing:
+            raise ValueError(f"give a care mix for {', '.join(sorted(missing))}")
+        return mix
+
+    @field_validator("clients_per_worker")
+    @classmethod
+    def _all_ratios(cls, ratios):
+        missing = {"home_mild", "home_severe", "institution_mild", "institution_severe"} - set(ratios)
+        if missing:
+            raise ValueError(f"give clients per worker for {', '.join(sorted(missing))}")
+        return ratios
+
+
 # --------------------------------------------------------------------------- scenario
 
 
@@ -492,7 +591,7 @@ class Outputs(_Frozen):
     charts: bool = True
 
 
-AVAILABLE_STAGES: tuple[str, ...] = ("pension",)  # stages after the population projection, as implemented
+AVAILABLE_STAGES: tuple[str, ...] = ("pension", "care")  # stages after the population projection, as implemented
 
 
 class Scenario(_Frozen):
@@ -505,6 +604,7 @@ class Scenario(_Frozen):
     years: Years
     population: Population
     pension: Pension | None = None
+    care: Care | None = None
     outputs: Outputs = Outputs()
 
     @field_validator("stages")

@@ -47,6 +47,7 @@ def build_manifest(result: RunResult, scenario_file: str, started: datetime, fil
         "finished": finished.isoformat(timespec="seconds"),
         "runtime_seconds": round((finished - started).total_seconds(), 3),
         "stage_seconds": {k: round(v, 4) for k, v in result.timings.items()},
+        "definitions": {"care_severity": result.scenario.care.definition} if result.scenario.care else {},
         "warnings": result.warnings,
         "files": sorted(files + ["manifest.json"]),
     }

@@ -13,6 +13,7 @@ from typing import Callable
 import pandas as pd
 
 from .config import Scenario
+from .care_demand import care_indicators, project_care_demand
 from .demography import PopulationProjection, build_inputs, project_population
 from .pension import pension_indicators, project_pensions
 
@@ -54,5 +55,12 @@ def run_scenario(scenario: Scenario, progress: Progress | None = None) -> RunRes
         tables["indicators"] = pd.concat([tables["indicators"], pension_indicators(tables["pension"])],
                                          ignore_index=True)
         timings["pension"] = time.perf_counter() - started
+    if "care" in scenario.stages:
+        report("care demand")
+        started = time.perf_counter()
+        tables["care"], fit = project_care_demand(scenario, population)
+        tables["indicators"] = pd.concat([tables["indicators"], care_indicators(tables["care"], fit)],
+                                         ignore_index=True)
+        timings["care"] = time.perf_counter() - started
     return RunResult(scenario=scenario, population=population, tables=tables,
                      timings=timings, warnings=list(population.warnings))

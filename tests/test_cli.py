@@ -51,7 +51,11 @@ BAD_INPUTS = [
      "pension.employee.contribution_rate.values: 1.6 is out of range; allowed 0 to 1"),
     ("unknown pension scheme", "pension: {farmers: {contribution: 100}}", None,
      "pension.farmers: unknown key; allowed keys:"),
-    ("stage not available", "stages: [pension, care]", None, "stage 'care' is not available yet"),
+    ("stage not available", "stages: [pension, care, abm]", None, "stage 'abm' is not available yet"),
+    ("care mix not summing to 1", "care: {mix: {severe: {home: 0.5, community: 0.2, institution: 0.2}}}", None,
+     "home + community + institution = 0.9 in 2020; the shares must sum to 1"),
+    ("occupancy 0", "care: {occupancy: 0}", None, "care.occupancy.values: 0 is out of range; allowed 0.01 to 1"),
+    ("occupancy above 1", "care: {occupancy: 1.2}", None, "care.occupancy.values: 1.2 is out of range; allowed 0.01 to 1"),
 ]
 
 
@@ -69,7 +73,13 @@ def finished_run(tmp_path_factory):
 
 def test_run_writes_the_output_contract(finished_run):
     out, result = finished_run
-    assert {p.name for p in out.iterdir()} == {"manifest.json", "population.csv", "indicators.csv", "pension.csv"}
+    assert {p.name for p in out.iterdir()} == {"manifest.json", "population.csv", "indicators.csv", "pension.csv", "care.csv"}
+    care = pd.read_csv(out / "care.csv")
+    assert list(care.columns) == ["year", "metric", "value"]
+    assert {"elderly_60plus", "elderly_80plus", "healthy", "mild", "severe", "users_home", "users_community",
+            "users_institution", "beds_needed", "nursing_beds_needed", "beds_supplied", "nursing_beds_supplied",
+            "beds_per_1000", "nursing_share", "bed_gap", "norm_gap", "daycare_places_needed",
+            "care_workers_needed"} <= set(care["metric"])
     pension = pd.read_csv(out / "pension.csv")
     assert list(pension.columns) == ["year", "scheme", "metric", "value"]
     assert set(pension["scheme"]) == {"employee", "resident"}
@@ -98,7 +108,8 @@ def test_manifest_records_config_hash_versions_and_files(finished_run):
     assert manifest["config"]["population"]["base"]["census_region"] == "晋中市"
     assert {"python", "numpy", "pandas", "mesa", "silverplan"} <= set(manifest["versions"])
     assert manifest["seed"] == 20201101
-    assert set(manifest["files"]) == {"manifest.json", "population.csv", "indicators.csv", "pension.csv"}
+    assert set(manifest["files"]) == {"manifest.json", "population.csv", "indicators.csv", "pension.csv", "care.csv"}
+    assert manifest["definitions"]["care_severity"].startswith("severe = 生活不能自理")
     assert manifest["runtime_seconds"] >= 0
 
 

@@ -1,0 +1,277 @@
+"""Elder-care demand: older people by health state, their care setting, and beds needed.
+
+A cell model in the PSSRU tradition (sex × single age 60..100+ × health state) driven by a
+discrete-time multistate model. States: healthy, mildly disabled, severely disabled, where
+*severe* is the scenario's definition (by default the census's 生活不能自理, "unable to care
+for oneself") and *mild* is "unhealthy but able to care for oneself".
+
+Each year, for each cohort (aged x at the stock of year y, x + 1 at y + 1), in order:
+
+1. **Deaths by state.** The cohort's death probability q(x) comes from the projection's life
+   table; the healthy, mild and severe rates stand in fixed ratios (mild 1.5 ×, severe falling
+   from 5 × at 60 to 1.2 × at 100), scaled so that the cohort's own mix reproduces q(x):
+   total deaths agree with the population projection.
+2. **Transitions among survivors.** Healthy → mild and healthy → severe with incidences
+   log-linear in age; mild → severe at a multiple of the severe incidence; mild → healthy
+   recovery falling with age; no recovery from severe.
+3. **Counts.** State shares × the projected population of each sex and age, so the three
+   states always add up to the projected population aged 60+. New 60-year-olds enter with the
+   prevalence at 60.
+
+Calibration (2020): the incidence levels (severe by sex, mild) are solved so that a stationary
+multistate life table built from the 2020 life table comes as close as it can to four targets:
+the severe years lived after 60 by sex (census-based DFLE, Lu et al. 2023), and the shares of
+the 2020 population aged 60+ that are severe (census share × provincial factor) and mild. The
+age slope of incidence and the other transition parts are stated assumptions. Three levels
+cannot meet four targets: with Jinzhong's life table the national DFLE figures imply a 60+
+severe share near 2.8% against the census 2.34%, so the fit is a weighted least-squares
+compromise and is reported (`care_fit_*` in indicators.csv). The base-year state shares are
+that table's prevalence by age; a user table (`care.prevalence_table`) replaces them.
+`morbidity: constant_prevalence` holds the base prevalence by age instead, and
+``incidence_trend`` (< 0 compression, > 0 expansion) scales incidences year by year.
+
+Care settings: each state's users split between home, community and institution by the
+scenario's mix; beds needed = institutional users ÷ target occupancy; nursing-type beds needed
+= severe institutional users ÷ occupancy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import inputs
+from .config import Scenario, ScenarioError
+from .demography import PopulationProjection
+from .lifetable import single_year_life_table
+
+AGES = np.arange(60, 101)        # ages of the care model, 100 = 100+
+HEALTHY, MILD, SEVERE = 0, 1, 2
+STATES = ("healthy", "mild", "severe")
+SETTINGS = ("home", "community", "institution")
+RECOVERY_HALVING_YEARS = 14      # recovery "nearly lost after 85" (Hou et al. 2019): halves every 14 years
+SEVERE_RATIO_AT_100 = 1.2        # disabled/healthy mortality ratio near 1.1 at 95 (Hanewald et al. 2019)
+# Weights of the calibration targets (severe years after 60 m / f, 60+ severe share, 60+ mild
+# share): the base-year counts planners quote weigh three times the national DFLE figures.
+TARGET_WEIGHTS = np.array([1.0, 1.0, 3.0, 3.0])
+
+
+# --------------------------------------------------------------------------- the state model
+
+
+def mortality_ratios(scenario: Scenario) -> np.ndarray:
+    """Death-rate ratios to the healthy by state and age, shape (3, 41)."""
+    t = scenario.care.transitions
+    at_60 = float(t.mortality_ratio_severe_60.at(2020))
+    severe = np.exp(np.log(at_60) + (np.log(SEVERE_RATIO_AT_100) - np.log(at_60)) * (AGES - 60) / 40)
+    return np.stack([np.ones(len(AGES)), np.full(len(AGES), float(t.mortality_ratio_mild.at(2020))), severe])
+
+
+def recovery_rates(scenario: Scenario) -> np.ndarray:
+    """Yearly mild → healthy probability by age 60..100, halving every 14 years of age."""
+    at_60 = float(scenario.care.transitions.recovery_at_60.at(2020))
+    return at_60 * 0.5 ** ((AGES - 60) / RECOVERY_HALVING_YEARS)
+
+
+def survive_and_move(shares: np.ndarray, q: np.ndarray, ratios: np.ndarray, onset: np.ndarray,
+                     recover: np.ndarray, worsen_factor: float) -> np.ndarray:
+    """One year for cohorts with state shares (..., 3, n) and death probability q (..., n).
+
+    ratios (3, n): death-rate ratios to the healthy; onset (..., 2, n): yearly mild and severe
+    incidence among the healthy; recover (n,): mild → healthy; worsen_factor: severe incidence
+    among the mild ÷ among the healthy. Returns the survivors' state shares (..., 3, n) at the
+    same index (the caller moves them up one age).
+    """
+    mix = (shares * ratios).sum(axis=-2)
+    q_healthy = q / np.where(mix > 0, mix, 1.0)
+    alive = shares * (1 - np.minimum(q_healthy[..., None, :] * ratios, 1.0))
+    mild_onset, severe_onset = onset[..., 0, :], onset[..., 1, :]
+    scale = np.minimum(1.0, 1.0 / np.maximum(mild_onset + severe_onset, 1e-300))  # onsets cannot pass 1
+    mild_onset, severe_onset = mild_onset * scale, severe_onset * scale
+    worsen = np.minimum(severe_onset * worsen_factor, 1.0)
+    recover = np.minimum(recover, 1 - worsen)
+    h, m, s = alive[..., HEALTHY, :], alive[..., MILD, :], alive[..., SEVERE, :]
+    moved = np.stack([
+        h * (1 - mild_onset - severe_onset) + m * recover,
+        h * mild_onset + m * (1 - recover - worsen),
+        h * severe_onset + m * worsen + s,
+    ], axis=-2)
+    total = moved.sum(axis=-2, keepdims=True)
+    return moved / np.where(total > 0, total, 1.0)
+
+
+def onset_rates(levels: np.ndarray, slope: float, trend_factor: float = 1.0) -> np.ndarray:
+    """Yearly incidence (mild, severe) by sex and age: levels (2 sexes, 2) → (2, 2, 41)."""
+    return np.minimum(levels[..., None] * np.exp(slope * (AGES - 60)) * trend_factor, 1.0)
+
+
+def stationary_table(scenario: Scenario, q: np.ndarray, e_open: np.ndarray, levels: np.ndarray, slope: float):
+    """Multistate life table from 60 for each sex: prevalence by age (2, 3, 41) and severe
+    years lived after 60 (2,). q: death probability by sex and age 60..100 (2, 41)."""
+    t = scenario.care.transitions
+    ratios, recover = mortality_ratios(scenario), recovery_rates(scenario)
+    worsen = float(t.mild_to_severe_factor.at(2020))
+    onset = onset_rates(levels, slope)
+    first = np.array([1 - float(t.prevalence_at_60_mild.at(2020)) - float(t.prevalence_at_60_severe.at(2020)),
+                      float(t.prevalence_at_60_mild.at(2020)), float(t.prevalence_at_60_severe.at(2020))])
+    prevalence = np.empty((2, 3, len(AGES)))
+    alive = np.empty((2, len(AGES)))
+    prevalence[:, :, 0], alive[:, 0] = first, 1.0
+    for i in range(len(AGES) - 1):
+        prevalence[:, :, i + 1] = survive_and_move(prevalence[:, :, i:i + 1], q[:, i:i + 1], ratios[:, i:i + 1],
+                                                   onset[:, :, i:i + 1], recover[i:i + 1], worsen)[..., 0]
+        alive[:, i + 1] = alive[:, i] * (1 - q[:, i])
+    person_years = (alive[:, :-1] + alive[:, 1:]) / 2
+    severe_years = (person_years * (prevalence[:, SEVERE, :-1] + prevalence[:, SEVERE, 1:]) / 2).sum(axis=1)
+    severe_years += alive[:, -1] * e_open * prevalence[:, SEVERE, -1]
+    return prevalence, severe_years
+
+
+def calibrate(scenario: Scenario, population_60: np.ndarray, q: np.ndarray, e_open: np.ndarray):
+    """Solve the incidence levels (severe by sex, mild) for the 2020 targets.
+
+    Three levels against four targets (severe years after 60 by sex, the 60+ severe share, the
+    60+ mild share): Gauss–Newton on the weighted relative residuals, a least-squares fit. With
+    Jinzhong's 2020 life table the census share and the national DFLE figures cannot all hold
+    at once (the DFLE figures imply a 60+ severe share near 2.8%), so the fit is reported
+    rather than forced. Returns (levels (2, 2), prevalence (2, 3, 41), fit dict).
+    """
+    c = scenario.care.calibration
+    slope = float(scenario.care.transitions.incidence_age_slope.at(2020))
+    targets = np.array([
+        float(c.severe_years_after_60_male.at(2020)), float(c.severe_years_after_60_female.at(2020)),
+        float(c.severe_share_60plus.at(2020) * c.provincial_factor.at(2020)), float(c.mild_share_60plus.at(2020)),
+    ])
+
+    def levels_of(theta):  # (sex, [mild, severe]) from log levels (severe m, severe f, mild)
+        return np.exp(np.array([[theta[2], theta[0]], [theta[2], theta[1]]]))
+
+    def achieved(theta):
+        prevalence, severe_years = stationary_table(scenario, q, e_open, levels_of(theta), slope)
+        shares = (population_60[:, None, :] * prevalence).sum(axis=(0, 2)) / population_60.sum()
+        return np.array([severe_years[0], severe_years[1], shares[SEVERE], shares[MILD]]), prevalence
+
+    theta = np.log([0.001, 0.001, 0.006])
+    for _ in range(50):
+        residual = (achieved(theta)[0] / targets - 1) * TARGET_WEIGHTS
+        jacobian = np.empty((4, 3))
+        for k in range(3):
+            step = np.zeros(3)
+            step[k] = 1e-6
+            jacobian[:, k] = ((achieved(theta + step)[0] / targets - 1) * TARGET_WEIGHTS - residual) / 1e-6
+        change = np.linalg.lstsq(jacobian, -residual, rcond=None)[0]
+        theta = theta + change * min(1.0, 0.5 / max(np.abs(change).max(), 1e-12))
+        if np.abs(change).max() < 1e-10:
+            break
+    value, prevalence = achieved(theta)
+    worst = np.abs(value / targets - 1).max()
+    if worst > 0.5:
+        raise ScenarioError(
+            f"care.calibration: the 2020 targets are missed by up to {worst:.0%} with the assumed "
+            f"transitions (reached {value.round(4).tolist()} for {targets.round(4).tolist()})"
+        )
+    fit = {
+        "care_fit_severe_years_after_60_male": value[0], "care_fit_severe_years_after_60_female": value[1],
+        "care_fit_severe_share_60plus_2020": value[2], "care_fit_mild_share_60plus_2020": value[3],
+    }
+    return levels_of(theta), prevalence, fit
+
+
+def user_prevalence(scenario: Scenario) -> np.ndarray:
+    """A user table of prevalence by sex and age → (2, 3, 41)."""
+    path = scenario.care.prevalence_table.path
+    key = "care.prevalence_table"
+    mild = inputs.table_to_array(inputs.read_table(path, key, "mild", None), "mild")[:, 60:]
+    severe = inputs.table_to_array(inputs.read_table(path, key, "severe", None), "severe")[:, 60:]
+    if (mild + severe > 1).any():
+        raise ScenarioError(f"{key}: {path}: mild + severe exceeds 1 at some age")
+    return np.stack([1 - mild - severe, mild, severe], axis=1)
+
+
+# --------------------------------------------------------------------------- the stage
+
+
+def project_states(scenario: Scenario, population: PopulationProjection):
+    """People aged 60+ by year, sex, state and age: (years, 2, 3, 41); and the calibration fit."""
+    care = scenario.care
+    stocks = population.arrays.population[:, :, 60:]
+    qx = single_year_life_table(population.rates.mx).qx[..., 60:]   # (intervals, 2, 41)
+    lt0 = single_year_life_table(population.rates.mx[0])
+    levels, prevalence, fit = calibrate(scenario, stocks[0], lt0.qx[:, 60:], lt0.ex[:, 100])
+    slope = float(care.transitions.incidence_age_slope.at(2020))
+    if care.prevalence_table is not None:
+        prevalence = user_prevalence(scenario)
+    ratios, recover = mortality_ratios(scenario), recovery_rates(scenario)
+    worsen = float(care.transitions.mild_to_severe_factor.at(2020))
+    shares = np.empty((len(population.years), 2, 3, len(AGES)))
+    shares[0] = prevalence
+    entry = prevalence[:, :, 0]
+    trend = 1.0
+    for t in range(1, len(population.years)):
+        if care.morbidity == "constant_prevalence":
+            shares[t] = prevalence
+            continue
+        trend *= 1 + float(care.incidence_trend.at(int(population.years[t])))
+        moved = survive_and_move(shares[t - 1], qx[t - 1], ratios, onset_rates(levels, slope, trend), recover, worsen)
+        shares[t, :, :, 1:] = moved[..., :-1]
+        open_weight = stocks[t - 1, :, -2:] / np.maximum(stocks[t - 1, :, -2:].sum(axis=-1, keepdims=True), 1e-300)
+        shares[t, :, :, -1] = (moved[..., -2:] * open_weight[:, None, :]).sum(axis=-1)  # 99 and 100+ into 100+
+        shares[t, :, :, 0] = entry
+    return shares * stocks[:, :, None, :], fit
+
+
+def project_care_demand(scenario: Scenario, population: PopulationProjection) -> tuple[pd.DataFrame, dict]:
+    """The care stage: tidy (year, metric, value) rows, and the calibration fit."""
+    care = scenario.care
+    counts, fit = project_states(scenario, population)
+    rows = []
+    for t, year in enumerate(population.years):
+        year = int(year)
+        by_state = counts[t].sum(axis=(0, 2))  # healthy, mild, severe
+        elderly = by_state.sum()
+        users = {setting: {state: by_state[i] * float(getattr(care.mix[state], setting).at(year))
+                           for i, state in enumerate(STATES)} for setting in SETTINGS}
+        occupancy = float(care.occupancy.at(year))
+        beds = float(care.beds.at(year))
+        nursing_beds = beds * float(care.nursing_share.at(year))
+        beds_needed = sum(users["institution"].values()) / occupancy
+        ratio = {k: float(v.at(year)) for k, v in care.clients_per_worker.items()}
+        values = {
+            "elderly_60plus": elderly,
+            "elderly_80plus": counts[t, :, :, 20:].sum(),
+            "healthy": by_state[HEALTHY], "mild": by_state[MILD], "severe": by_state[SEVERE],
+            "severe_share_60plus": by_state[SEVERE] / elderly,
+            "users_home": sum(users["home"].values()),
+            "users_community": sum(users["community"].values()),
+            "users_institution": sum(users["institution"].values()),
+            "beds_needed": beds_needed,
+            "nursing_beds_needed": users["institution"]["severe"] / occupancy,
+            "beds_supplied": beds,
+            "nursing_beds_supplied": nursing_beds,
+            "beds_per_1000": 1000 * beds / elderly,
+            "beds_norm_per_1000": float(care.beds_norm.at(year)),
+            "nursing_share": nursing_beds / beds if beds else float("nan"),
+            "nursing_share_target": float(care.nursing_share_target.at(year)),
+            "bed_gap": beds_needed - beds,
+            "nursing_bed_gap": users["institution"]["severe"] / occupancy - nursing_beds,
+            "norm_gap": float(care.beds_norm.at(year)) * elderly / 1000 - beds,
+            "daycare_places_needed": sum(users["community"].values()) * float(care.daycare_places_per_user.at(year)),
+            "care_workers_needed": (
+                (users["home"]["mild"] + users["community"]["mild"]) / ratio["home_mild"]
+                + (users["home"]["severe"] + users["community"]["severe"]) / ratio["home_severe"]
+                + (users["institution"]["healthy"] + users["institution"]["mild"]) / ratio["institution_mild"]
+                + users["institution"]["severe"] / ratio["institution_severe"]
+            ),
+        }
+        rows += [(year, metric, float(value)) for metric, value in values.items()]
+    return pd.DataFrame(rows, columns=["year", "metric", "value"]), fit
+
+
+def care_indicators(care: pd.DataFrame, fit: dict) -> pd.DataFrame:
+    """Key care figures for indicators.csv: yearly severe count, beds needed and gaps; the fit."""
+    keep = {"severe": "care_severe", "beds_needed": "care_beds_needed", "bed_gap": "care_bed_gap",
+            "norm_gap": "care_norm_gap", "beds_per_1000": "care_beds_per_1000"}
+    yearly = care[care.metric.isin(list(keep))].rename(columns={"metric": "indicator"})
+    yearly["indicator"] = yearly["indicator"].map(keep)
+    scalars = pd.DataFrame({"year": np.nan, "indicator": list(fit), "value": list(fit.values())})
+    return pd.concat([yearly, scalars], ignore_index=True)
