@@ -7,8 +7,8 @@ for oneself") and *mild* is "unhealthy but able to care for oneself".
 
 Each year, for each cohort (aged x at the stock of year y, x + 1 at y + 1), in order:
 
-1. **Deaths by state.** The cohort's death probability q(x) comes from the projection's life
-   table; the healthy, mild and severe rates stand in fixed ratios (mild 1.5 ×, severe falling
+1. **Deaths by state.** The cohort's death probability is the one the projection applies,
+   1 − L(x+1)/L(x) (1 − T(100)/T(99) for 99 and 100+); the healthy, mild and severe rates stand in fixed ratios (mild 1.5 ×, severe falling
    from 5 × at 60 to 1.2 × at 100), scaled so that the cohort's own mix reproduces q(x):
    total deaths agree with the population projection.
 2. **Transitions among survivors.** Healthy → mild and healthy → severe with incidences
@@ -16,7 +16,7 @@ Each year, for each cohort (aged x at the stock of year y, x + 1 at y + 1), in o
    recovery falling with age; no recovery from severe.
 3. **Counts.** State shares × the projected population of each sex and age, so the three
    states always add up to the projected population aged 60+. New 60-year-olds enter with the
-   prevalence at 60.
+   prevalence at 60 (scaled by the incidence trend).
 
 Calibration (2020): the incidence levels (severe by sex, mild) are solved so that a stationary
 multistate life table built from the 2020 life table comes as close as it can to four targets:
@@ -42,7 +42,7 @@ import pandas as pd
 
 from . import inputs
 from .config import Scenario, ScenarioError
-from .demography import PopulationProjection
+from .demography import PopulationProjection, survival_ratios
 from .lifetable import single_year_life_table
 
 AGES = np.arange(60, 101)        # ages of the care model, 100 = 100+
@@ -165,7 +165,7 @@ def calibrate(scenario: Scenario, population_60: np.ndarray, q: np.ndarray, e_op
             break
     value, prevalence = achieved(theta)
     worst = np.abs(value / targets - 1).max()
-    if worst > 0.5:
+    if not np.isfinite(worst) or worst > 0.25:
         raise ScenarioError(
             f"care.calibration: the 2020 targets are missed by up to {worst:.0%} with the assumed "
             f"transitions (reached {value.round(4).tolist()} for {targets.round(4).tolist()})"
@@ -195,7 +195,11 @@ def project_states(scenario: Scenario, population: PopulationProjection):
     """People aged 60+ by year, sex, state and age: (years, 2, 3, 41); and the calibration fit."""
     care = scenario.care
     stocks = population.arrays.population[:, :, 60:]
-    qx = single_year_life_table(population.rates.mx).qx[..., 60:]   # (intervals, 2, 41)
+    # Death probabilities the projection itself applies: 1 − L(x+1)/L(x), and 1 − T(100)/T(99)
+    # for 99 and the open 100+ group alike, so state deaths add up to the projection's deaths.
+    tables = single_year_life_table(population.rates.mx)
+    survival = survival_ratios(tables.Lx, tables.Tx)[..., 60:]     # ages 60..99
+    qx = 1 - np.concatenate([survival, survival[..., -1:]], axis=-1)  # (intervals, 2, 41)
     lt0 = single_year_life_table(population.rates.mx[0])
     levels, prevalence, fit = calibrate(scenario, stocks[0], lt0.qx[:, 60:], lt0.ex[:, 100])
     slope = float(care.transitions.incidence_age_slope.at(2020))
@@ -205,7 +209,7 @@ def project_states(scenario: Scenario, population: PopulationProjection):
     worsen = float(care.transitions.mild_to_severe_factor.at(2020))
     shares = np.empty((len(population.years), 2, 3, len(AGES)))
     shares[0] = prevalence
-    entry = prevalence[:, :, 0]
+    entry = prevalence[:, :, 0]  # (sex, state) of new 60-year-olds
     trend = 1.0
     for t in range(1, len(population.years)):
         if care.morbidity == "constant_prevalence":
@@ -216,7 +220,9 @@ def project_states(scenario: Scenario, population: PopulationProjection):
         shares[t, :, :, 1:] = moved[..., :-1]
         open_weight = stocks[t - 1, :, -2:] / np.maximum(stocks[t - 1, :, -2:].sum(axis=-1, keepdims=True), 1e-300)
         shares[t, :, :, -1] = (moved[..., -2:] * open_weight[:, None, :]).sum(axis=-1)  # 99 and 100+ into 100+
-        shares[t, :, :, 0] = entry
+        disabled = np.minimum(entry[:, 1:] * trend, 1.0)  # the trend reaches new 60-year-olds too
+        disabled = disabled / np.maximum(disabled.sum(axis=1, keepdims=True), 1.0)
+        shares[t, :, :, 0] = np.concatenate([1 - disabled.sum(axis=1, keepdims=True), disabled], axis=1)
     return shares * stocks[:, :, None, :], fit
 
 

@@ -477,6 +477,15 @@ class PrevalenceTable(TableRef):
     columns = ("sex", "age", "mild", "severe")
 
 
+def _constant_paths(model: BaseModel) -> BaseModel:
+    """Refuse time-varying values where only one is read (the 2020 calibration and transitions)."""
+    for name in type(model).model_fields:
+        path = getattr(model, name)
+        if isinstance(path, TimePath) and isinstance(path.values, dict) and len(set(path.values.values())) > 1:
+            raise ValueError(f"{name}: give one value; this setting does not change over time")
+    return model
+
+
 class CareCalibration(_Frozen):
     """2020 targets for the health-state model (severe = census 生活不能自理)."""
 
@@ -485,6 +494,13 @@ class CareCalibration(_Frozen):
     mild_share_60plus: FractionPath      # share unhealthy but able to care for themselves
     severe_years_after_60_male: YearsPath
     severe_years_after_60_female: YearsPath
+
+    @model_validator(mode="after")
+    def _positive_and_constant(self):
+        for name in type(self).model_fields:
+            if float(getattr(self, name).at(2020)) <= 0:
+                raise ValueError(f"{name}: a calibration target must be above 0")
+        return _constant_paths(self)
 
 
 class HealthTransitions(_Frozen):
@@ -497,6 +513,12 @@ class HealthTransitions(_Frozen):
     mortality_ratio_severe_60: RatioPath  # death rate severe ÷ healthy at 60, falling to 1.2 at 100
     prevalence_at_60_mild: FractionPath
     prevalence_at_60_severe: FractionPath
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if float(self.prevalence_at_60_mild.at(2020) + self.prevalence_at_60_severe.at(2020)) >= 1:
+            raise ValueError("prevalence_at_60_mild + prevalence_at_60_severe must be below 1")
+        return _constant_paths(self)
 
 
 class CareMix(_Frozen):
@@ -522,7 +544,7 @@ class OccupancyPath(TimePath):
 
 
 class BedsPath(TimePath):
-    bounds = (0.0, 1e8)
+    bounds = (1.0, 1e8)
     expected_unit = "beds"
 
 

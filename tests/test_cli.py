@@ -56,6 +56,10 @@ BAD_INPUTS = [
      "home + community + institution = 0.9 in 2020; the shares must sum to 1"),
     ("occupancy 0", "care: {occupancy: 0}", None, "care.occupancy.values: 0 is out of range; allowed 0.01 to 1"),
     ("occupancy above 1", "care: {occupancy: 1.2}", None, "care.occupancy.values: 1.2 is out of range; allowed 0.01 to 1"),
+    ("zero calibration target", "care: {calibration: {mild_share_60plus: 0}}", None,
+     "mild_share_60plus: a calibration target must be above 0"),
+    ("time path where one value is read", "care: {transitions: {mortality_ratio_mild: {2020: 1.5, 2030: 1.2}}}", None,
+     "mortality_ratio_mild: give one value; this setting does not change over time"),
 ]
 
 
