@@ -203,10 +203,11 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
         previous_retired = retired
 
         base_wage = float(e.base_to_wage.at(year)) * wage
+        employee_spending = (pensioners * average).sum() * 12
         employee = _flows(
             revenue=contributors * base_wage * float(e.contribution_rate.at(year)),
-            expenditure=(pensioners * average).sum() * 12,
-            subsidy_of=lambda spending: spending * float(e.subsidy_share.at(year)),
+            subsidy=employee_spending * float(e.subsidy_share.at(year)),
+            expenditure=employee_spending,
         )
         employee.update(
             contributors=contributors, insured=insured, beneficiaries=pensioners.sum(),
@@ -221,10 +222,10 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
         resident_pensioners = outside[:, RESIDENT_PENSION_AGE:].sum()
         resident_pension = float(res.minimum_pension.at(year)) + float(res.local_pension.at(year))
         resident_spending = resident_pensioners * resident_pension * 12
-        resident = _flows(
+        resident = _flows(  # the budget pays the basic and local pensions and the contribution subsidy
             revenue=resident_contributors * float(res.contribution.at(year)),
+            subsidy=resident_spending + resident_contributors * float(res.contribution_subsidy.at(year)),
             expenditure=resident_spending,
-            subsidy_of=lambda spending: spending + resident_contributors * float(res.contribution_subsidy.at(year)),
         )
         entered_60 = outside[:, RESIDENT_PENSION_AGE].sum()
         resident.update(
@@ -250,8 +251,7 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
     return pd.DataFrame(rows, columns=["year", "scheme", "metric", "value"])
 
 
-def _flows(revenue: float, expenditure: float, subsidy_of) -> dict:
-    subsidy = subsidy_of(expenditure)
+def _flows(revenue: float, subsidy: float, expenditure: float) -> dict:
     return {
         "revenue": revenue,
         "subsidy": subsidy,
