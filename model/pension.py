@@ -51,7 +51,7 @@ AGES = np.arange(N_AGES)
 WORK_START_AGE = 16   # minimum legal working age (劳动法 Art. 15)
 ENTRY_FULL_AGE = 25   # coverage ramps up from 18 to 25 while schooling ends (assumption)
 RESIDENT_PENSION_AGE = 60  # 国发〔2014〕8号; unchanged by the 2024 reform
-SPECIAL_EARLY_YEARS = 5    # special-occupation early retirement (e.g. underground mining)
+SPECIAL_EARLY_YEARS = 5    # special (underground, hazardous) jobs: men 55, women 45 (国发〔1978〕104号)
 
 # Months divisor of the individual account by retirement age 40..70 (国发〔2005〕38号 annex).
 ACCOUNT_DIVISOR = dict(zip(range(40, 71), [
