@@ -210,6 +210,27 @@ class MonthsPath(TimePath):
     expected_unit = "months"
 
 
+class OccupancyPath(TimePath):
+    """Target occupancy of beds: above 0, at most 1."""
+    bounds = (0.01, 1.0)
+    expected_unit = "fraction"
+
+
+class BedsPath(TimePath):
+    bounds = (1.0, 1e8)
+    expected_unit = "beds"
+
+
+class Per1000Path(TimePath):
+    bounds = (0.0, 1000.0)
+    expected_unit = "per_1000"
+
+
+class ClientsPath(TimePath):
+    """Clients per care worker."""
+    bounds = (0.5, 100.0)
+
+
 class YearsPath(TimePath):
     bounds = (0.0, 60.0)
     expected_unit = "years"
@@ -535,27 +556,6 @@ class CareMix(_Frozen):
             if abs(total - 1) > 1e-6:
                 raise ValueError(f"home + community + institution = {total:g} in {year}; the shares must sum to 1")
         return self
-
-
-class OccupancyPath(TimePath):
-    """Target occupancy of beds: above 0, at most 1."""
-    bounds = (0.01, 1.0)
-    expected_unit = "fraction"
-
-
-class BedsPath(TimePath):
-    bounds = (1.0, 1e8)
-    expected_unit = "beds"
-
-
-class Per1000Path(TimePath):
-    bounds = (0.0, 1000.0)
-    expected_unit = "per_1000"
-
-
-class ClientsPath(TimePath):
-    """Clients per care worker."""
-    bounds = (0.5, 100.0)
 
 
 class Care(_Frozen):

@@ -130,7 +130,7 @@ def build_rates(scenario: Scenario, mx: np.ndarray, settled_base: np.ndarray) ->
 
 
 @dataclass(frozen=True)
-class BasePopulation:
+class BaseYearPopulation:
     """Base-year population by sex and single age, shape (2, 101), and its transient part."""
 
     population: np.ndarray
@@ -192,13 +192,13 @@ def calibrate_to_targets(population: np.ndarray, total: float | None, shares: di
     raise ScenarioError("population.base.shares: the total and shares cannot all be met; check them")
 
 
-def build_base_population(scenario: Scenario, Lx_base: np.ndarray) -> BasePopulation:
+def build_base_population(scenario: Scenario, Lx_base: np.ndarray) -> BaseYearPopulation:
     """Base population from a user table (as is) or from the census profile, calibrated."""
     base = scenario.population.base
     if base.table is not None:
         frame = inputs.read_table(base.table.path, "population.base.table", "population", None)
         population = inputs.table_to_array(frame, "population")
-        return BasePopulation(population=population, transient=np.zeros_like(population))
+        return BaseYearPopulation(population=population, transient=np.zeros_like(population))
 
     groups = inputs.census_groups(base.census_region)
     students = scenario.population.students
@@ -218,7 +218,7 @@ def build_base_population(scenario: Scenario, Lx_base: np.ndarray) -> BasePopula
     calibrated = calibrate_to_targets(population, base.total, base.shares)
     with np.errstate(invalid="ignore", divide="ignore"):
         factor = np.where(population > 0, calibrated / population, 1.0)
-    return BasePopulation(population=calibrated, transient=transient * factor)
+    return BaseYearPopulation(population=calibrated, transient=transient * factor)
 
 
 # --------------------------------------------------------------------------- projection
@@ -429,7 +429,7 @@ def calendar_year_view(indicators: pd.DataFrame, base_month: int = 11) -> pd.Dat
     return pd.DataFrame(rows)
 
 
-def build_inputs(scenario: Scenario) -> tuple[BasePopulation, Rates]:
+def build_inputs(scenario: Scenario) -> tuple[BaseYearPopulation, Rates]:
     """Everything the projection needs: mortality first (its base-year life table closes the
     85+ tail), then the base population, then the other rates (the migration profile is
     weighted by the settled base population)."""
