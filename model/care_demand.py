@@ -37,6 +37,8 @@ scenario's mix; beds needed = institutional users ÷ target occupancy; nursing-t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -73,29 +75,44 @@ def recovery_rates(scenario: Scenario) -> np.ndarray:
     return at_60 * 0.5 ** ((AGES - 60) / RECOVERY_HALVING_YEARS)
 
 
-def survive_and_move(shares: np.ndarray, q: np.ndarray, ratios: np.ndarray, onset: np.ndarray,
-                     recover: np.ndarray, worsen_factor: float) -> np.ndarray:
-    """One year for cohorts with state shares (..., 3, n) and death probability q (..., n).
+def transition_probabilities(shares: np.ndarray, q: np.ndarray, ratios: np.ndarray, onset: np.ndarray,
+                             recover: np.ndarray, worsen_factor: float) -> tuple[np.ndarray, np.ndarray]:
+    """One year's death probability by state and moves among survivors, for cohorts with state
+    shares (..., 3, n) and death probability q (..., n).
 
     ratios (3, n): death-rate ratios to the healthy; onset (..., 2, n): yearly mild and severe
     incidence among the healthy; recover (n,): mild → healthy; worsen_factor: severe incidence
-    among the mild ÷ among the healthy. Returns the survivors' state shares (..., 3, n) at the
-    same index (the caller moves them up one age).
+    among the mild ÷ among the healthy. Returns death (..., 3, n) and move (..., 3 from, 3 to, n);
+    each row of `move` sums to 1. The healthy rate is scaled so that the cohort's own mix
+    reproduces q, so the state model's deaths are the projection's deaths.
     """
     mix = (shares * ratios).sum(axis=-2)
     q_healthy = q / np.where(mix > 0, mix, 1.0)
-    alive = shares * (1 - np.minimum(q_healthy[..., None, :] * ratios, 1.0))
+    death = np.minimum(q_healthy[..., None, :] * ratios, 1.0)
     mild_onset, severe_onset = onset[..., 0, :], onset[..., 1, :]
     scale = np.minimum(1.0, 1.0 / np.maximum(mild_onset + severe_onset, 1e-300))  # onsets cannot pass 1
     mild_onset, severe_onset = mild_onset * scale, severe_onset * scale
     worsen = np.minimum(severe_onset * worsen_factor, 1.0)
-    recover = np.minimum(recover, 1 - worsen)
-    h, m, s = alive[..., HEALTHY, :], alive[..., MILD, :], alive[..., SEVERE, :]
-    moved = np.stack([
-        h * (1 - mild_onset - severe_onset) + m * recover,
-        h * mild_onset + m * (1 - recover - worsen),
-        h * severe_onset + m * worsen + s,
-    ], axis=-2)
+    recover = np.broadcast_to(np.minimum(recover, 1 - worsen), worsen.shape)
+    zero, one = np.zeros_like(worsen), np.ones_like(worsen)
+    move = np.stack([
+        np.stack([1 - mild_onset - severe_onset, mild_onset, severe_onset], axis=-2),
+        np.stack([recover, 1 - recover - worsen, worsen], axis=-2),
+        np.stack([zero, zero, one], axis=-2),
+    ], axis=-3)
+    return death, move
+
+
+def survive_and_move(shares: np.ndarray, q: np.ndarray, ratios: np.ndarray, onset: np.ndarray,
+                     recover: np.ndarray, worsen_factor: float) -> np.ndarray:
+    """The survivors' state shares (..., 3, n) after one year, at the same index (the caller
+    moves them up one age). Arguments as for `transition_probabilities`."""
+    return apply_transitions(shares, *transition_probabilities(shares, q, ratios, onset, recover, worsen_factor))
+
+
+def apply_transitions(shares: np.ndarray, death: np.ndarray, move: np.ndarray) -> np.ndarray:
+    """Survivors' state shares (..., 3, n) from shares, death (..., 3, n) and move (..., 3, 3, n)."""
+    moved = ((shares * (1 - death))[..., :, None, :] * move).sum(axis=-3)
     total = moved.sum(axis=-2, keepdims=True)
     return moved / np.where(total > 0, total, 1.0)
 
@@ -191,8 +208,24 @@ def user_prevalence(scenario: Scenario) -> np.ndarray:
 # --------------------------------------------------------------------------- the stage
 
 
-def project_states(scenario: Scenario, population: PopulationProjection):
-    """People aged 60+ by year, sex, state and age: (years, 2, 3, 41); and the calibration fit."""
+@dataclass(frozen=True)
+class HealthStates:
+    """The state model's results and the yearly probabilities behind them.
+
+    The agent-based module (model/abm) replays exactly these probabilities person by person,
+    so the two models tell one story. Interval t runs from the stock of year t to t + 1.
+    """
+
+    counts: np.ndarray            # people by year, sex, state, age 60..100+: (years, 2, 3, 41)
+    fit: dict                     # the 2020 calibration reached (care_fit_*)
+    death: np.ndarray | None      # death probability by interval, sex, state, age: (years − 1, 2, 3, 41)
+    move: np.ndarray | None       # moves among survivors: (years − 1, 2, 3 from, 3 to, 41)
+    entry: np.ndarray             # state shares of the 60-year-olds by year: (years, 2, 3)
+    migration: np.ndarray         # stock(t + 1) ÷ survivors from t by destination age; age 60 unused: (years − 1, 2, 41)
+
+
+def project_states(scenario: Scenario, population: PopulationProjection) -> HealthStates:
+    """People aged 60+ by year, sex, state and age, with the probabilities that moved them."""
     care = scenario.care
     stocks = population.arrays.population[:, :, 60:]
     # Death probabilities the projection itself applies: 1 − L(x+1)/L(x), and 1 − T(100)/T(99)
@@ -207,29 +240,46 @@ def project_states(scenario: Scenario, population: PopulationProjection):
         prevalence = user_prevalence(scenario)
     ratios, recover = mortality_ratios(scenario), recovery_rates(scenario)
     worsen = float(care.transitions.mild_to_severe_factor.at(2020))
-    shares = np.empty((len(population.years), 2, 3, len(AGES)))
+    n_years = len(population.years)
+    shares = np.empty((n_years, 2, 3, len(AGES)))
     shares[0] = prevalence
-    entry = prevalence[:, :, 0]  # (sex, state) of new 60-year-olds
+    entry = np.empty((n_years, 2, 3))
+    entry[0] = prevalence[:, :, 0]
+    multistate = care.morbidity == "multistate"
+    death = np.empty((n_years - 1, 2, 3, len(AGES))) if multistate else None
+    move = np.empty((n_years - 1, 2, 3, 3, len(AGES))) if multistate else None
     trend = 1.0
-    for t in range(1, len(population.years)):
-        if care.morbidity == "constant_prevalence":
-            shares[t] = prevalence
+    for t in range(1, n_years):
+        if not multistate:
+            shares[t], entry[t] = prevalence, prevalence[:, :, 0]
             continue
         trend *= 1 + float(care.incidence_trend.at(int(population.years[t])))
-        moved = survive_and_move(shares[t - 1], qx[t - 1], ratios, onset_rates(levels, slope, trend), recover, worsen)
+        death[t - 1], move[t - 1] = transition_probabilities(
+            shares[t - 1], qx[t - 1], ratios, onset_rates(levels, slope, trend), recover, worsen)
+        moved = apply_transitions(shares[t - 1], death[t - 1], move[t - 1])
         shares[t, :, :, 1:] = moved[..., :-1]
         open_weight = stocks[t - 1, :, -2:] / np.maximum(stocks[t - 1, :, -2:].sum(axis=-1, keepdims=True), 1e-300)
         shares[t, :, :, -1] = (moved[..., -2:] * open_weight[:, None, :]).sum(axis=-1)  # 99 and 100+ into 100+
-        disabled = np.minimum(entry[:, 1:] * trend, 1.0)  # the trend reaches new 60-year-olds too
+        disabled = np.minimum(entry[0, :, 1:] * trend, 1.0)  # the trend reaches new 60-year-olds too
         disabled = disabled / np.maximum(disabled.sum(axis=1, keepdims=True), 1.0)
-        shares[t, :, :, 0] = np.concatenate([1 - disabled.sum(axis=1, keepdims=True), disabled], axis=1)
-    return shares * stocks[:, :, None, :], fit
+        entry[t] = np.concatenate([1 - disabled.sum(axis=1, keepdims=True), disabled], axis=1)
+        shares[t, :, :, 0] = entry[t]
+    # Migration at 60+: the projected stock over the survivors of the year before (99 and 100+
+    # both survive into the open group).
+    survivors = stocks[:-1] * (1 - qx)
+    arriving = np.zeros_like(survivors)
+    arriving[..., 1:] = survivors[..., :-1]
+    arriving[..., -1] += survivors[..., -1]
+    migration = np.divide(stocks[1:], arriving, out=np.ones_like(arriving), where=arriving > 0)
+    return HealthStates(counts=shares * stocks[:, :, None, :], fit=fit, death=death, move=move,
+                        entry=entry, migration=migration)
 
 
 def project_care_demand(scenario: Scenario, population: PopulationProjection) -> tuple[pd.DataFrame, dict]:
     """The care stage: tidy (year, metric, value) rows, and the calibration fit."""
     care = scenario.care
-    counts, fit = project_states(scenario, population)
+    states = project_states(scenario, population)
+    counts, fit = states.counts, states.fit
     rows = []
     for t, year in enumerate(population.years):
         year = int(year)
