@@ -275,10 +275,13 @@ def project_states(scenario: Scenario, population: PopulationProjection) -> Heal
                         entry=entry, migration=migration)
 
 
-def project_care_demand(scenario: Scenario, population: PopulationProjection) -> tuple[pd.DataFrame, dict]:
-    """The care stage: tidy (year, metric, value) rows, and the calibration fit."""
+def project_care_demand(scenario: Scenario, population: PopulationProjection,
+                        states: HealthStates | None = None) -> tuple[pd.DataFrame, dict]:
+    """The care stage: tidy (year, metric, value) rows, and the calibration fit.
+
+    `states` (from `project_states`) may be passed in when the caller needs them too."""
     care = scenario.care
-    states = project_states(scenario, population)
+    states = states or project_states(scenario, population)
     counts, fit = states.counts, states.fit
     rows = []
     for t, year in enumerate(population.years):

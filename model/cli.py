@@ -202,6 +202,13 @@ def summary(result, target: Path) -> str:
                      f"{care.at[last, 'beds_needed']:>12,.0f}{care.at[last, 'beds_supplied']:>12,.0f}")
         lines.append(f"  {'bed gap (need) / norm gap (40 per 1,000), ' + str(last):<46}"
                      f"{care.at[last, 'bed_gap']:>12,.0f}{care.at[last, 'norm_gap']:>12,.0f}")
+    if "abm" in result.tables:
+        abm = result.tables["abm"].query("year == @last").pivot(index="mix", columns="metric", values="value")
+        lines.append(f"  care mixes in {last} (agent-based, mean of {result.scenario.abm.replicates} runs):"
+                     f"{'waiting':>11}{'unmet':>9}{'occupied':>10}")
+        for mix in result.scenario.abm.mixes:
+            lines.append(f"    {mix:<44}{abm.at[mix, 'waiting']:>9,.0f}{abm.at[mix, 'unmet_need']:>9,.0f}"
+                         f"{abm.at[mix, 'occupancy']:>10.0%}")
     lines.append(f"results: {target}")
     return "\n".join(lines)
 

@@ -44,6 +44,7 @@ class _Frozen(BaseModel):
 Unit = Literal[
     "fraction", "per_1000", "persons", "persons_per_year", "years", "months",
     "children_per_woman", "males_per_female", "yuan_per_year", "yuan_per_month", "beds",
+    "places", "workers", "hours_per_month", "yuan_per_hour", "yuan",
 ]
 
 
@@ -234,6 +235,32 @@ class ClientsPath(TimePath):
 class YearsPath(TimePath):
     bounds = (0.0, 60.0)
     expected_unit = "years"
+
+
+class PlacesPath(TimePath):
+    """Community day-care places."""
+    bounds = (0.0, 1e8)
+    expected_unit = "places"
+
+
+class WorkersPath(TimePath):
+    bounds = (0.0, 1e8)
+    expected_unit = "workers"
+
+
+class HoursPerMonthPath(TimePath):
+    bounds = (0.0, 744.0)
+    expected_unit = "hours_per_month"
+
+
+class YuanPerHourPath(TimePath):
+    bounds = (0.0, 1e5)
+    expected_unit = "yuan_per_hour"
+
+
+class YuanPath(TimePath):
+    bounds = (0.0, 1e8)
+    expected_unit = "yuan"
 
 
 # --------------------------------------------------------------------------- tables
@@ -591,6 +618,120 @@ class Care(_Frozen):
         return ratios
 
 
+# --------------------------------------------------------------------------- agent-based care mix
+
+
+Living = Literal["alone", "spouse", "children"]
+
+
+def _shares_sum_to_one(shares: dict, what: str) -> dict:
+    total = sum(float(path.at(2020)) for path in shares.values())
+    if abs(total - 1) > 1e-6:
+        raise ValueError(f"{what} shares sum to {total:g}; they must sum to 1")
+    return shares
+
+
+class AbmPeople(_Frozen):
+    """Attributes of people in need of care that the census tables do not give by age."""
+
+    urban_share: FractionPath                    # share living in towns (城镇)
+    employee_share: dict[Literal["urban", "rural"], FractionPath]  # drawing an employee pension
+    living: dict[Living, FractionPath]           # living arrangement
+
+    @field_validator("living")
+    @classmethod
+    def _living(cls, living):
+        missing = {"alone", "spouse", "children"} - set(living)
+        if missing:
+            raise ValueError(f"give a share for {', '.join(sorted(missing))}")
+        return _shares_sum_to_one(living, "living arrangement")
+
+
+class AbmBehaviour(_Frozen):
+    """How people choose a care setting (the mix's target shares set the level; these the spread)."""
+
+    family_support: dict[Living, YuanPerMonthPath]   # money the family adds to the pension
+    institution_odds: dict[Living, RatioPath]        # odds of choosing an institution, relative
+    price_elasticity: RatioPath                      # how strongly an unaffordable price deters
+    home_care_uptake: dict[Literal["mild", "severe"], FractionPath]  # formal home care among those at home
+    home_care_hours: dict[Literal["mild", "severe"], HoursPerMonthPath]
+
+
+class AbmSupply(_Frozen):
+    """Providers in the base year and prices; beds come from each mix (default care.beds)."""
+
+    institutions: int = Field(ge=1, le=100_000)      # elder-care institutions (bed supply is shared among them)
+    institution_urban_share: FractionPath            # share of beds in urban institutions
+    institution_public_share: FractionPath           # share of beds in public (公办) institutions
+    community_centres: int = Field(ge=1, le=1_000_000)
+    daycare_places: PlacesPath
+    home_care_workers: WorkersPath
+    hours_per_worker: HoursPerMonthPath
+    price_general_bed: YuanPerMonthPath              # base year; prices then rise with the average wage
+    price_nursing_bed: YuanPerMonthPath
+    public_price_factor: RatioPath                   # public price ÷ private price
+    price_daycare: YuanPerMonthPath
+    price_home_care: YuanPerHourPath
+    public_bed_subsidy: YuanPerMonthPath             # operating subsidy per public bed
+    new_bed_subsidy: YuanPath                        # one-off construction subsidy per new bed
+
+
+class AbmSubsidies(_Frozen):
+    """Monthly subsidy per user (yuan), paid from public funds and taken off the price."""
+
+    institution_mild: YuanPerMonthPath = YuanPerMonthPath(values=0.0, unit="yuan_per_month")
+    institution_severe: YuanPerMonthPath = YuanPerMonthPath(values=0.0, unit="yuan_per_month")
+    community: YuanPerMonthPath = YuanPerMonthPath(values=0.0, unit="yuan_per_month")
+    home_care: YuanPerMonthPath = YuanPerMonthPath(values=0.0, unit="yuan_per_month")
+
+
+class AbmMix(_Frozen):
+    """One care mix to test: target shares and the supply and subsidies that go with it.
+
+    Anything not given comes from the scenario: shares from care.mix, beds and nursing share
+    from care.beds / care.nursing_share, day-care places and home-care workers from abm.supply.
+    """
+
+    label: str | None = None
+    description: str | None = None
+    shares: dict[Literal["healthy", "mild", "severe"], CareMix] = Field(default_factory=dict)
+    beds: BedsPath | None = None
+    beds_per_1000: Per1000Path | None = None         # beds tied to the projected 60+ population
+    nursing_share: FractionPath | None = None
+    daycare_places: PlacesPath | None = None
+    home_care_workers: WorkersPath | None = None
+    home_care_uptake: dict[Literal["mild", "severe"], FractionPath] = Field(default_factory=dict)
+    subsidies: AbmSubsidies = AbmSubsidies()
+
+    @model_validator(mode="after")
+    def _one_bed_rule(self):
+        if self.beds is not None and self.beds_per_1000 is not None:
+            raise ValueError("give beds or beds_per_1000, not both")
+        return self
+
+
+class Abm(_Frozen):
+    """The agent-based care-mix experiment (model/abm)."""
+
+    replicates: int = Field(ge=1, le=1000)
+    scale: int = Field(default=1, ge=1, le=1000)     # one agent per `scale` persons
+    processes: int = Field(default=1, ge=1, le=64)   # worker processes for the replicates
+    priority: Literal["severe_first", "first_come"] = "severe_first"
+    other_area_after_months: int = Field(ge=0, le=600)  # then a bed in the other (urban/rural) area is accepted
+    people: AbmPeople
+    behaviour: AbmBehaviour
+    supply: AbmSupply
+    mixes: dict[str, AbmMix] = Field(min_length=1)
+
+    @field_validator("mixes")
+    @classmethod
+    def _mix_names(cls, mixes):
+        for name in mixes:
+            if not re.fullmatch(r"[A-Za-z0-9_.\-]{1,40}", name):
+                raise ValueError(f"mix name {name!r}: use letters, digits, _ . - (up to 40)")
+        return mixes
+
+
 # --------------------------------------------------------------------------- scenario
 
 
@@ -613,7 +754,7 @@ class Outputs(_Frozen):
     charts: bool = True
 
 
-AVAILABLE_STAGES: tuple[str, ...] = ("pension", "care")  # stages after the population projection, as implemented
+AVAILABLE_STAGES: tuple[str, ...] = ("pension", "care", "abm")  # stages after the population projection, as implemented
 
 
 class Scenario(_Frozen):
@@ -627,6 +768,7 @@ class Scenario(_Frozen):
     population: Population
     pension: Pension | None = None
     care: Care | None = None
+    abm: Abm | None = None
     outputs: Outputs = Outputs()
 
     @field_validator("stages")
@@ -645,6 +787,18 @@ class Scenario(_Frozen):
         for stage in self.stages:
             if getattr(self, stage) is None:
                 raise ValueError(f"stage {stage!r} is listed but the scenario has no {stage}: section")
+        return self
+
+    @model_validator(mode="after")
+    def _abm_needs(self):
+        if "abm" not in self.stages:
+            return self
+        missing = [stage for stage in ("pension", "care") if stage not in self.stages]
+        if missing:
+            raise ValueError(f"stage 'abm' needs {' and '.join(map(repr, missing))} in stages "
+                             "(pension incomes and the health-state model)")
+        if self.care.morbidity != "multistate":
+            raise ValueError("stage 'abm' needs care.morbidity: multistate (it replays the transitions)")
         return self
 
     @model_validator(mode="after")
@@ -706,7 +860,7 @@ def _is_time_path(value: Any) -> bool:
 def deep_merge(base: dict, overlay: dict) -> dict:
     """Overlay mappings recursively; lists, scalars, time paths and empty mappings in
     `overlay` replace those in `base` (a new path brings its own unit and source; ``{}``
-    clears a mapping)."""
+    clears a mapping). `_drop_replaced` prepares `base` for the few exceptions."""
     merged = dict(base)
     for key, value in overlay.items():
         if isinstance(value, dict) and value and isinstance(merged.get(key), dict) and not _is_time_path(value):
@@ -744,6 +898,9 @@ def _drop_replaced(base: dict, overlay: dict) -> dict:
                 base[outer].pop("students", None)
         elif any(new.get(key) is not None for key in calibrated):
             old.pop("table", None)
+    # The care mixes to test are a list of experiments: an overlay that names mixes tests those.
+    if isinstance(overlay.get("abm"), dict) and "mixes" in overlay["abm"] and isinstance(base.get("abm"), dict):
+        base["abm"].pop("mixes", None)
     return base
 
 

@@ -33,6 +33,19 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+def definitions(result: RunResult) -> dict:
+    """How to read the run: the care severity definition; how ABM replicates were seeded."""
+    scenario = result.scenario
+    found = {}
+    if scenario.care:
+        found["care_severity"] = scenario.care.definition
+    if "abm" in result.tables:
+        found["abm_replicate_seed"] = ("numpy SeedSequence([seed, position of the mix in abm.mixes from 0, "
+                                       "replicate from 0]).generate_state(1)")
+        found["abm_scale"] = f"one agent per {scenario.abm.scale} person(s); counts scaled back to persons"
+    return found
+
+
 def build_manifest(result: RunResult, scenario_file: str, started: datetime, files: list[str]) -> dict:
     resolved, digest = scenario_digest(result.scenario)
     finished = datetime.now(timezone.utc)
@@ -47,7 +60,7 @@ def build_manifest(result: RunResult, scenario_file: str, started: datetime, fil
         "finished": finished.isoformat(timespec="seconds"),
         "runtime_seconds": round((finished - started).total_seconds(), 3),
         "stage_seconds": {k: round(v, 4) for k, v in result.timings.items()},
-        "definitions": {"care_severity": result.scenario.care.definition} if result.scenario.care else {},
+        "definitions": definitions(result),
         "warnings": result.warnings,
         "files": sorted(files + ["manifest.json"]),
     }

@@ -13,7 +13,7 @@ from typing import Callable
 import pandas as pd
 
 from .config import Scenario
-from .care_demand import care_indicators, project_care_demand
+from .care_demand import care_indicators, project_care_demand, project_states
 from .demography import PopulationProjection, build_inputs, project_population
 from .pension import pension_indicators, project_pensions
 
@@ -58,9 +58,17 @@ def run_scenario(scenario: Scenario, progress: Progress | None = None) -> RunRes
     if "care" in scenario.stages:
         report("care demand")
         started = time.perf_counter()
-        tables["care"], fit = project_care_demand(scenario, population)
+        states = project_states(scenario, population)
+        tables["care"], fit = project_care_demand(scenario, population, states)
         tables["indicators"] = pd.concat([tables["indicators"], care_indicators(tables["care"], fit)],
                                          ignore_index=True)
         timings["care"] = time.perf_counter() - started
+    if "abm" in scenario.stages:
+        from .abm import run_care_abm  # imports mesa (~0.7 s): only when the stage runs
+
+        report("care-mix model (agent-based)")
+        started = time.perf_counter()
+        tables["abm"] = run_care_abm(scenario, population, states, tables["pension"], report)
+        timings["abm"] = time.perf_counter() - started
     return RunResult(scenario=scenario, population=population, tables=tables,
                      timings=timings, warnings=list(population.warnings))

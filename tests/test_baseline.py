@@ -15,7 +15,7 @@ BASELINE = Path(__file__).parent / "data" / "baseline_headlines.csv"
 
 def test_headline_figures_match_the_stored_baseline():
     stored = pd.read_csv(BASELINE)
-    now = headline_figures(run_scenario(load_scenario(BASE)))
+    now = headline_figures(run_scenario(load_scenario(BASE, {"stages": ["pension", "care"]})))
     merged = stored.merge(now, on=["table", "name", "year"], how="outer", suffixes=("_stored", "_now"))
     relative = (merged["value_now"] - merged["value_stored"]).abs() / merged["value_stored"].abs().clip(lower=1e-9)
     changed = merged[relative.isna() | (relative > 1e-6)]

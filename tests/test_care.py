@@ -62,7 +62,7 @@ def test_bed_arithmetic(care_base):
 
 def test_constant_prevalence_reproduces_prevalence_times_population(care_base, overlay):
     scenario, population, (care, _) = care_base
-    constant = load_scenario(overlay({"care": {"morbidity": "constant_prevalence"}}))
+    constant = load_scenario(overlay({"stages": ["pension", "care"], "care": {"morbidity": "constant_prevalence"}}))
     counts = project_states(constant, population).counts
     stocks = population.arrays.population[:, :, 60:]
     prevalence = counts[0] / stocks[0][:, None, :]

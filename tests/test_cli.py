@@ -50,7 +50,15 @@ BAD_INPUTS = [
      "pension.employee.contribution_rate.values: 1.6 is out of range; allowed 0 to 1"),
     ("unknown pension scheme", "pension: {farmers: {contribution: 100}}", None,
      "pension.farmers: unknown key; allowed keys:"),
-    ("stage not available", "stages: [pension, care, abm]", None, "stage 'abm' is not available yet"),
+    ("unknown stage", "stages: [pension, care, lifestyle]", None, "stages.2: 'lifestyle': Input should be 'pension', 'care' or 'abm'"),
+    ("abm without care", "stages: [pension, abm]", None, "stage 'abm' needs 'care' in stages"),
+    ("negative bed capacity", "abm: {mixes: {tight: {beds: -5}}}", None,
+     "abm.mixes.tight.beds.values: -5 is out of range; allowed 1 to 1e+08"),
+    ("negative day-care places", "abm: {supply: {daycare_places: {2020: -100}}}", None,
+     "abm.supply.daycare_places.values: -100 in 2020 is out of range"),
+    ("ABM mix shares not summing to 1", "abm: {mixes: {odd: {shares: {severe: {home: 0.6, community: 0.3, institution: 0.3}}}}}",
+     None, "abm.mixes.odd.shares.severe: home + community + institution = 1.2 in 2020; the shares must sum to 1"),
+    ("zero replicates", "abm: {replicates: 0}", None, "abm.replicates: 0: Input should be greater than or equal to 1"),
     ("care mix not summing to 1", "care: {mix: {severe: {home: 0.5, community: 0.2, institution: 0.2}}}", None,
      "home + community + institution = 0.9 in 2020; the shares must sum to 1"),
     ("occupancy 0", "care: {occupancy: 0}", None, "care.occupancy.values: 0 is out of range; allowed 0.01 to 1"),
@@ -76,7 +84,14 @@ def finished_run(tmp_path_factory):
 
 def test_run_writes_the_output_contract(finished_run):
     out, result = finished_run
-    assert {p.name for p in out.iterdir()} == {"manifest.json", "population.csv", "indicators.csv", "pension.csv", "care.csv"}
+    assert {p.name for p in out.iterdir()} == {"manifest.json", "population.csv", "indicators.csv", "pension.csv", "care.csv",
+                                              "abm.csv"}
+    abm = pd.read_csv(out / "abm.csv")
+    assert list(abm.columns) == ["year", "mix", "metric", "value", "p05", "p95"]
+    assert set(abm["mix"]) == {"9073", "9064", "community_first", "bed_expansion"}
+    assert {"occupancy", "occupancy_nursing", "empty_beds", "waiting", "mean_wait_months", "unmet_need",
+            "severe_in_nursing_share", "beds_per_1000", "beds_norm_per_1000", "public_cost", "private_cost"} <= set(abm["metric"])
+    assert ((abm.p05 <= abm.value + 1e-9) & (abm.value <= abm.p95 + 1e-9) | abm.value.isna()).all()
     care = pd.read_csv(out / "care.csv")
     assert list(care.columns) == ["year", "metric", "value"]
     assert {"elderly_60plus", "elderly_80plus", "healthy", "mild", "severe", "users_home", "users_community",
@@ -111,17 +126,21 @@ def test_manifest_records_config_hash_versions_and_files(finished_run):
     assert manifest["config"]["population"]["base"]["census_region"] == "晋中市"
     assert {"python", "numpy", "pandas", "mesa", "silverplan"} <= set(manifest["versions"])
     assert manifest["seed"] == 20201101
-    assert set(manifest["files"]) == {"manifest.json", "population.csv", "indicators.csv", "pension.csv", "care.csv"}
+    assert set(manifest["files"]) == {"manifest.json", "population.csv", "indicators.csv", "pension.csv", "care.csv",
+                                      "abm.csv"}
+    assert "SeedSequence" in manifest["definitions"]["abm_replicate_seed"]
     assert manifest["definitions"]["care_severity"].startswith("severe = 生活不能自理")
     assert manifest["runtime_seconds"] >= 0
 
 
 def test_rerun_replaces_previous_run_and_leaves_no_temporary_folders(tmp_path):
     out = tmp_path / "run"
+    quick = tmp_path / "quick.yaml"
+    quick.write_text(f"extends: {BASE}\nstages: [pension, care]\n", encoding="utf-8")
     for seed in ("1", "2"):
-        assert simulate("run", str(BASE), "--out", str(out), "-q", "--seed", seed).returncode == 0
+        assert simulate("run", str(quick), "--out", str(out), "-q", "--seed", seed).returncode == 0
     assert json.loads((out / "manifest.json").read_text())["seed"] == 2
-    assert [p.name for p in tmp_path.iterdir()] == ["run"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["quick.yaml", "run"]
 
 
 @pytest.mark.parametrize("case, overlay_text, extra_file, expected", BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
@@ -176,7 +195,7 @@ def test_a_failure_while_writing_leaves_the_previous_run_and_no_staging_folder(t
     target = tmp_path / "base"
     target.mkdir()
     (target / "indicators.csv").write_text("previous run\n")
-    result = run_scenario(load_scenario(BASE))
+    result = run_scenario(load_scenario(BASE, {"stages": ["pension", "care"]}))
 
     def broken_manifest(*args, **kwargs):
         raise OSError("disk full")

@@ -1,0 +1,137 @@
+"""Care providers as Mesa agents, and the waiting list they admit from.
+
+Each month every provider, in a random order (`shuffle_do`), fills its free places from the
+head of the waiting list for its kind of care; institutions do so in two rounds, nursing-type
+beds first, so a severe case takes a general bed only when no nursing bed it may take is free. The list is ordered by the priority rule
+(severe first by default) and, within a priority, first come first served. Institutions
+match severity to bed type: a severe case takes a free nursing-type bed first and otherwise a
+general bed (counted as under-served, and moved to a nursing bed of the same home when one
+frees); mild cases take general beds only.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from ..care_demand import SEVERE
+from .people import COMMUNITY, HOME_CARE, INSTITUTION
+
+
+class WaitingList:
+    """Applicants for one setting, in the order they are served."""
+
+    def __init__(self, model, setting: int):
+        people = model.people
+        wanting = np.flatnonzero(people.view("active") & (people.view("wants") == setting)
+                                 & (people.view("setting") != setting))
+        severe = people.state[wanting] == SEVERE
+        rank = np.where(severe, 0, 1) if model.inputs.priority == "severe_first" else np.zeros(len(wanting))
+        order = np.lexsort((wanting, people.wait_since[wanting], rank))
+        self.rows = wanting[order]
+        self.severe = severe[order]
+        self.urban = people.urban[self.rows]
+        self.any_area = model.month - people.wait_since[self.rows] >= model.inputs.other_area_after_months
+        self.open = np.ones(len(self.rows), dtype=bool)
+        self.left = {True: int(self.urban.sum()), False: int((~self.urban).sum())}  # open applicants by area
+
+    def take(self, count: int, urban: bool | None = None, severe_only: bool = False,
+             crossing: bool = True) -> np.ndarray:
+        """Remove and return the first `count` applicants a provider may admit: from its own
+        area (urban or rural; None: any), or from the other after the crossing wait."""
+        if count <= 0 or not (self.left[True] or self.left[False]):
+            return self.rows[:0]
+        fits = self.open.copy()
+        if urban is not None:
+            fits &= (self.urban == urban) | (self.any_area if crossing else False)
+        if severe_only:
+            fits &= self.severe
+        chosen = np.flatnonzero(fits)[:count]
+        self.open[chosen] = False
+        urban_taken = int(self.urban[chosen].sum())
+        self.left[True] -= urban_taken
+        self.left[False] -= len(chosen) - urban_taken
+        return self.rows[chosen]
+
+
+class Institution(mesa.Agent):
+    """An elder-care home (养老机构): general and nursing-type beds, a price, urban or rural,
+    public or private. Self-caring residents (the healthy, not agents) fill general beds
+    the disabled leave empty, up to their demand, and then keep them."""
+
+    def __init__(self, model, index: int, urban: bool, public: bool, weight: float):
+        super().__init__(model)
+        self.index, self.urban, self.public, self.weight = index, urban, public, weight  # weight: share of the city's beds
+        self.general_beds = self.nursing_beds = 0
+        self.general_used = self.nursing_used = 0   # people in need, counted by the model each month
+        self.healthy_residents = 0
+
+    def admit_nursing(self, waiting: WaitingList) -> None:
+        """First round: nursing beds to severe residents in general beds, then to severe applicants."""
+        model = self.model
+        model.transfer_to_nursing(self)
+        free_nursing = self.nursing_beds - self.nursing_used
+        model.place(waiting.take(free_nursing, self.urban, severe_only=True), INSTITUTION, self, nursing=True)
+
+    def admit_general(self, waiting: WaitingList) -> None:
+        """Second round: general beds to the list in order (self-caring residents keep theirs)."""
+        model = self.model
+        # Self-caring residents leave at the healthy pool's own rate (death or disability);
+        # the model then refills general beds left empty up to their demand.
+        if self.healthy_residents:
+            self.healthy_residents = int(model.rng.binomial(self.healthy_residents, 1 - model.healthy_turnover))
+        free_general = self.general_beds - self.general_used - self.healthy_residents
+        model.place(waiting.take(free_general, self.urban), INSTITUTION, self, nursing=False)
+
+    @property
+    def price_general(self) -> float:
+        return self.model.price("general", self.public)
+
+    @property
+    def price_nursing(self) -> float:
+        return self.model.price("nursing", self.public)
+
+
+class CommunityCentre(mesa.Agent):
+    """A community elder-care centre (社区养老服务设施) with day-care places, serving users of
+    its own area (urban or rural). Self-caring users take the places the disabled leave
+    (counted by the model, not by centre)."""
+
+    def __init__(self, model, index: int, urban: bool, weight: float):
+        super().__init__(model)
+        self.index, self.urban, self.weight = index, urban, weight
+        self.capacity = self.used = 0
+
+    def admit(self, waiting: WaitingList) -> None:
+        free = self.capacity - self.used
+        if free > 0 and waiting.left[self.urban]:
+            self.model.place(waiting.take(free, self.urban, crossing=False), COMMUNITY, self)
+
+
+class HomeCareService(mesa.Agent):
+    """The city's home-care workforce (居家上门服务), in worker-hours per month."""
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.hours = 0.0
+        self.hours_used = 0.0
+
+    def admit(self, waiting: WaitingList) -> None:
+        model = self.model
+        people = model.people
+        # After a month in which users worsened, the hours may not cover them all: the most
+        # recently admitted lose the service first and go back on the list.
+        users = np.flatnonzero(people.view("active") & (people.view("setting") == HOME_CARE))
+        need = model.inputs.home_care_hours[people.state[users]]
+        if need.sum() > self.hours:
+            order = np.lexsort((users, people.since[users]))
+            kept = np.cumsum(need[order]) <= self.hours
+            model.suspend_home_care(users[order][~kept])
+            need = need[order][kept]
+        self.hours_used = float(need.sum())
+        # Then the list, in order, as far as the free hours go.
+        applicants = waiting.rows[waiting.open]
+        hours = model.inputs.home_care_hours[people.state[applicants]]
+        fits = int(np.searchsorted(np.cumsum(hours), self.hours - self.hours_used, side="right"))
+        model.place(waiting.take(fits), HOME_CARE, self)
+        self.hours_used += float(hours[:fits].sum())

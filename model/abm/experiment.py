@@ -1,0 +1,89 @@
+"""The experiment: every mix of the scenario, each run `replicates` times, summarised.
+
+Replicate r of mix m is seeded from the scenario seed, the mix's position and r
+(NumPy SeedSequence), so the same scenario gives the same abm.csv, whether the replicates
+run in one process or several.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from ..care_demand import HealthStates
+from ..config import Scenario
+from ..demography import PopulationProjection
+from .plan import MixInputs, resolve_mix
+
+Progress = Callable[[str], None]
+
+
+def replicate_seed(root: int, mix_index: int, replicate: int) -> int:
+    """A reproducible, independent seed for one replicate of one mix."""
+    return int(np.random.SeedSequence([root, mix_index, replicate]).generate_state(1, dtype=np.uint32)[0])
+
+
+def run_replicate(inputs: MixInputs, seed: int) -> list[tuple[int, str, float]]:
+    """One run of one mix: (year, metric, value) rows."""
+    from .model import CareMixModel
+
+    model = CareMixModel(inputs, seed)
+    model.run()
+    return model.results()
+
+
+def summarise(runs: dict[str, list[list[tuple[int, str, float]]]]) -> pd.DataFrame:
+    """Mean and 5th / 95th percentiles over replicates: year, mix, metric, value, p05, p95."""
+    frames = []
+    for mix, replicates in runs.items():
+        table = pd.DataFrame([row + (r,) for r, rows in enumerate(replicates) for row in rows],
+                             columns=["year", "metric", "value", "replicate"])
+        wide = table.pivot_table(index=["year", "metric"], columns="replicate", values="value", dropna=False)
+        values = wide.to_numpy(dtype=float)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a metric undefined in every replicate stays NaN
+            summary = pd.DataFrame({
+                "year": wide.index.get_level_values("year").astype(int),
+                "mix": mix,
+                "metric": wide.index.get_level_values("metric"),
+                "value": np.nanmean(values, axis=1),
+                "p05": np.nanpercentile(values, 5, axis=1),
+                "p95": np.nanpercentile(values, 95, axis=1),
+            })
+        frames.append(summary)
+    return pd.concat(frames, ignore_index=True)
+
+
+def run_care_abm(scenario: Scenario, population: PopulationProjection, states: HealthStates,
+                 pension: pd.DataFrame, progress: Progress | None = None) -> pd.DataFrame:
+    """The abm stage: every mix × replicate, summarised for abm.csv."""
+    report = progress or (lambda message: None)
+    abm = scenario.abm
+    mixes = {name: resolve_mix(scenario, population, states, pension, name) for name in abm.mixes}
+    tasks = [(name, r, mixes[name], replicate_seed(scenario.seed, m, r))
+             for m, name in enumerate(mixes) for r in range(abm.replicates)]
+    runs: dict[str, list] = {name: [None] * abm.replicates for name in mixes}
+
+    def done(count: int) -> None:
+        report(f"care-mix model: {count}/{len(tasks)} runs ({len(mixes)} mixes × {abm.replicates} replicates)")
+
+    done(0)
+    if abm.processes == 1 or len(tasks) == 1:
+        for count, (name, r, inputs, seed) in enumerate(tasks, start=1):
+            runs[name][r] = run_replicate(inputs, seed)
+            done(count)
+    else:
+        # Spawned workers, not forked: the CLI's progress thread must not be copied mid-write
+        # (and Mesa 3.3 sets "spawn" globally on import anyway).
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(abm.processes, len(tasks)), mp_context=context) as pool:
+            futures = [(name, r, pool.submit(run_replicate, inputs, seed)) for name, r, inputs, seed in tasks]
+            for count, (name, r, future) in enumerate(futures, start=1):
+                runs[name][r] = future.result()
+                done(count)
+    return summarise(runs)

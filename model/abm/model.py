@@ -1,0 +1,471 @@
+"""The care-mix model: a Mesa model stepping month by month from 1 November of the base year.
+
+Each month, in order:
+
+1. **Capacity** follows the mix's plan (beds, nursing-type share, day-care places, home-care
+   hours); a cut closes only empty places, so capacity is never below use.
+2. **Allocation**: institutions, then community centres, in a random order each, then the
+   home-care service, fill their free places from the waiting lists (see agents.py).
+3. **Record**: on each 1 November (months 0, 12, …) the stocks of the year.
+4. **Events** of the month: people whose need began arrive and choose a setting; deaths,
+   recoveries (back to the healthy pool) and worsening (mild → severe, who choose again unless
+   already in an institution). Costs of the month are added to the year's flows.
+5. **Year end** (October): everyone is a year older; net migration at 60+ and the new
+   60-year-olds, both as the population projection has them; the next year's events drawn.
+
+Health follows exactly the care stage's yearly probabilities (deaths by state, then moves
+among survivors), with each person's one event of the year placed in a random month, so the
+expected counts are the aggregate model's (tests/test_abm.py checks it). The healthy 60+ stay
+a pool of counts by sex and age. Care settings do not change health (an assumption).
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from ..care_demand import HEALTHY, MILD, SEVERE
+from .agents import CommunityCentre, HomeCareService, Institution, WaitingList
+from .people import (ARRIVE, DIE, HOME, HOME_CARE, COMMUNITY, INSTITUTION, NO_EVENT, RECOVER, WORSEN, People,
+                     calibrate_levels, choice_odds, choose, draw_attributes, stochastic_round)
+from .plan import MixInputs
+
+OPEN_AGE = 40  # age index of 100+
+
+# Metrics that count people, places or money: multiplied by the scale when reported.
+COUNTED = {
+    "mild", "severe", "users_home", "users_home_care", "users_community", "users_institution",
+    "unmet_need", "waiting", "waiting_institution", "waiting_community", "waiting_home_care",
+    "beds", "nursing_beds", "occupied_beds", "occupied_nursing_beds", "empty_beds", "empty_nursing_beds",
+    "severe_in_general_beds", "self_caring_residents", "daycare_capacity", "daycare_users", "home_care_hours", "home_care_hours_used",
+    "deaths_healthy", "deaths_mild", "deaths_severe", "new_cases", "moved_away", "admissions_institution",
+    "public_cost", "private_cost",
+}
+# Flows of a projection year (1 November to 31 October), present in every year even when zero.
+FLOWS = ("deaths_healthy", "deaths_mild", "deaths_severe", "new_cases", "moved_away", "admissions_institution",
+         "wait_months_total", "public_cost", "private_cost")
+
+
+def split_integer(total: float, weights: np.ndarray) -> np.ndarray:
+    """round(total) split in proportion to weights, largest remainders first (sums exactly)."""
+    total = int(round(total))
+    exact = total * weights / weights.sum()
+    whole = np.floor(exact).astype(np.int64)
+    short = total - whole.sum()
+    if short > 0:
+        whole[np.argsort(-(exact - whole), kind="stable")[:short]] += 1
+    return whole
+
+
+class CareMixModel(mesa.Model):
+    """One run of one care mix."""
+
+    def __init__(self, inputs: MixInputs, seed: int):
+        super().__init__(rng=seed)
+        self.inputs = inputs
+        self.month = 0
+        self.people = People()
+        self.flows: dict[tuple[int, str], float] = {(int(year), metric): 0.0 for year in inputs.years[:-1]
+                                                    for metric in FLOWS}
+        self.stocks: dict[tuple[int, str], float] = {}
+        self.recovered = np.zeros((2, OPEN_AGE + 1), dtype=np.int64)
+        self._create_providers()
+        self.planned_beds = inputs.beds[0]
+
+        # Base-year people: the care stage's counts, rounded to whole agents.
+        counts = stochastic_round(self.rng, inputs.counts[0] / inputs.scale)  # (2, 3, 41)
+        self.pool = counts[:, HEALTHY].copy()
+        for state in (MILD, SEVERE):
+            for sex in (0, 1):
+                self._add_people(np.repeat(np.arange(OPEN_AGE + 1), counts[sex, state]), sex, state, active=True)
+        # Odds levels: at base-year prices without subsidy these people split by the target shares.
+        rows = np.flatnonzero(self.people.view("active"))
+        reference = self._relative_odds(rows, month=0, with_subsidy=False)
+        self.levels = calibrate_levels(self.people.state[rows], reference, inputs.shares)
+        self._decide(rows)
+        self._draw_year(0)
+
+    # ------------------------------------------------------------------ setting up
+
+    def _create_providers(self) -> None:
+        i = self.inputs
+        # Institutions: four groups (urban/rural × public/private) holding beds in the stated
+        # shares; the homes of a group are the same size.
+        groups = [(urban, public) for urban in (True, False) for public in (True, False)]
+        bed_share = np.array([(i.institution_urban_share if u else 1 - i.institution_urban_share)
+                              * (i.institution_public_share if p else 1 - i.institution_public_share)
+                              for u, p in groups])
+        homes = split_integer(i.institutions, bed_share)
+        self.institutions = mesa.agent.AgentSet([], random=self.random)
+        for (urban, public), share, n in zip(groups, bed_share, homes):
+            for _ in range(n):
+                self.institutions.add(Institution(self, len(self.institutions), urban, public, share / n))
+        urban_centres = int(round(i.community_centres * i.urban_share))
+        self.centres = mesa.agent.AgentSet([], random=self.random)
+        for c in range(i.community_centres):
+            urban = c < urban_centres
+            share = (i.urban_share / max(urban_centres, 1) if urban
+                     else (1 - i.urban_share) / max(i.community_centres - urban_centres, 1))
+            self.centres.add(CommunityCentre(self, c, urban, share))
+        self.home_care = HomeCareService(self)
+        self.institution_list = list(self.institutions)   # by index
+        self.centre_list = list(self.centres)
+        self.institution_weights = np.array([a.weight for a in self.institution_list])
+        self.centre_weights = np.array([a.weight for a in self.centre_list])
+
+    def _add_people(self, ages: np.ndarray, sex: int, state: int, active: bool, months=None) -> np.ndarray:
+        i = self.inputs
+        attributes = draw_attributes(self.rng, len(ages), i.urban_share, i.employee_share, i.living_shares)
+        extra = {} if active else {"event": ARRIVE, "event_month": months}
+        return self.people.add(len(ages), active=active, sex=sex, age=ages, state=state, setting=HOME,
+                               wants=HOME, **attributes, **extra)
+
+    # ------------------------------------------------------------------ the month
+
+    def step(self) -> None:
+        k = self.month
+        year = int(self.inputs.years[0]) + k // 12
+        self._recount()
+        self._set_capacity(k)
+        self._allocate()
+        if k % 12 == 0:
+            self._record_stocks(year)
+        if k < self.inputs.months - 1:
+            self._add_costs(k, year)
+            self._monthly_events(k % 12, year)
+            if k % 12 == 11:
+                self._end_year(k // 12)
+        self.month += 1
+
+    def run(self) -> None:
+        while self.month < self.inputs.months:
+            self.step()
+
+    def _recount(self) -> None:
+        """Places in use by people in need, counted from the register."""
+        p = self.people
+        active, setting, provider = p.view("active"), p.view("setting"), p.view("provider")
+        resident = active & (setting == INSTITUTION)
+        nursing = resident & p.view("nursing_bed")
+        in_nursing = np.bincount(provider[nursing], minlength=len(self.institution_list))
+        in_general = np.bincount(provider[resident & ~nursing], minlength=len(self.institution_list))
+        for home, nursing_used, general_used in zip(self.institution_list, in_nursing.tolist(), in_general.tolist()):
+            home.nursing_used, home.general_used = nursing_used, general_used
+        attending = np.bincount(provider[active & (setting == COMMUNITY)], minlength=len(self.centre_list))
+        for centre, used in zip(self.centre_list, attending.tolist()):
+            centre.used = used
+        # Severe residents in general beds, by home, longest resident first: they move to a
+        # nursing bed of their home when one is free.
+        underserved = np.flatnonzero(resident & ~nursing & (p.view("state") == SEVERE))
+        underserved = underserved[np.lexsort((underserved, p.since[underserved], provider[underserved]))]
+        homes, starts = np.unique(provider[underserved], return_index=True)
+        self.underserved = dict(zip(homes.tolist(), np.split(underserved, starts[1:])))
+
+    def _set_capacity(self, k: int) -> None:
+        i = self.inputs
+        beds = split_integer(i.beds[k] / i.scale, self.institution_weights)
+        nursing = np.minimum(split_integer(i.beds[k] * i.nursing_share[k] / i.scale, self.institution_weights), beds)
+        for home, total, nursing_beds in zip(self.institution_list, beds.tolist(), nursing.tolist()):
+            home.nursing_beds = max(nursing_beds, home.nursing_used)
+            home.general_beds = max(total - nursing_beds, home.general_used)
+        places = split_integer(i.daycare_users[k] / i.scale, self.centre_weights)
+        for centre, capacity in zip(self.centre_list, places.tolist()):
+            centre.capacity = max(capacity, centre.used)
+        self.home_care.hours = i.home_care_hours_supply[k] / i.scale
+        pool = self.pool.sum()
+        self.healthy_institution_demand = pool * i.shares[HEALTHY, 2]
+        self.healthy_community_demand = pool * i.shares[HEALTHY, 1]
+        if k > 0 and k < i.months - 1:
+            year = int(i.years[0]) + k // 12
+            self.flows[(year, "public_cost")] += max(0.0, i.beds[k] - self.planned_beds) * i.new_bed_subsidy[k] / i.scale
+        self.planned_beds = i.beds[k]
+
+    def _allocate(self) -> None:
+        waiting = WaitingList(self, INSTITUTION)
+        self.institutions.shuffle_do("admit_nursing", waiting)
+        self.institutions.shuffle_do("admit_general", waiting)
+        self._refill_healthy_residents()
+        # Day-care centres take their turns in a random order like shuffle_do, but the round
+        # stops once nobody is left waiting (there are 1,000-odd centres and a few applicants).
+        waiting = WaitingList(self, COMMUNITY)
+        for index in self.rng.permutation(len(self.centre_list)):
+            if not (waiting.left[True] or waiting.left[False]):
+                break
+            self.centre_list[index].admit(waiting)
+        free_places = sum(centre.capacity - centre.used for centre in self.centre_list)
+        self.healthy_community_users = min(free_places, round(self.healthy_community_demand))
+        self.home_care.admit(WaitingList(self, HOME_CARE))
+
+    def _refill_healthy_residents(self) -> None:
+        """Self-caring residents take general beds left empty, up to their demand, spread over
+        the homes in proportion to the room each has."""
+        homes = self.institution_list
+        present = sum(home.healthy_residents for home in homes)
+        room = np.array([home.general_beds - home.general_used - home.healthy_residents for home in homes])
+        coming = min(int(room.sum()), max(0, round(self.healthy_institution_demand) - present))
+        if coming > 0:
+            for home, extra in zip(homes, split_integer(coming, room.astype(float))):
+                home.healthy_residents += int(extra)
+
+    # ------------------------------------------------------------------ moving people
+
+    def place(self, rows: np.ndarray, setting: int, provider, nursing: bool = False) -> None:
+        """Admit `rows` to `provider`; they leave the place they had."""
+        if not len(rows):
+            return
+        p = self.people
+        self._leave(rows)
+        p.setting[rows], p.nursing_bed[rows], p.since[rows] = setting, nursing, self.month
+        p.provider[rows] = getattr(provider, "index", -1)
+        if setting == INSTITUTION:
+            if nursing:
+                provider.nursing_used += len(rows)
+            else:
+                provider.general_used += len(rows)
+            if 0 < self.month < self.inputs.months - 1:  # the base-year placement is not an admission
+                year = int(self.inputs.years[0]) + self.month // 12
+                self.flows[(year, "admissions_institution")] += len(rows)
+                self.flows[(year, "wait_months_total")] += float((self.month - p.wait_since[rows]).sum())
+        elif setting == COMMUNITY:
+            provider.used += len(rows)
+
+    def _leave(self, rows: np.ndarray) -> None:
+        """Free the places of `rows` (they go home unless placed elsewhere)."""
+        p = self.people
+        for row in rows[p.setting[rows] == INSTITUTION]:
+            home = self.institution_list[p.provider[row]]
+            if p.nursing_bed[row]:
+                home.nursing_used -= 1
+            else:
+                home.general_used -= 1
+        for row in rows[p.setting[rows] == COMMUNITY]:
+            self.centre_list[p.provider[row]].used -= 1
+        p.setting[rows], p.provider[rows], p.nursing_bed[rows] = HOME, -1, False
+
+    def transfer_to_nursing(self, home: Institution) -> None:
+        """Move severe residents of `home` from general to free nursing beds of the same home."""
+        waiting = self.underserved.get(home.index)
+        free = home.nursing_beds - home.nursing_used
+        if waiting is None or free <= 0:
+            return
+        moving = waiting[: free]
+        self.people.nursing_bed[moving] = True
+        home.nursing_used += len(moving)
+        home.general_used -= len(moving)
+
+    def suspend_home_care(self, rows: np.ndarray) -> None:
+        """Home-care users the hours no longer cover go back on the list."""
+        self.people.setting[rows] = HOME
+        self.people.wait_since[rows] = self.month
+
+    # ------------------------------------------------------------------ choosing
+
+    def _relative_odds(self, rows: np.ndarray, month: int, with_subsidy: bool = True) -> np.ndarray:
+        i, p = self.inputs, self.people
+        state = p.state[rows]
+        base = np.where(state == SEVERE, i.price_nursing, i.price_general)
+        mean_factor = i.institution_public_share * i.public_price_factor + 1 - i.institution_public_share
+        price = base * mean_factor * i.price_index[month]
+        if with_subsidy:
+            price = price - i.subsidy_institution[month, state]
+        ability = i.pension_income[month, p.scheme[rows]] + i.family_support[month, p.living[rows]]
+        return choice_odds(state, p.living[rows], ability, price, i.institution_odds, i.price_elasticity)
+
+    def _decide(self, rows: np.ndarray) -> None:
+        """People whose need began or changed choose a setting and, if it is a formal one they
+        are not in, join its waiting list."""
+        if not len(rows):
+            return
+        p, month = self.people, min(self.month, self.inputs.months - 1)
+        odds = self._relative_odds(rows, month)
+        wants = choose(self.rng, p.state[rows], odds, self.levels, self.inputs.home_care_uptake)
+        starts_waiting = (wants != p.setting[rows]) & (wants != p.wants[rows])
+        p.wait_since[rows[starts_waiting]] = self.month
+        p.wants[rows] = wants
+        self._leave(rows[(wants == HOME) & (p.setting[rows] != HOME)])
+        home_care_ends = rows[(wants == HOME) & (p.setting[rows] == HOME_CARE)]
+        p.setting[home_care_ends] = HOME
+
+    # ------------------------------------------------------------------ health events
+
+    def _draw_year(self, t: int) -> None:
+        """The year's event of every person and the pool's deaths and new cases, each in a month."""
+        i, p, rng = self.inputs, self.people, self.rng
+        year = int(i.years[t])
+        rows = np.flatnonzero(p.view("active"))
+        sex, state, age = p.sex[rows], p.state[rows], p.age[rows]
+        dies = rng.random(len(rows)) < i.death[t, sex, state, age]
+        cumulative = np.cumsum(i.move[t, sex, state, :, age], axis=1)
+        new_state = (rng.random(len(rows))[:, None] >= cumulative[:, :-1]).sum(axis=1)
+        event = np.where(dies, DIE, np.where(new_state == HEALTHY, RECOVER,
+                                             np.where(new_state > state, WORSEN, NO_EVENT)))
+        p.event[rows] = event
+        p.event_month[rows] = rng.integers(0, 12, len(rows))
+
+        # The healthy pool: deaths, then onsets among the survivors (the care stage's order).
+        deaths = rng.binomial(self.pool, i.death[t, :, HEALTHY])
+        survivors = self.pool - deaths
+        to_mild = i.move[t, :, HEALTHY, MILD]
+        mild = rng.binomial(survivors, to_mild)
+        severe = rng.binomial(survivors - mild, np.minimum(i.move[t, :, HEALTHY, SEVERE] / np.maximum(1 - to_mild, 1e-12), 1))
+        for state, new in ((MILD, mild), (SEVERE, severe)):
+            for s in (0, 1):
+                ages = np.repeat(np.arange(OPEN_AGE + 1), new[s])
+                self._add_people(ages, s, state, active=False, months=rng.integers(0, 12, len(ages)))
+        self.pool_survivors = survivors - mild - severe
+        self.healthy_turnover = 1 - (1 - (deaths.sum() + mild.sum() + severe.sum()) / max(self.pool.sum(), 1)) ** (1 / 12)
+        self.flows[(year, "deaths_healthy")] += deaths.sum()
+        self.flows[(year, "new_cases")] += mild.sum() + severe.sum()
+
+        # Rows with an event, grouped by month.
+        due = np.flatnonzero(p.view("event") != NO_EVENT)
+        due = due[np.argsort(p.event_month[due], kind="stable")]
+        self.due = np.split(due, np.searchsorted(p.event_month[due], np.arange(1, 12)))
+
+    def _monthly_events(self, month_of_year: int, year: int) -> None:
+        p = self.people
+        rows = self.due[month_of_year]
+        event = p.event[rows]
+        arriving = rows[event == ARRIVE]
+        p.active[arriving] = True
+        dying = rows[event == DIE]
+        for state, name in ((MILD, "deaths_mild"), (SEVERE, "deaths_severe")):
+            self.flows[(year, name)] += int((p.state[dying] == state).sum())
+        recovering = rows[event == RECOVER]
+        np.add.at(self.recovered, (p.sex[recovering], p.age[recovering]), 1)
+        self._leave(np.concatenate([dying, recovering]))
+        p.active[dying] = p.active[recovering] = False
+        worsening = rows[event == WORSEN]
+        p.state[worsening] = SEVERE
+        p.event[rows] = NO_EVENT
+        self._decide(np.concatenate([arriving, worsening[p.setting[worsening] != INSTITUTION]]))
+
+    def _end_year(self, t: int) -> None:
+        """Ageing, net migration and the new 60-year-olds, then the next year's events."""
+        i, p, rng = self.inputs, self.people, self.rng
+        year = int(i.years[t])
+        rows = np.flatnonzero(p.view("active"))
+        p.age[rows] = np.minimum(p.age[rows] + 1, OPEN_AGE)
+        healthy = self.pool_survivors + self.recovered
+        self.recovered[:] = 0
+        self.pool = np.zeros_like(healthy)
+        self.pool[:, 1:] = healthy[:, :-1]
+        self.pool[:, OPEN_AGE] += healthy[:, OPEN_AGE]
+
+        # Net migration, cell by cell, as the projection has it: leave with 1 − r, or arrive
+        # in proportion r − 1 with the cell's own state mix.
+        ratio = i.migration[t]
+        r = ratio[p.sex[rows], p.age[rows]]
+        leaving = rows[rng.random(len(rows)) < 1 - r]
+        self._leave(leaving)
+        p.active[leaving] = False
+        self.flows[(year, "moved_away")] += len(leaving)
+        self.pool = np.where(ratio < 1, rng.binomial(self.pool, np.minimum(ratio, 1)),
+                             self.pool + rng.poisson(self.pool * np.maximum(ratio - 1, 0)))
+        rows = np.flatnonzero(p.view("active"))
+        arrivals = []
+        for state in (MILD, SEVERE):
+            for sex in (0, 1):
+                mine = rows[(p.state[rows] == state) & (p.sex[rows] == sex)]
+                cell = np.bincount(p.age[mine], minlength=OPEN_AGE + 1)
+                coming = rng.poisson(cell * np.maximum(ratio[sex] - 1, 0))
+                arrivals.append(self._add_people(np.repeat(np.arange(OPEN_AGE + 1), coming), sex, state, active=True))
+        # New 60-year-olds with the care stage's entry mix.
+        entering = stochastic_round(rng, i.stocks[t + 1, :, 0] / i.scale)
+        for sex in (0, 1):
+            mix = np.clip(i.entry[t + 1, sex], 0, None)
+            by_state = rng.multinomial(entering[sex], mix / mix.sum())
+            self.pool[sex, 0] += by_state[HEALTHY]
+            for state in (MILD, SEVERE):
+                arrivals.append(self._add_people(np.zeros(by_state[state], dtype=int), sex, state, active=True))
+        self._decide(np.concatenate(arrivals))
+        p.compact()
+        if t + 1 < len(i.years) - 1:
+            self._draw_year(t + 1)
+
+    # ------------------------------------------------------------------ recording
+
+    def _add_costs(self, k: int, year: int) -> None:
+        """One month of private (users') and public (subsidy) spending, yuan."""
+        i, p = self.inputs, self.people
+        index = i.price_index[k]
+        active, setting, state = p.view("active"), p.view("setting"), p.view("state")
+        private = public = 0.0
+        residents = np.flatnonzero(active & (setting == INSTITUTION))
+        public_home = np.array([home.public for home in self.institution_list])
+        factor = np.where(public_home[p.provider[residents]], i.public_price_factor, 1.0)
+        price = np.where(p.nursing_bed[residents], i.price_nursing, i.price_general) * factor * index
+        subsidy = np.minimum(i.subsidy_institution[k, state[residents]], price)
+        private += (price - subsidy).sum()
+        public += subsidy.sum()
+        healthy_residents = sum(home.healthy_residents * (i.public_price_factor if home.public else 1.0)
+                                for home in self.institution_list)
+        private += healthy_residents * i.price_general * index
+        attending = (active & (setting == COMMUNITY)).sum()
+        paid = min(i.subsidy_community[k], i.price_daycare * index)
+        private += attending * (i.price_daycare * index - paid)
+        public += attending * paid
+        private += self.healthy_community_users * i.price_daycare * index
+        home_care = state[active & (setting == HOME_CARE)]
+        price = i.home_care_hours[home_care] * i.price_home_care * index
+        paid = np.minimum(i.subsidy_home_care[k], price)
+        private += (price - paid).sum()
+        public += paid.sum()
+        public += i.public_bed_subsidy[k] * sum(h.general_beds + h.nursing_beds for h in self.institution_list if h.public)
+        self.flows[(year, "private_cost")] += private
+        self.flows[(year, "public_cost")] += public
+
+    def _record_stocks(self, year: int) -> None:
+        i, p = self.inputs, self.people
+        t = year - int(i.years[0])
+        k = self.month
+        active, setting, state, wants = p.view("active"), p.view("setting"), p.view("state"), p.view("wants")
+        severe = active & (state == SEVERE)
+        waiting = active & (wants != setting) & (wants != HOME)
+        resident = active & (setting == INSTITUTION)
+        beds = sum(h.general_beds + h.nursing_beds for h in self.institution_list)
+        nursing_beds = sum(h.nursing_beds for h in self.institution_list)
+        occupied = sum(h.general_used + h.nursing_used + h.healthy_residents for h in self.institution_list)
+        occupied_nursing = sum(h.nursing_used for h in self.institution_list)
+        severe_residents = (resident & severe).sum()
+        elderly = i.stocks[t].sum()
+        values = {
+            "mild": (active & (state == MILD)).sum(), "severe": severe.sum(),
+            "users_home": (active & (setting == HOME)).sum(),
+            "users_home_care": (active & (setting == HOME_CARE)).sum(),
+            "users_community": (active & (setting == COMMUNITY)).sum(),
+            "users_institution": resident.sum(),
+            "unmet_need": (severe & (setting == HOME)).sum(),
+            "waiting": waiting.sum(),
+            "waiting_institution": (waiting & (wants == INSTITUTION)).sum(),
+            "waiting_community": (waiting & (wants == COMMUNITY)).sum(),
+            "waiting_home_care": (waiting & (wants == HOME_CARE)).sum(),
+            "beds": beds, "nursing_beds": nursing_beds,
+            "occupied_beds": occupied, "occupied_nursing_beds": occupied_nursing,
+            "empty_beds": beds - occupied, "empty_nursing_beds": nursing_beds - occupied_nursing,
+            "self_caring_residents": sum(h.healthy_residents for h in self.institution_list),
+            "occupancy": occupied / beds if beds else np.nan,
+            "occupancy_nursing": occupied_nursing / nursing_beds if nursing_beds else np.nan,
+            "severe_in_general_beds": (resident & severe & ~p.view("nursing_bed")).sum(),
+            "severe_in_nursing_share": ((resident & severe & p.view("nursing_bed")).sum() / severe_residents
+                                        if severe_residents else np.nan),
+            "beds_per_1000": 1000 * beds * i.scale / elderly,
+            "beds_norm_per_1000": i.beds_norm[k],
+            "daycare_capacity": sum(c.capacity for c in self.centre_list),
+            "daycare_users": sum(c.used for c in self.centre_list) + self.healthy_community_users,
+            "home_care_hours": self.home_care.hours, "home_care_hours_used": self.home_care.hours_used,
+        }
+        for metric, value in values.items():
+            self.stocks[(year, metric)] = float(value)
+
+    def results(self) -> list[tuple[int, str, float]]:
+        """(year, metric, value) rows, counts scaled back to persons."""
+        flows = dict(self.flows)
+        for year in self.inputs.years[:-1]:
+            admitted = flows[(int(year), "admissions_institution")]
+            waited = flows.pop((int(year), "wait_months_total"))
+            flows[(int(year), "mean_wait_months")] = waited / admitted if admitted else 0.0
+        rows = []
+        for (year, metric), value in sorted({**self.stocks, **flows}.items()):
+            rows.append((year, metric, value * self.inputs.scale if metric in COUNTED else value))
+        return rows

@@ -1,0 +1,159 @@
+"""Everything one care mix needs, resolved from the scenario into plain monthly arrays.
+
+The agent-based model reads only this (no scenario objects), so a mix's inputs can be sent
+to worker processes cheaply and a model can be built in a test from a few arrays.
+Month k is the k-th month after the base-year stock date (1 November 2020 = month 0); a
+time path is read at base + k/12, so month 0, 12, 24 … agree with care.csv's yearly values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..care_demand import HealthStates
+from ..config import Scenario, TimePath
+from ..demography import PopulationProjection
+from .people import LIVING_NAMES
+
+STATE_NAMES = ("healthy", "mild", "severe")
+SETTING_SHARES = ("home", "community", "institution")
+
+
+@dataclass(frozen=True)
+class MixInputs:
+    """Inputs of one model run: a mix of the scenario, with the population and health states."""
+
+    mix: str
+    years: np.ndarray               # stock years, base … end
+    scale: int                      # persons per agent
+    priority: str
+    other_area_after_months: int
+    # population and health states (from the population and care stages)
+    stocks: np.ndarray              # people aged 60..100+ by year and sex: (years, 2, 41)
+    counts: np.ndarray              # by year, sex, state, age: (years, 2, 3, 41)
+    death: np.ndarray               # (years − 1, 2, 3, 41)
+    move: np.ndarray                # (years − 1, 2, 3, 3, 41)
+    entry: np.ndarray               # (years, 2, 3)
+    migration: np.ndarray           # (years − 1, 2, 41)
+    # people's attributes and behaviour
+    urban_share: float
+    employee_share: tuple[float, float]   # urban, rural
+    living_shares: np.ndarray             # alone, spouse, children
+    family_support: np.ndarray            # yuan per month by living arrangement, wage-indexed: (months, 3)
+    pension_income: np.ndarray            # yuan per month by scheme (employee, resident): (months, 2)
+    institution_odds: np.ndarray          # by living arrangement: (3,)
+    price_elasticity: float
+    shares: np.ndarray                    # target shares by state × (home, community, institution): (3, 3)
+    home_care_uptake: np.ndarray          # by state (healthy unused): (3,)
+    home_care_hours: np.ndarray           # hours a month by state: (3,)
+    # supply and money, by month
+    institutions: int
+    institution_urban_share: float
+    institution_public_share: float
+    community_centres: int
+    beds: np.ndarray                      # (months,)
+    nursing_share: np.ndarray
+    beds_norm: np.ndarray                 # per 1,000 aged 60+
+    daycare_users: np.ndarray             # users the day-care places can serve
+    home_care_hours_supply: np.ndarray    # worker-hours a month
+    price_index: np.ndarray               # average wage ÷ base-year average wage
+    price_general: float                  # base year, private; yuan per month
+    price_nursing: float
+    public_price_factor: float
+    price_daycare: float
+    price_home_care: float                # yuan per hour
+    subsidy_institution: np.ndarray       # by state: (months, 3)
+    subsidy_community: np.ndarray
+    subsidy_home_care: np.ndarray
+    public_bed_subsidy: np.ndarray
+    new_bed_subsidy: np.ndarray
+
+    @property
+    def months(self) -> int:
+        """Steps of a run: every month from the base stock date to the end stock date."""
+        return 12 * (len(self.years) - 1) + 1
+
+
+def _monthly(path: TimePath, times: np.ndarray) -> np.ndarray:
+    return np.asarray(path.at(times), dtype=float)
+
+
+def _pension_by_month(pension: pd.DataFrame, years: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Average pension by scheme, yuan per month, from the pension stage, interpolated monthly."""
+    columns = []
+    for scheme in ("employee", "resident"):
+        rows = pension[(pension.scheme == scheme) & (pension.metric == "average_pension")].set_index("year").value
+        columns.append(np.interp(times, years, rows.reindex(years).to_numpy(dtype=float)))
+    return np.stack(columns, axis=1)
+
+
+def resolve_mix(scenario: Scenario, population: PopulationProjection, states: HealthStates,
+                pension: pd.DataFrame, name: str) -> MixInputs:
+    """The arrays for mix `name` of the scenario's abm section."""
+    abm, care = scenario.abm, scenario.care
+    mix = abm.mixes[name]
+    years = population.years.astype(int)
+    months = 12 * (len(years) - 1) + 1
+    times = years[0] + np.arange(months) / 12
+    stocks = population.arrays.population[:, :, 60:]
+    elderly = np.interp(times, years, stocks.sum(axis=(1, 2)))
+
+    shares = np.array([[float(getattr(mix.shares.get(state, care.mix[state]), setting).at(years[0]))
+                        for setting in SETTING_SHARES] for state in STATE_NAMES])
+    if mix.beds is not None:
+        beds = _monthly(mix.beds, times)
+    elif mix.beds_per_1000 is not None:
+        beds = _monthly(mix.beds_per_1000, times) * elderly / 1000
+    else:
+        beds = _monthly(care.beds, times)
+    nursing_share = _monthly(mix.nursing_share or care.nursing_share, times)
+    daycare_places = _monthly(mix.daycare_places or abm.supply.daycare_places, times)
+    workers = _monthly(mix.home_care_workers or abm.supply.home_care_workers, times)
+    behaviour, supply, subsidies = abm.behaviour, abm.supply, mix.subsidies
+    uptake = {**behaviour.home_care_uptake, **mix.home_care_uptake}
+
+    # Prices and families' incomes rise with the average wage (care is labour); pensions as
+    # the pension stage projects them.
+    growth = scenario.pension.wages.growth.at(years[1:])
+    price_index = np.interp(times, years, np.concatenate([[1.0], np.cumprod(1 + growth)]))
+    zero = np.zeros(months)
+    return MixInputs(
+        mix=name, years=years, scale=abm.scale, priority=abm.priority,
+        other_area_after_months=abm.other_area_after_months,
+        stocks=stocks, counts=states.counts, death=states.death, move=states.move, entry=states.entry,
+        migration=states.migration,
+        urban_share=float(abm.people.urban_share.at(years[0])),
+        employee_share=(float(abm.people.employee_share["urban"].at(years[0])),
+                        float(abm.people.employee_share["rural"].at(years[0]))),
+        living_shares=np.array([float(abm.people.living[k].at(years[0])) for k in LIVING_NAMES]),
+        family_support=np.stack([_monthly(behaviour.family_support[k], times) for k in LIVING_NAMES], axis=1)
+        * price_index[:, None],
+        pension_income=_pension_by_month(pension, years, times),
+        institution_odds=np.array([float(behaviour.institution_odds[k].at(years[0])) for k in LIVING_NAMES]),
+        price_elasticity=float(behaviour.price_elasticity.at(years[0])),
+        shares=shares,
+        home_care_uptake=np.array([0.0, float(uptake["mild"].at(years[0])), float(uptake["severe"].at(years[0]))]),
+        home_care_hours=np.array([0.0] + [float(behaviour.home_care_hours[k].at(years[0])) for k in ("mild", "severe")]),
+        institutions=supply.institutions,
+        institution_urban_share=float(supply.institution_urban_share.at(years[0])),
+        institution_public_share=float(supply.institution_public_share.at(years[0])),
+        community_centres=supply.community_centres,
+        beds=beds, nursing_share=nursing_share, beds_norm=_monthly(care.beds_norm, times),
+        daycare_users=daycare_places / np.maximum(_monthly(care.daycare_places_per_user, times), 1e-9),
+        home_care_hours_supply=workers * _monthly(supply.hours_per_worker, times),
+        price_index=price_index,
+        price_general=float(supply.price_general_bed.at(years[0])),
+        price_nursing=float(supply.price_nursing_bed.at(years[0])),
+        public_price_factor=float(supply.public_price_factor.at(years[0])),
+        price_daycare=float(supply.price_daycare.at(years[0])),
+        price_home_care=float(supply.price_home_care.at(years[0])),
+        subsidy_institution=np.stack([zero, _monthly(subsidies.institution_mild, times),
+                                      _monthly(subsidies.institution_severe, times)], axis=1),
+        subsidy_community=_monthly(subsidies.community, times),
+        subsidy_home_care=_monthly(subsidies.home_care, times),
+        public_bed_subsidy=_monthly(supply.public_bed_subsidy, times),
+        new_bed_subsidy=_monthly(supply.new_bed_subsidy, times),
+    )

@@ -1,0 +1,182 @@
+"""The agent-based care-mix module: allocation rules, agreement with the aggregate care model,
+reproducible seeds. (Bad ABM parameters are in test_cli.py's table of bad inputs.)"""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import BASE
+from model.abm.agents import WaitingList
+from model.abm.experiment import run_care_abm
+from model.abm.model import CareMixModel
+from model.abm.people import COMMUNITY, HOME, HOME_CARE, INSTITUTION, People
+from model.abm.plan import resolve_mix
+from model.care_demand import HEALTHY, MILD, SEVERE, project_states
+from model.config import load_scenario
+from model.demography import project_population
+from model.pension import project_pensions
+
+UNLIMITED = {"beds": {"values": 1e7, "unit": "beds"}, "daycare_places": {"values": 1e7, "unit": "places"},
+             "home_care_workers": {"values": 1e6, "unit": "workers"}}
+TIGHT = {"beds": {"values": 4000, "unit": "beds"}, "nursing_share": {"values": 0.3, "unit": "fraction"},
+         "daycare_places": {"values": 3000, "unit": "places"}, "home_care_workers": {"values": 60, "unit": "workers"}}
+
+
+def stages(overrides: dict):
+    scenario = load_scenario(BASE, overrides)
+    population = project_population(scenario)
+    return scenario, population, project_states(scenario, population), project_pensions(scenario, population)
+
+
+def model_for(mix: dict, scale: int, seed: int = 7, **abm) -> CareMixModel:
+    scenario, population, states, pension = stages({"abm": {"scale": scale, "mixes": {"test": mix}, **abm}})
+    return CareMixModel(resolve_mix(scenario, population, states, pension, "test"), seed)
+
+
+# --------------------------------------------------------------------------- allocation rules
+
+
+def recount(model):
+    """Places in use by people in need, straight from the register."""
+    p = model.people
+    active, setting, provider = p.view("active"), p.view("setting"), p.view("provider")
+    resident = active & (setting == INSTITUTION)
+    nursing = np.bincount(provider[resident & p.view("nursing_bed")], minlength=len(model.institution_list))
+    general = np.bincount(provider[resident & ~p.view("nursing_bed")], minlength=len(model.institution_list))
+    attending = np.bincount(provider[active & (setting == COMMUNITY)], minlength=len(model.centre_list))
+    return nursing, general, attending
+
+
+@pytest.mark.parametrize("priority", ["severe_first", "first_come"])
+def test_capacity_is_never_exceeded_and_nobody_is_in_two_places(priority):
+    model = model_for(TIGHT, scale=20, priority=priority)
+    peak_waiting = 0
+    while model.month < model.inputs.months:
+        model.step()
+        p = model.people
+        nursing, general, attending = recount(model)
+        for home in model.institution_list:
+            # The providers' own counts agree with where people are …
+            assert (home.nursing_used, home.general_used) == (nursing[home.index], general[home.index])
+            # … and stay within the beds of each type.
+            assert home.nursing_used <= home.nursing_beds
+            assert home.general_used + home.healthy_residents <= home.general_beds
+        for centre in model.centre_list:
+            assert centre.used == attending[centre.index] <= centre.capacity
+        assert model.home_care.hours_used <= model.home_care.hours + 1e-9
+        active = p.view("active")
+        setting, provider = p.view("setting")[active], p.view("provider")[active]
+        # One setting and at most one provider each; the provider fits the setting.
+        assert ((provider >= 0) == np.isin(setting, [INSTITUTION, COMMUNITY])).all()
+        assert (provider[setting == INSTITUTION] < len(model.institution_list)).all()
+        # Day care stays in the person's own area; nursing beds hold severe cases only.
+        centres_urban = np.array([c.urban for c in model.centre_list])
+        attending_rows = np.flatnonzero(active & (p.view("setting") == COMMUNITY))
+        assert (centres_urban[p.provider[attending_rows]] == p.urban[attending_rows]).all()
+        assert (p.state[np.flatnonzero(active & p.view("nursing_bed"))] == SEVERE).all()
+        assert not (p.view("nursing_bed") & (p.view("setting") != INSTITUTION) & active).any()
+        peak_waiting = max(peak_waiting, int((active & (p.view("wants") == INSTITUTION)
+                                              & (p.view("setting") != INSTITUTION)).sum()))
+    assert peak_waiting > 100  # the capacity was tight enough for a queue
+
+
+def fake_model(wait_since, severe, urban, priority="severe_first", month=20, cross_after=6):
+    people = People()
+    n = len(wait_since)
+    people.add(n, active=True, state=np.where(severe, SEVERE, MILD), urban=urban, wait_since=wait_since,
+               wants=INSTITUTION, setting=HOME)
+    inputs = SimpleNamespace(priority=priority, other_area_after_months=cross_after)
+    return SimpleNamespace(people=people, inputs=inputs, month=month)
+
+
+def test_the_waiting_list_is_first_come_within_priority():
+    wait_since = np.array([5, 3, 8, 3, 1, 19])
+    severe = np.array([False, True, True, False, False, True])
+    urban = np.array([True, True, True, True, False, True])
+    queue = WaitingList(fake_model(wait_since, severe, urban), INSTITUTION)
+    assert queue.rows.tolist() == [1, 2, 5, 4, 3, 0]        # severe by wait, then mild by wait; ties by row
+    first_come = WaitingList(fake_model(wait_since, severe, urban, priority="first_come"), INSTITUTION)
+    assert first_come.rows.tolist() == [4, 1, 3, 0, 2, 5]
+    # An urban home takes the first urban applicants, and the rural one who has waited past
+    # the crossing time (19 months > 6) in their turn.
+    assert queue.take(3, urban=True).tolist() == [1, 2, 5]
+    assert queue.take(1, urban=True).tolist() == [4]
+    assert queue.take(5, urban=True, severe_only=True).tolist() == []
+    assert queue.take(5, urban=True).tolist() == [3, 0]
+    # Without the crossing the rural applicant waits for a rural place.
+    local = WaitingList(fake_model(wait_since, severe, urban), INSTITUTION)
+    assert 4 not in local.take(10, urban=True, crossing=False).tolist()
+
+
+# --------------------------------------------------------------------------- one story with the aggregate model
+
+
+@pytest.fixture(scope="module")
+def unlimited_runs():
+    """Four runs at one agent per 5 persons with capacity that never binds."""
+    scale, replicates = 5, 4
+    scenario, population, states, pension = stages(
+        {"abm": {"scale": scale, "replicates": replicates, "processes": 1, "mixes": {"unlimited": UNLIMITED}}})
+    table = run_care_abm(scenario, population, states, pension)
+    return table.pivot(index="year", columns="metric", values="value"), states, scenario, scale / replicates
+
+
+def tolerance(expected, persons_per_agent_and_run):
+    """Four standard errors of a mean over runs of counts close to Poisson in agents: a count
+    of c persons at one agent per k persons, averaged over R runs, has a variance near c·k/R."""
+    return 4 * np.sqrt(np.maximum(expected, 1) * persons_per_agent_and_run)
+
+
+def test_abm_counts_and_deaths_match_the_care_stage(unlimited_runs):
+    abm, states, _, k = unlimited_runs
+    counts = states.counts.sum(axis=(1, 3))  # (years, state)
+    years = abm.index.to_numpy()
+    for state, metric in ((MILD, "mild"), (SEVERE, "severe")):
+        expected = counts[:, state]
+        assert np.all(np.abs(abm[metric].to_numpy() - expected) < tolerance(expected, k)), metric
+    # Deaths in each projection year: the care stage's death probabilities × its counts.
+    deaths = (states.counts[:-1] * states.death).sum(axis=(1, 3))  # (intervals, state)
+    flows = abm.loc[years[:-1]]
+    for state, metric in ((HEALTHY, "deaths_healthy"), (MILD, "deaths_mild"), (SEVERE, "deaths_severe")):
+        assert np.all(np.abs(flows[metric].to_numpy() - deaths[:, state]) < tolerance(deaths[:, state], k)), metric
+
+
+def test_without_capacity_limits_nobody_waits_and_the_base_year_mix_holds(unlimited_runs):
+    abm, states, scenario, k = unlimited_runs
+    assert (abm["waiting_institution"] == 0).all() and (abm["waiting_community"] == 0).all()
+    # In the base year people choose by the target shares (the odds levels are calibrated to them).
+    by_state = states.counts[0].sum(axis=(0, 2))
+    for setting, metric in (("institution", "users_institution"), ("community", "users_community")):
+        expected = sum(by_state[s] * float(getattr(scenario.care.mix[name], setting).at(2020))
+                       for s, name in ((MILD, "mild"), (SEVERE, "severe")))
+        assert abs(abm.at[2020, metric] - expected) < tolerance(expected, k), metric
+
+
+# --------------------------------------------------------------------------- seeds and scale
+
+
+def test_the_same_seed_gives_identical_results_in_one_or_two_processes():
+    overrides = {"abm": {"scale": 40, "replicates": 2, "mixes": {"9073": {}, "tight": TIGHT}}}
+    scenario, population, states, pension = stages({**overrides, "abm": {**overrides["abm"], "processes": 1}})
+    serial = run_care_abm(scenario, population, states, pension)
+    parallel_scenario = load_scenario(BASE, {**overrides, "abm": {**overrides["abm"], "processes": 2}})
+    parallel = run_care_abm(parallel_scenario, population, states, pension)
+    assert serial.to_csv(index=False) == parallel.to_csv(index=False)
+    other = run_care_abm(load_scenario(BASE, {**overrides, "seed": 1}), population, states, pension)
+    assert not other.equals(serial)
+    assert set(serial.mix) == {"9073", "tight"}
+    assert ((serial.p05 <= serial.p95) | serial.p95.isna()).all()
+
+
+def test_results_are_scaled_back_to_persons():
+    model = model_for({}, scale=50)
+    model.run()
+    rows = pd.DataFrame(model.results(), columns=["year", "metric", "value"]).set_index(["year", "metric"]).value
+    beds = float(load_scenario(BASE).care.beds.at(2020))
+    assert rows[(2020, "beds")] == pytest.approx(beds, abs=50 * len(model.institution_list))
+    assert rows[(2020, "beds_per_1000")] == pytest.approx(1000 * beds / 640_843, rel=0.01)
+    severe = rows[(2020, "severe")]
+    assert severe == pytest.approx(15_437, abs=4 * np.sqrt(15_437 * 50))
+    assert rows[(2020, "occupancy")] <= 1
