@@ -11,7 +11,7 @@ from conftest import BASE
 from model.abm.agents import WaitingList
 from model.abm.experiment import run_care_abm
 from model.abm.model import CareMixModel
-from model.abm.people import COMMUNITY, HOME, HOME_CARE, INSTITUTION, People
+from model.abm.people import COMMUNITY, HOME, INSTITUTION, People
 from model.abm.plan import resolve_mix
 from model.care_demand import HEALTHY, MILD, SEVERE, project_states
 from model.config import load_scenario

@@ -10,7 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import warnings
 from concurrent.futures import ProcessPoolExecutor
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
