@@ -88,7 +88,7 @@ def main() -> None:
 
     inputs = resolve_mix(scenario, population, states, pension, next(iter(scenario.abm.mixes)))
     started = time.perf_counter()
-    model = CareMixModel(inputs, replicate_seed(scenario.seed, 0, 0))
+    model = CareMixModel(inputs, replicate_seed(scenario.seed, inputs.mix, 0))
     model.run()
     one_run = time.perf_counter() - started
     in_need = table[(table.mix == inputs.mix) & table.metric.isin(["mild", "severe"])].groupby("year").value.sum()

@@ -113,14 +113,58 @@ def run(config: Path, out: Path | None, lang: str | None, seed: int | None, no_c
         scenario = load_scenario(config, overrides)
         progress(f"scenario {scenario.name}: {scenario.years.base}→{scenario.years.end}")
         result = run_scenario(scenario, progress)
+        target = write_run(result, out or Path("outputs") / scenario.name, str(config), started, progress)
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
-        progress("writing outputs")
-        target = write_run(result, out or Path("outputs") / scenario.name, str(config), started)
         click.echo(summary(result, target))
 
     try:
         _guarded(action, config)
+    finally:
+        progress.close()
+
+
+@main.command()
+@click.argument("configs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Comparison folder (default outputs/compare_<first>_<second>…).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of charts and workbook headers.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
+def compare(configs: tuple[Path, ...], out: Path | None, lang: str | None, quiet: bool) -> None:
+    """Compare scenarios CONFIGS: key indicators side by side, overlay charts, a workbook.
+
+    Each scenario is run into outputs/<name>/ unless a finished run of exactly that scenario
+    is already there."""
+    from .compare import finished_tables
+    from .outputs import write_comparison, write_run
+    from .runner import run_scenario
+
+    if len(configs) < 2:
+        _fail("compare needs at least two scenario files", 2)
+    progress = Progress(quiet)
+    overrides = {"outputs": {"lang": lang}} if lang else {}
+    runs, scenarios = {}, {}
+    try:
+        for config in configs:
+            def action(config=config):
+                scenario = load_scenario(config, overrides)
+                if scenario.name in runs:
+                    raise ScenarioError(f"name: two scenarios are called {scenario.name!r}; names must differ")
+                folder = Path("outputs") / scenario.name
+                tables = finished_tables(folder, scenario)
+                if tables is None:
+                    progress(f"running {scenario.name}")
+                    result = run_scenario(scenario, progress)
+                    write_run(result, folder, str(config), datetime.now(timezone.utc), progress)
+                    tables = result.tables
+                else:
+                    progress(f"reusing {folder}")
+                runs[scenario.name], scenarios[scenario.name] = tables, scenario
+            _guarded(action, config)
+        target = out or Path("outputs") / ("compare_" + "_".join(runs))
+        progress("writing the comparison")
+        folder = _guarded(lambda: write_comparison(runs, scenarios, target), configs[0])
+        click.echo(f"compared {', '.join(runs)}: {folder}")
     finally:
         progress.close()
 

@@ -573,6 +573,7 @@ class CareMix(_Frozen):
     home: FractionPath
     community: FractionPath
     institution: FractionPath
+    source: str | None = None
 
     @model_validator(mode="after")
     def _sum_to_one(self):
@@ -679,10 +680,10 @@ class AbmSupply(_Frozen):
 class AbmSubsidies(_Frozen):
     """Monthly subsidy per user (yuan), paid from public funds and taken off the price."""
 
-    institution_mild: YuanPerMonthPath = YuanPerMonthPath(values=0.0, unit="yuan_per_month")
-    institution_severe: YuanPerMonthPath = YuanPerMonthPath(values=0.0, unit="yuan_per_month")
-    community: YuanPerMonthPath = YuanPerMonthPath(values=0.0, unit="yuan_per_month")
-    home_care: YuanPerMonthPath = YuanPerMonthPath(values=0.0, unit="yuan_per_month")
+    institution_mild: YuanPerMonthPath = YuanPerMonthPath(values=0.0, unit="yuan_per_month", source="none (default)")
+    institution_severe: YuanPerMonthPath = YuanPerMonthPath(values=0.0, unit="yuan_per_month", source="none (default)")
+    community: YuanPerMonthPath = YuanPerMonthPath(values=0.0, unit="yuan_per_month", source="none (default)")
+    home_care: YuanPerMonthPath = YuanPerMonthPath(values=0.0, unit="yuan_per_month", source="none (default)")
 
 
 class AbmMix(_Frozen):

@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .config import scenario_digest
-from .runner import RunResult
+from .runner import Progress, RunResult
 
 # Output precision: twelve significant digits keep even national totals exact to 0.001 person.
 FLOAT_FORMAT = "%.12g"
@@ -40,7 +40,7 @@ def definitions(result: RunResult) -> dict:
     if scenario.care:
         found["care_severity"] = scenario.care.definition
     if "abm" in result.tables:
-        found["abm_replicate_seed"] = ("numpy SeedSequence([seed, position of the mix in abm.mixes from 0, "
+        found["abm_replicate_seed"] = ("numpy SeedSequence([seed, zlib.crc32(mix name), "
                                        "replicate from 0]).generate_state(1)")
         found["abm_scale"] = f"one agent per {scenario.abm.scale} person(s); counts scaled back to persons"
     return found
@@ -66,8 +66,12 @@ def build_manifest(result: RunResult, scenario_file: str, started: datetime, fil
     }
 
 
-def write_run(result: RunResult, target: Path, scenario_file: str, started: datetime) -> Path:
-    """Write all tables and the manifest to `target`, replacing an earlier run only on success."""
+def write_run(result: RunResult, target: Path, scenario_file: str, started: datetime,
+              progress: Progress | None = None) -> Path:
+    """Write the tables, charts, workbook, report and manifest to `target`, replacing an
+    earlier run only on success."""
+    report = progress or (lambda message: None)
+    scenario = result.scenario
     target = Path(target).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
@@ -77,13 +81,59 @@ def write_run(result: RunResult, target: Path, scenario_file: str, started: date
         for name, table in result.tables.items():
             table.to_csv(staging / f"{name}.csv", index=False, float_format=FLOAT_FORMAT)
             files.append(f"{name}.csv")
+        lang = scenario.outputs.lang
+        charts: list[Path] = []
+        if scenario.outputs.charts:
+            report("charts")
+            charts = write_charts(result, staging / "charts")
+            files += [f"charts/{path.name}" for path in charts] + [f"charts/{path.with_suffix('.svg').name}" for path in charts]
+        report("workbook and report")
+        from .workbook import assumptions, write_workbook
+
+        assumed = assumptions(scenario)
+        order = ("indicators", "population", "pension", "care", "abm")
+        sheets = {name: result.tables[name] for name in order if name in result.tables}
+        write_workbook({**sheets, "assumptions": assumed}, staging / "results.xlsx", lang)
+        files += ["results.xlsx", "report.html"]
         manifest = build_manifest(result, scenario_file, started, files)
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        from .report import build_report
+
+        page = build_report(result.tables, scenario.title or scenario.name, chart_language(result), charts, assumed,
+                            manifest, scenario.care.definition if scenario.care else None)
+        (staging / "report.html").write_text(page, encoding="utf-8")
         _swap_into_place(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def chart_language(result: RunResult) -> str:
+    """The language of charts and report: the scenario's, or English when no CJK font exists
+    (a warning is added to the run once)."""
+    from .charts import chart_language as usable
+
+    lang, warning = usable(result.scenario.outputs.lang)
+    if warning and warning not in result.warnings:
+        result.warnings.append(warning)
+    return lang
+
+
+def write_charts(result: RunResult, folder: Path) -> list[Path]:
+    """Every chart the run's tables allow, PNG and SVG; returns the PNG paths."""
+    from .charts import ChartContext, run_charts, save, use_fonts
+
+    lang = chart_language(result)
+    use_fonts(lang)
+    scenario = result.scenario
+    ctx = ChartContext(lang=lang, region=scenario.region or scenario.title or scenario.name,
+                       replicates=scenario.abm.replicates if scenario.abm else 0)
+    paths = []
+    for name, draw in run_charts(result.tables).items():
+        save(draw(result.tables, ctx), folder, name)
+        paths.append(folder / f"{name}.png")
+    return paths
 
 
 def _swap_into_place(staging: Path, target: Path) -> None:
@@ -100,3 +150,34 @@ def _swap_into_place(staging: Path, target: Path) -> None:
         raise
     if retired is not None:
         shutil.rmtree(retired, ignore_errors=True)
+
+
+def write_comparison(runs: dict, scenarios: dict, target: Path) -> Path:
+    """comparison.csv, comparison.xlsx and overlay charts for several runs' tables."""
+    from .compare import key_indicators, side_by_side
+    from .workbook import write_workbook
+
+    first = next(iter(scenarios.values()))
+    target = Path(target).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        staging.chmod(0o755)
+        table = key_indicators(runs)
+        table.to_csv(staging / "comparison.csv", index=False, float_format=FLOAT_FORMAT)
+        write_workbook({"comparison": side_by_side(table)}, staging / "comparison.xlsx", first.outputs.lang)
+        if first.outputs.charts:
+            from .charts import COMPARED, ChartContext, chart_language, compare_chart, save, use_fonts
+
+            lang, _ = chart_language(first.outputs.lang)
+            use_fonts(lang)
+            ctx = ChartContext(lang=lang, region=first.region or first.name)
+            for name, label, source, metric, kind in COMPARED:
+                figure = compare_chart(runs, ctx, label, source, metric, kind)
+                if figure is not None:
+                    save(figure, staging / "charts", name)
+        _swap_into_place(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target

@@ -20,7 +20,7 @@ from model.pension import project_pensions
 
 UNLIMITED = {"beds": {"values": 1e7, "unit": "beds"}, "daycare_places": {"values": 1e7, "unit": "places"},
              "home_care_workers": {"values": 1e6, "unit": "workers"}}
-TIGHT = {"beds": {"values": 4000, "unit": "beds"}, "nursing_share": {"values": 0.3, "unit": "fraction"},
+TIGHT = {"beds": {"values": 4000, "unit": "beds"}, "nursing_share": {"values": {2020: 0.3, 2030: 0.6}, "unit": "fraction"},
          "daycare_places": {"values": 3000, "unit": "places"}, "home_care_workers": {"values": 60, "unit": "workers"}}
 
 
@@ -146,6 +146,7 @@ def test_abm_counts_and_deaths_match_the_care_stage(unlimited_runs):
 def test_without_capacity_limits_nobody_waits_and_the_base_year_mix_holds(unlimited_runs):
     abm, states, scenario, k = unlimited_runs
     assert (abm["waiting_institution"] == 0).all() and (abm["waiting_community"] == 0).all()
+    assert (abm["mean_wait_months"].dropna() == 0).all()  # admitted at the first allocation after choosing
     # In the base year people choose by the target shares (the odds levels are calibrated to them).
     by_state = states.counts[0].sum(axis=(0, 2))
     for setting, metric in (("institution", "users_institution"), ("community", "users_community")):

@@ -1,6 +1,6 @@
 """The experiment: every mix of the scenario, each run `replicates` times, summarised.
 
-Replicate r of mix m is seeded from the scenario seed, the mix's position and r
+Replicate r of a mix is seeded from the scenario seed, the mix's name and r
 (NumPy SeedSequence), so the same scenario gives the same abm.csv, whether the replicates
 run in one process or several.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import warnings
+import zlib
 from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable
 
@@ -23,9 +24,11 @@ from .plan import MixInputs, resolve_mix
 Progress = Callable[[str], None]
 
 
-def replicate_seed(root: int, mix_index: int, replicate: int) -> int:
-    """A reproducible, independent seed for one replicate of one mix."""
-    return int(np.random.SeedSequence([root, mix_index, replicate]).generate_state(1, dtype=np.uint32)[0])
+def replicate_seed(root: int, mix: str, replicate: int) -> int:
+    """A reproducible, independent seed for one replicate of one mix, from the mix's name (so
+    a mix gives the same runs whatever other mixes are listed)."""
+    key = zlib.crc32(mix.encode("utf-8"))
+    return int(np.random.SeedSequence([root, key, replicate]).generate_state(1, dtype=np.uint32)[0])
 
 
 def run_replicate(inputs: MixInputs, seed: int) -> list[tuple[int, str, float]]:
@@ -65,8 +68,8 @@ def run_care_abm(scenario: Scenario, population: PopulationProjection, states: H
     report = progress or (lambda message: None)
     abm = scenario.abm
     mixes = {name: resolve_mix(scenario, population, states, pension, name) for name in abm.mixes}
-    tasks = [(name, r, mixes[name], replicate_seed(scenario.seed, m, r))
-             for m, name in enumerate(mixes) for r in range(abm.replicates)]
+    tasks = [(name, r, mixes[name], replicate_seed(scenario.seed, name, r))
+             for name in mixes for r in range(abm.replicates)]
     runs: dict[str, list] = {name: [None] * abm.replicates for name in mixes}
 
     def done(count: int) -> None:

@@ -168,6 +168,8 @@ class CareMixModel(mesa.Model):
         for home, total, nursing_beds in zip(self.institution_list, beds.tolist(), nursing.tolist()):
             home.nursing_beds = max(nursing_beds, home.nursing_used)
             home.general_beds = max(total - nursing_beds, home.general_used)
+            # General beds converted to nursing beds: self-caring residents move out first.
+            home.healthy_residents = min(home.healthy_residents, home.general_beds - home.general_used)
         places = split_integer(i.daycare_users[k] / i.scale, self.centre_weights)
         for centre, capacity in zip(self.centre_list, places.tolist()):
             centre.capacity = max(capacity, centre.used)
@@ -175,9 +177,9 @@ class CareMixModel(mesa.Model):
         pool = self.pool.sum()
         self.healthy_institution_demand = pool * i.shares[HEALTHY, 2]
         self.healthy_community_demand = pool * i.shares[HEALTHY, 1]
-        if k > 0 and k < i.months - 1:
-            year = int(i.years[0]) + k // 12
-            self.flows[(year, "public_cost")] += max(0.0, i.beds[k] - self.planned_beds) * i.new_bed_subsidy[k] / i.scale
+        if k > 0:
+            self.flows[(self._flow_year(k), "public_cost")] += (max(0.0, i.beds[k] - self.planned_beds)
+                                                                * i.new_bed_subsidy[k] / i.scale)
         self.planned_beds = i.beds[k]
 
     def _allocate(self) -> None:
@@ -196,12 +198,18 @@ class CareMixModel(mesa.Model):
         self.healthy_community_users = min(free_places, round(self.healthy_community_demand))
         self.home_care.admit(WaitingList(self, HOME_CARE))
 
+    def _flow_year(self, k: int) -> int:
+        """The projection year of what happens at the start of month k ≥ 1: the allocation at
+        month 12 (1 November of the next year) closes the year before, so that
+        stock(y + 1) = stock(y) + flows(y)."""
+        return int(self.inputs.years[0]) + (k - 1) // 12
+
     def _refill_healthy_residents(self) -> None:
         """Self-caring residents take general beds left empty, up to their demand, spread over
         the homes in proportion to the room each has."""
         homes = self.institution_list
         present = sum(home.healthy_residents for home in homes)
-        room = np.array([home.general_beds - home.general_used - home.healthy_residents for home in homes])
+        room = np.array([max(0, home.general_beds - home.general_used - home.healthy_residents) for home in homes])
         coming = min(int(room.sum()), max(0, round(self.healthy_institution_demand) - present))
         if coming > 0:
             for home, extra in zip(homes, split_integer(coming, room.astype(float))):
@@ -222,8 +230,8 @@ class CareMixModel(mesa.Model):
                 provider.nursing_used += len(rows)
             else:
                 provider.general_used += len(rows)
-            if 0 < self.month < self.inputs.months - 1:  # the base-year placement is not an admission
-                year = int(self.inputs.years[0]) + self.month // 12
+            if self.month > 0:  # the base-year placement is not an admission
+                year = self._flow_year(self.month)
                 self.flows[(year, "admissions_institution")] += len(rows)
                 self.flows[(year, "wait_months_total")] += float((self.month - p.wait_since[rows]).sum())
         elif setting == COMMUNITY:
@@ -254,9 +262,12 @@ class CareMixModel(mesa.Model):
         home.general_used -= len(moving)
 
     def suspend_home_care(self, rows: np.ndarray) -> None:
-        """Home-care users the hours no longer cover go back on the list."""
-        self.people.setting[rows] = HOME
-        self.people.wait_since[rows] = self.month
+        """Home-care users the hours no longer cover go back on its list (those waiting for
+        another setting keep their place on that list)."""
+        p = self.people
+        p.setting[rows] = HOME
+        back = rows[p.wants[rows] == HOME_CARE]
+        p.wait_since[back] = self.month + 1
 
     # ------------------------------------------------------------------ choosing
 
@@ -279,8 +290,10 @@ class CareMixModel(mesa.Model):
         p, month = self.people, min(self.month, self.inputs.months - 1)
         odds = self._relative_odds(rows, month)
         wants = choose(self.rng, p.state[rows], odds, self.levels, self.inputs.home_care_uptake)
+        # The wait starts at the next allocation (the month's events come after this month's),
+        # so a person admitted there has waited 0 months.
         starts_waiting = (wants != p.setting[rows]) & (wants != p.wants[rows])
-        p.wait_since[rows[starts_waiting]] = self.month
+        p.wait_since[rows[starts_waiting]] = self.month + 1
         p.wants[rows] = wants
         self._leave(rows[(wants == HOME) & (p.setting[rows] != HOME)])
         home_care_ends = rows[(wants == HOME) & (p.setting[rows] == HOME_CARE)]
@@ -464,7 +477,7 @@ class CareMixModel(mesa.Model):
         for year in self.inputs.years[:-1]:
             admitted = flows[(int(year), "admissions_institution")]
             waited = flows.pop((int(year), "wait_months_total"))
-            flows[(int(year), "mean_wait_months")] = waited / admitted if admitted else 0.0
+            flows[(int(year), "mean_wait_months")] = waited / admitted if admitted else np.nan
         rows = []
         for (year, metric), value in sorted({**self.stocks, **flows}.items()):
             rows.append((year, metric, value * self.inputs.scale if metric in COUNTED else value))

@@ -1,0 +1,395 @@
+"""All charts: one function per chart, taking the run's tidy tables and returning a Figure.
+
+Charts are sized for half an A4 page (16 × 10 cm), titled, with units on the axes, the base
+year and the targets marked, and a source line. Chinese by default; `lang="en"` for English.
+Chinese needs a CJK font: `cjk_font()` looks for one among those commonly installed, and when
+none is found the caller draws in English and says so once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; never a window
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from .labels import text  # noqa: E402
+
+SIZE = (6.3, 3.9)   # inches: 16 × 10 cm, half an A4 page
+DPI = 200
+COLOURS = {"blue": "#1f4e79", "red": "#c0504d", "green": "#4f8a3c", "orange": "#e07b24", "grey": "#7f7f7f",
+           "purple": "#6f4e9c", "teal": "#2a9d8f", "light": "#9dc3e6"}
+SERIES = ["#1f4e79", "#c0504d", "#4f8a3c", "#e07b24", "#6f4e9c", "#2a9d8f", "#7f7f7f"]
+CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimHei", "PingFang SC",
+             "WenQuanYi Micro Hei", "Noto Sans CJK JP", "Source Han Sans CN", "Heiti SC")
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """The first commonly installed font with Chinese glyphs, or None."""
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def chart_language(requested: str) -> tuple[str, str | None]:
+    """The language charts can be drawn in, and a one-line warning when Chinese cannot."""
+    if requested == "zh" and cjk_font() is None:
+        return "en", ("no Chinese (CJK) font found (e.g. apt-get install fonts-noto-cjk); "
+                      "charts are drawn in English")
+    return requested, None
+
+
+@dataclass(frozen=True)
+class ChartContext:
+    """What every chart needs besides the tables."""
+
+    lang: str            # "zh" or "en" (after the font check)
+    region: str          # shown in titles
+    replicates: int = 0  # ABM runs behind the bands
+
+
+def use_fonts(lang: str) -> None:
+    font = cjk_font()
+    plt.rcParams.update({
+        "font.family": "sans-serif",
+        "font.sans-serif": ([font] if lang == "zh" and font else []) + ["DejaVu Sans"],
+        "axes.unicode_minus": False,
+        "font.size": 8, "axes.titlesize": 10, "axes.labelsize": 8, "legend.fontsize": 7,
+        "xtick.labelsize": 7, "ytick.labelsize": 7, "axes.spines.top": False, "axes.spines.right": False,
+        "svg.hashsalt": "silverplan",  # stable SVG ids: the same run gives the same files
+    })
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _figure(ctx: ChartContext, title: str, source: str | None = None) -> tuple[Figure, plt.Axes]:
+    fig = plt.figure(figsize=SIZE)
+    ax = fig.add_axes((0.1, 0.2, 0.8, 0.68))
+    ax.set_title(title, loc="left", fontweight="bold")
+    fig.text(0.01, 0.015, source or text("source", ctx.lang), fontsize=6.5, color=COLOURS["grey"])
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    return fig, ax
+
+
+def _mark_base_year(ax, year: int, ctx: ChartContext) -> None:
+    ax.axvline(year, color=COLOURS["grey"], linestyle=":", linewidth=0.9)
+    ax.annotate(text("base_year", ctx.lang, year=year), (year, 0), xycoords=("data", "axes fraction"),
+                xytext=(3, 4), textcoords="offset points", fontsize=6.5, color=COLOURS["grey"])
+
+
+def _years_axis(ax, years) -> None:
+    ax.set_xlim(min(years) - 0.5, max(years) + 0.5)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=8))
+
+
+def _persons(ctx: ChartContext) -> float:
+    """Divisor for counts of people: 万 (10,000) in Chinese, thousands in English."""
+    return 1e4 if ctx.lang == "zh" else 1e3
+
+
+def _money(ctx: ChartContext) -> float:
+    """Divisor for yuan: 亿 (100 million) in Chinese, billions in English."""
+    return 1e8 if ctx.lang == "zh" else 1e9
+
+
+def _indicator(tables: dict, name: str) -> pd.Series:
+    ind = tables["indicators"].dropna(subset=["year"])
+    return ind[ind.indicator == name].astype({"year": int}).set_index("year")["value"]
+
+
+def _scalar(tables: dict, name: str) -> float | None:
+    ind = tables["indicators"]
+    found = ind[ind.year.isna() & (ind.indicator == name)]["value"]
+    return None if found.empty or pd.isna(found.iloc[0]) else float(found.iloc[0])
+
+
+def _wide(table: pd.DataFrame, **where) -> pd.DataFrame:
+    for column, value in where.items():
+        table = table[table[column] == value]
+    return table.pivot(index="year", columns="metric", values="value")
+
+
+def _legend(ax, **kwargs) -> None:
+    ax.legend(frameon=False, **kwargs)
+
+
+# --------------------------------------------------------------------------- population
+
+
+def population_pyramid(tables: dict, ctx: ChartContext) -> Figure:
+    pop = tables["population"]
+    base, end = int(pop.year.min()), int(pop.year.max())
+    fig, ax = _figure(ctx, text("pyramid", ctx.lang, region=ctx.region, base=base, end=end))
+    groups = np.minimum(pop.age // 5 * 5, 100)
+    by_group = pop.assign(group=groups).groupby(["year", "sex", "group"])["population"].sum() / _persons(ctx)
+    ages = np.arange(0, 105, 5)
+    for sex, sign, colour in (("male", -1, COLOURS["blue"]), ("female", 1, COLOURS["red"])):
+        first = by_group.loc[(base, sex)].reindex(ages, fill_value=0)
+        last = by_group.loc[(end, sex)].reindex(ages, fill_value=0)
+        ax.barh(ages, sign * first.to_numpy(), height=4.6, color=colour, alpha=0.35,
+                label=f"{text(sex, ctx.lang)} {base}")
+        edges = np.repeat(ages, 2) + np.tile([-2.5, 2.5], len(ages))
+        ax.plot(sign * np.repeat(last.to_numpy(), 2), edges, color=colour, linewidth=1.2,
+                label=f"{text(sex, ctx.lang)} {end}")
+    limit = by_group.max() * 1.1
+    ax.set_xlim(-limit, limit)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"{abs(x):g}"))
+    ax.set_yticks(ages[::2], [f"{a}" if a < 100 else "100+" for a in ages[::2]])
+    ax.set_xlabel(text("pyramid_axis", ctx.lang))
+    ax.set_ylabel(text("age", ctx.lang))
+    ax.axvline(0, color="black", linewidth=0.6)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    _legend(ax, loc="upper right", ncol=2)
+    return fig
+
+
+def ageing_shares(tables: dict, ctx: ChartContext) -> Figure:
+    fig, ax = _figure(ctx, text("shares", ctx.lang, region=ctx.region))
+    for name, colour in (("share_60plus", COLOURS["blue"]), ("share_65plus", COLOURS["red"]),
+                         ("share_80plus", COLOURS["green"])):
+        series = _indicator(tables, name) * 100
+        ax.plot(series.index, series.to_numpy(), color=colour, linewidth=1.6, label=text(name, ctx.lang))
+        ax.annotate(f"{series.iloc[-1]:.1f}%", (series.index[-1], series.iloc[-1]), xytext=(3, 0),
+                    textcoords="offset points", fontsize=6.5, color=colour, va="center")
+    _years_axis(ax, series.index)
+    _mark_base_year(ax, int(series.index[0]), ctx)
+    ax.set_ylabel(text("share_axis", ctx.lang))
+    ax.set_ylim(bottom=0)
+    _legend(ax, loc="upper left")
+    return fig
+
+
+def old_age_dependency(tables: dict, ctx: ChartContext) -> Figure:
+    fig, ax = _figure(ctx, text("dependency", ctx.lang, region=ctx.region))
+    series = _indicator(tables, "old_age_dependency_ratio")
+    ax.plot(series.index, series.to_numpy(), color=COLOURS["blue"], linewidth=1.6)
+    ax.annotate(f"{series.iloc[-1]:.1f}", (series.index[-1], series.iloc[-1]), xytext=(3, 0),
+                textcoords="offset points", fontsize=6.5, va="center")
+    _years_axis(ax, series.index)
+    _mark_base_year(ax, int(series.index[0]), ctx)
+    ax.set_ylabel(text("dependency_axis", ctx.lang))
+    ax.set_ylim(bottom=0)
+    return fig
+
+
+def births_and_deaths(tables: dict, ctx: ChartContext) -> Figure:
+    fig, ax = _figure(ctx, text("births_deaths", ctx.lang, region=ctx.region))
+    for name, colour in (("births", COLOURS["green"]), ("deaths", COLOURS["grey"])):
+        series = _indicator(tables, name) / _persons(ctx)
+        ax.plot(series.index, series.to_numpy(), color=colour, linewidth=1.6, marker="o", markersize=2,
+                label=text(name, ctx.lang))
+    _years_axis(ax, series.index)
+    _mark_base_year(ax, int(series.index[0]), ctx)
+    ax.set_ylabel(text("flow_axis", ctx.lang))
+    ax.set_ylim(bottom=0)
+    _legend(ax, loc="lower left")
+    return fig
+
+
+# --------------------------------------------------------------------------- pensions
+
+
+def pension_people(tables: dict, ctx: ChartContext) -> Figure:
+    fig, ax = _figure(ctx, text("pension_people", ctx.lang))
+    wide = _wide(tables["pension"], scheme="employee")
+    years = wide.index.to_numpy()
+    ax.bar(years - 0.2, wide["contributors"] / _persons(ctx), width=0.4, color=COLOURS["blue"],
+           label=text("contributors", ctx.lang))
+    ax.bar(years + 0.2, wide["beneficiaries"] / _persons(ctx), width=0.4, color=COLOURS["orange"],
+           label=text("beneficiaries", ctx.lang))
+    ax.set_ylabel(text("persons_axis", ctx.lang))
+    right = ax.twinx()
+    right.plot(years, wide["dependency_ratio"], color=COLOURS["red"], linewidth=1.6,
+               label=text("dependency_ratio", ctx.lang))
+    right.set_ylim(0, max(100, wide["dependency_ratio"].max() * 1.15))
+    right.spines["right"].set_visible(True)
+    right.set_ylabel(text("per_100_contributors", ctx.lang))
+    ax.set_ylim(0, wide["contributors"].max() / _persons(ctx) * 1.45)  # room for the legend
+    _years_axis(ax, years)
+    _mark_base_year(ax, int(years[0]), ctx)
+    handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
+    ax.legend(handles=handles, frameon=False, loc="upper left")
+    return fig
+
+
+def pension_finances(tables: dict, ctx: ChartContext) -> Figure:
+    fig, ax = _figure(ctx, text("pension_money", ctx.lang))
+    wide = _wide(tables["pension"], scheme="employee") / _money(ctx)
+    years = wide.index.to_numpy()
+    ax.plot(years, wide["revenue"], color=COLOURS["blue"], linewidth=1.6, label=text("revenue", ctx.lang))
+    ax.plot(years, wide["expenditure"], color=COLOURS["red"], linewidth=1.6, label=text("expenditure", ctx.lang))
+    ax.plot(years, wide["balance"], color=COLOURS["green"], linewidth=1.6, label=text("balance", ctx.lang))
+    ax.plot(years, wide["balance_without_subsidy"], color=COLOURS["green"], linewidth=1.2, linestyle="--",
+            label=text("balance_without_subsidy", ctx.lang))
+    ax.axhline(0, color="black", linewidth=0.6)
+    depletion = _scalar(tables, "pension_depletion_year")
+    if depletion is not None:
+        ax.axvline(depletion, color=COLOURS["red"], linestyle=":", linewidth=1)
+        ax.annotate(text("depletion", ctx.lang, year=int(depletion)), (depletion, 0.93), xycoords=("data", "axes fraction"),
+                    xytext=(3, 0), textcoords="offset points", fontsize=6.5, color=COLOURS["red"])
+    _years_axis(ax, years)
+    _mark_base_year(ax, int(years[0]), ctx)
+    ax.set_ylabel(text("money_unit", ctx.lang))
+    _legend(ax, loc="lower left", ncol=2)
+    return fig
+
+
+# --------------------------------------------------------------------------- care
+
+
+def disabled_by_severity(tables: dict, ctx: ChartContext) -> Figure:
+    fig, ax = _figure(ctx, text("care_severity", ctx.lang, region=ctx.region))
+    wide = _wide(tables["care"]) / _persons(ctx)
+    years = wide.index.to_numpy()
+    ax.stackplot(years, wide["severe"], wide["mild"], colors=[COLOURS["red"], COLOURS["light"]],
+                 labels=[text("severe", ctx.lang), text("mild", ctx.lang)])
+    for name, colour in (("severe", COLOURS["red"]),):
+        ax.annotate(f"{wide[name].iloc[-1]:.1f}", (years[-1], wide[name].iloc[-1] / 2), xytext=(3, 0),
+                    textcoords="offset points", fontsize=6.5, color=colour, va="center")
+    _years_axis(ax, years)
+    _mark_base_year(ax, int(years[0]), ctx)
+    ax.set_ylabel(text("persons_axis", ctx.lang))
+    _legend(ax, loc="upper left")
+    return fig
+
+
+def beds_needed_and_supplied(tables: dict, ctx: ChartContext) -> Figure:
+    fig, ax = _figure(ctx, text("beds", ctx.lang, region=ctx.region))
+    wide = _wide(tables["care"])
+    years = wide.index.to_numpy()
+    scale = _persons(ctx)
+    norm = wide["beds_norm_per_1000"] * wide["elderly_60plus"] / 1000
+    ax.plot(years, wide["beds_needed"] / scale, color=COLOURS["red"], linewidth=1.6, label=text("beds_needed", ctx.lang))
+    ax.plot(years, wide["beds_supplied"] / scale, color=COLOURS["blue"], linewidth=1.6, label=text("beds_supplied", ctx.lang))
+    ax.plot(years, norm / scale, color=COLOURS["grey"], linewidth=1.2, linestyle="--",
+            label=text("beds_norm", ctx.lang, norm=float(wide["beds_norm_per_1000"].iloc[-1])))
+    ax.fill_between(years, wide["beds_supplied"] / scale, wide["beds_needed"] / scale,
+                    where=wide["beds_needed"] > wide["beds_supplied"], interpolate=True, color=COLOURS["red"],
+                    alpha=0.12, linewidth=0)
+    _years_axis(ax, years)
+    _mark_base_year(ax, int(years[0]), ctx)
+    ax.set_ylabel(text("beds_unit", ctx.lang))
+    ax.set_ylim(bottom=0)
+    _legend(ax, loc="upper left")
+    return fig
+
+
+def nursing_share(tables: dict, ctx: ChartContext) -> Figure:
+    fig, ax = _figure(ctx, text("nursing_share", ctx.lang))
+    wide = _wide(tables["care"])
+    years = wide.index.to_numpy()
+    ax.plot(years, wide["nursing_share"] * 100, color=COLOURS["blue"], linewidth=1.6,
+            label=text("nursing_share_supplied", ctx.lang))
+    ax.plot(years, wide["nursing_beds_needed"] / wide["beds_needed"] * 100, color=COLOURS["red"], linewidth=1.2,
+            linestyle="-.", label=text("nursing_share_needed", ctx.lang))
+    target = float(wide["nursing_share_target"].iloc[-1]) * 100
+    ax.axhline(target, color=COLOURS["grey"], linestyle="--", linewidth=1)
+    ax.annotate(text("target", ctx.lang, value=f"{target:.0f}%"), (years[0], target), xytext=(2, 3),
+                textcoords="offset points", fontsize=6.5, color=COLOURS["grey"])
+    _years_axis(ax, years)
+    _mark_base_year(ax, int(years[0]), ctx)
+    ax.set_ylabel(text("share_axis", ctx.lang).replace("总人口", "床位") if ctx.lang == "zh" else "Share of beds (%)")
+    ax.set_ylim(0, 100)
+    _legend(ax, loc="lower right")
+    return fig
+
+
+def abm_outcome(tables: dict, ctx: ChartContext, metric: str) -> Figure:
+    """One ABM metric by care mix, mean with the 5–95% band over replicates."""
+    source = text("source_abm", ctx.lang, n=ctx.replicates)
+    fig, ax = _figure(ctx, text(f"abm_{metric}", ctx.lang), source)
+    abm = tables["abm"][tables["abm"].metric == metric]
+    scale = 0.01 if metric == "occupancy" else _persons(ctx)
+    for colour, (mix, rows) in zip(SERIES, abm.groupby("mix", sort=False)):
+        rows = rows.sort_values("year")
+        ax.plot(rows.year, rows.value / scale, color=colour, linewidth=1.5, label=mix)
+        ax.fill_between(rows.year, rows.p05 / scale, rows.p95 / scale, color=colour, alpha=0.15, linewidth=0)
+    _years_axis(ax, abm.year)
+    _mark_base_year(ax, int(abm.year.min()), ctx)
+    ax.set_ylabel(text("occupancy_axis" if metric == "occupancy" else "persons_axis", ctx.lang))
+    top = 100 if metric == "occupancy" else float(abm.p95.max() / scale) * 1.25  # room for the legend
+    ax.set_ylim(0, top if top > 0 else 1)
+    _legend(ax, loc="upper left", ncol=2)
+    return fig
+
+
+# --------------------------------------------------------------------------- registry and comparison
+
+
+def run_charts(tables: dict) -> dict[str, callable]:
+    """The charts a run's tables allow, by file name."""
+    charts = {"population_pyramid": population_pyramid, "ageing_shares": ageing_shares,
+              "old_age_dependency": old_age_dependency, "births_deaths": births_and_deaths}
+    if "pension" in tables:
+        charts.update(pension_people=pension_people, pension_finances=pension_finances)
+    if "care" in tables:
+        charts.update(disabled_by_severity=disabled_by_severity, beds=beds_needed_and_supplied,
+                      nursing_share=nursing_share)
+    if "abm" in tables:
+        for metric in ("waiting", "unmet_need", "occupancy"):
+            charts[f"abm_{metric}"] = lambda t, c, m=metric: abm_outcome(t, c, m)
+    return charts
+
+
+# The series a comparison overlays: (file name, label key, table, metric, unit kind).
+COMPARED = (
+    ("compare_population", "population_total", "indicators", "population_total", "persons"),
+    ("compare_share_60plus", "share_60plus", "indicators", "share_60plus", "percent"),
+    ("compare_self_sufficiency", "self_sufficiency_ratio", "pension", "self_sufficiency_ratio", "percent"),
+    ("compare_severe", "severe", "care", "severe", "persons"),
+    ("compare_bed_gap", "bed_gap", "care", "bed_gap", "beds"),
+)
+
+
+def comparison_series(tables: dict, table: str, metric: str) -> pd.Series | None:
+    if table not in tables:
+        return None
+    if table == "indicators":
+        return _indicator(tables, metric)
+    frame = tables[table]
+    if table == "pension":
+        frame = frame[frame.scheme == "employee"]
+    return frame[frame.metric == metric].astype({"year": int}).set_index("year")["value"]
+
+
+def compare_chart(runs: dict[str, dict], ctx: ChartContext, label: str, table: str, metric: str, kind: str) -> Figure | None:
+    """One series of several scenarios overlaid (the first is the reference)."""
+    what = text(label, ctx.lang)
+    fig, ax = _figure(ctx, text("compare_title", ctx.lang, what=what))
+    divisor = 0.01 if kind == "percent" else _persons(ctx)
+    drawn = 0
+    for colour, (name, tables) in zip(SERIES, runs.items()):
+        series = comparison_series(tables, table, metric)
+        if series is None:
+            continue
+        ax.plot(series.index, series.to_numpy() / divisor, color=colour, linewidth=1.6 if drawn else 2.2, label=name)
+        drawn += 1
+        years = series.index
+    if not drawn:
+        plt.close(fig)
+        return None
+    _years_axis(ax, years)
+    _mark_base_year(ax, int(years[0]), ctx)
+    ax.set_ylabel({"percent": "%", "persons": text("persons_axis", ctx.lang), "beds": text("beds_unit", ctx.lang)}[kind])
+    _legend(ax, loc="best")
+    return fig
+
+
+def save(fig: Figure, folder: Path, name: str) -> list[str]:
+    """PNG (200 dpi) and SVG of `fig` in `folder`; returns the file names."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fig.savefig(folder / f"{name}.png", dpi=DPI)
+    fig.savefig(folder / f"{name}.svg", metadata={"Date": None})
+    plt.close(fig)
+    return [f"{name}.png", f"{name}.svg"]

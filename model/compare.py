@@ -1,0 +1,82 @@
+"""Scenario comparison: key indicators side by side, differences from the first scenario,
+overlay charts and a workbook. Runs are reused when a finished run of the same scenario
+(same resolved configuration, by its SHA-256) is already in its output folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from .config import Scenario, scenario_digest
+
+COMPARE_YEARS = (2025, 2030, 2035)
+# (table, scheme filter, metric) of the key indicators.
+KEY_INDICATORS = (
+    ("indicators", None, "population_total"), ("indicators", None, "share_60plus"),
+    ("indicators", None, "share_65plus"), ("indicators", None, "share_80plus"),
+    ("indicators", None, "old_age_dependency_ratio"), ("indicators", None, "births"), ("indicators", None, "deaths"),
+    ("pension", "employee", "self_sufficiency_ratio"), ("pension", "employee", "dependency_ratio"),
+    ("pension", "employee", "balance"), ("care", None, "severe"), ("care", None, "beds_needed"),
+    ("care", None, "bed_gap"), ("care", None, "norm_gap"),
+)
+ABM_METRICS = ("waiting", "unmet_need", "occupancy")
+TABLES = ("population", "indicators", "pension", "care", "abm")
+
+
+def finished_tables(folder: Path, scenario: Scenario) -> dict[str, pd.DataFrame] | None:
+    """The tables of a finished run of exactly this scenario in `folder`, or None."""
+    manifest = folder / "manifest.json"
+    if not manifest.is_file():
+        return None
+    try:
+        recorded = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if recorded.get("config_sha256") != scenario_digest(scenario)[1]:
+        return None
+    names = [name for name in TABLES if f"{name}.csv" in recorded.get("files", [])]
+    if any(not (folder / f"{name}.csv").is_file() for name in names):
+        return None
+    return {name: pd.read_csv(folder / f"{name}.csv") for name in names}
+
+
+def key_indicators(runs: dict[str, dict[str, pd.DataFrame]], years=COMPARE_YEARS) -> pd.DataFrame:
+    """Tidy comparison: indicator, year, scenario, value, difference from the first scenario."""
+    rows = []
+    for name, tables in runs.items():
+        for table, scheme, metric in KEY_INDICATORS:
+            if table not in tables:
+                continue
+            frame = tables[table]
+            column = "indicator" if table == "indicators" else "metric"
+            frame = frame[frame[column] == metric]
+            if scheme is not None:
+                frame = frame[frame.scheme == scheme]
+            label = f"{scheme}_{metric}" if scheme else metric
+            for year in years:
+                value = frame.loc[frame.year == year, "value"]
+                rows.append((label, year, name, float(value.iloc[0]) if len(value) else float("nan")))
+        if "abm" in tables:  # the care-mix model: each mix's queue, unmet need and occupancy
+            abm = tables["abm"]
+            for (mix, metric), frame in abm[abm.metric.isin(ABM_METRICS)].groupby(["mix", "metric"], sort=False):
+                for year in years:
+                    value = frame.loc[frame.year == year, "value"]
+                    rows.append((f"abm_{mix}_{metric}", year, name, float(value.iloc[0]) if len(value) else float("nan")))
+    table = pd.DataFrame(rows, columns=["indicator", "year", "scenario", "value"])
+    first = table[table.scenario == next(iter(runs))].set_index(["indicator", "year"])["value"]
+    reference = table.set_index(["indicator", "year"]).index.map(first.get)
+    table["difference"] = table["value"] - reference.to_numpy(dtype=float)
+    return table
+
+
+def side_by_side(table: pd.DataFrame) -> pd.DataFrame:
+    """The comparison as planners read it: one row per indicator and year, a column per
+    scenario, then each scenario's difference from the first."""
+    order = list(dict.fromkeys(table.scenario))
+    wide = table.pivot_table(index=["indicator", "year"], columns="scenario", values="value", sort=False, dropna=False)
+    wide = wide[order]
+    for name in order[1:]:
+        wide[f"{name} − {order[0]}"] = wide[name] - wide[order[0]]
+    return wide.reset_index()

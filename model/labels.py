@@ -1,0 +1,78 @@
+"""Words shown to readers of charts, workbooks and reports, in Chinese (default) and English.
+
+One table, so a chart title, an Excel header and a report line say the same thing.
+"""
+
+from __future__ import annotations
+
+TEXT: dict[str, tuple[str, str]] = {
+    # sources and general words
+    "source": ("资料来源：第七次全国人口普查；模型测算", "Source: 2020 population census; silverplan projections"),
+    "source_abm": ("资料来源：第七次全国人口普查；主体模型测算（{n}次模拟的均值及5%–95%区间）",
+                   "Source: 2020 census; agent-based model (mean of {n} runs, 5–95% band)"),
+    "base_year": ("基年{year}", "base {year}"),
+    "year": ("年份", "Year"),
+    "male": ("男", "Male"), "female": ("女", "Female"),
+    "persons_unit": ("万人", "thousand persons"),
+    "beds_unit": ("万张", "thousand beds"),
+    "money_unit": ("亿元", "billion yuan"),
+    "percent": ("%", "%"),
+    # chart titles and series
+    "pyramid": ("{region}人口金字塔：{base}年与{end}年", "{region} population pyramid, {base} and {end}"),
+    "pyramid_axis": ("人口（万人，5岁组）", "Population (thousands, 5-year groups)"),
+    "age": ("年龄", "Age"),
+    "shares": ("{region}老年人口占比", "{region}: share of older people"),
+    "share_60plus": ("60岁及以上", "60+"), "share_65plus": ("65岁及以上", "65+"), "share_80plus": ("80岁及以上", "80+"),
+    "share_axis": ("占总人口比重（%）", "Share of population (%)"),
+    "dependency": ("{region}老年抚养比", "{region}: old-age dependency ratio"),
+    "dependency_axis": ("65岁及以上人口/15–64岁人口（每百人）", "Aged 65+ per 100 aged 15–64"),
+    "births_deaths": ("{region}出生与死亡人数", "{region}: births and deaths"),
+    "births": ("出生", "Births"), "deaths": ("死亡", "Deaths"),
+    "flow_axis": ("人数（万人/年）", "Persons (thousands a year)"),
+    "pension_people": ("城镇职工基本养老保险：缴费人数与领取人数", "Urban employee pensions: contributors and beneficiaries"),
+    "contributors": ("缴费人数", "Contributors"), "beneficiaries": ("领取人数", "Beneficiaries"),
+    "dependency_ratio": ("制度赡养率（每百名缴费者领取人数，右轴）", "Beneficiaries per 100 contributors (right axis)"),
+    "per_100_contributors": ("每百名缴费者（人）", "Per 100 contributors"),
+    "pension_money": ("城镇职工基本养老保险：收入、支出与名义累计结余",
+                      "Urban employee pensions: revenue, spending and notional balance"),
+    "revenue": ("缴费收入", "Contributions"), "expenditure": ("支出", "Spending"),
+    "balance": ("累计结余（含财政补贴）", "Balance with subsidies"),
+    "balance_without_subsidy": ("累计结余（不含财政补贴）", "Balance without subsidies"),
+    "depletion": ("结余耗尽 {year}", "balance runs out {year}"),
+    "care_severity": ("{region}失能老年人（60岁及以上）", "{region}: disabled people aged 60+"),
+    "mild": ("轻度（不健康但生活能自理）", "Mild (unhealthy, self-caring)"),
+    "severe": ("重度（生活不能自理）", "Severe (unable to care for oneself)"),
+    "beds": ("{region}养老床位：需求、供给与规划标准", "{region}: elder-care beds needed, supplied and the norm"),
+    "beds_needed": ("所需床位", "Beds needed"), "beds_supplied": ("床位供给", "Beds supplied"),
+    "beds_norm": ("规划标准（每千名老人{norm:g}张）", "Norm ({norm:g} per 1,000 aged 60+)"),
+    "nursing_share": ("护理型床位占比", "Nursing-type share of beds"),
+    "nursing_share_supplied": ("护理型床位占比（供给）", "Nursing-type share (supplied)"),
+    "nursing_share_needed": ("所需床位中护理型占比", "Nursing-type share of beds needed"),
+    "target": ("目标 {value}", "target {value}"),
+    "abm_waiting": ("各照护格局方案：轮候正式照护人数", "Care mixes: people waiting for formal care"),
+    "abm_unmet_need": ("各照护格局方案：未获正式照护的重度失能老人", "Care mixes: severe cases without formal care"),
+    "abm_occupancy": ("各照护格局方案：机构床位入住率", "Care mixes: bed occupancy"),
+    "persons_axis": ("人数（万人）", "Persons (thousands)"),
+    "occupancy_axis": ("入住率（%）", "Occupancy (%)"),
+    # comparison
+    "compare_title": ("情景比较：{what}", "Scenarios compared: {what}"),
+    "population_total": ("常住人口", "Resident population"),
+    "self_sufficiency_ratio": ("职工养老保险自给率（%）", "Employee pensions: self-sufficiency (%)"),
+    "bed_gap": ("床位缺口（需求−供给，万张）", "Bed gap (needed − supplied, thousands)"),
+    # tables
+    "indicator": ("指标", "Indicator"), "value": ("数值", "Value"), "scenario": ("情景", "Scenario"),
+    "difference": ("与{first}之差", "Difference from {first}"),
+    "metric": ("指标", "Metric"), "scheme": ("制度", "Scheme"), "sex": ("性别", "Sex"),
+    "population": ("人口", "Population"), "mix": ("照护格局", "Care mix"),
+    "p05": ("5%分位数", "5th percentile"), "p95": ("95%分位数", "95th percentile"),
+    "parameter": ("参数", "Parameter"), "unit": ("单位", "Unit"), "unit_source": ("来源", "Source"),
+    "sheet_indicators": ("指标", "indicators"), "sheet_population": ("人口", "population"),
+    "sheet_pension": ("养老金", "pension"), "sheet_care": ("照护需求", "care"), "sheet_abm": ("照护格局模拟", "abm"),
+    "sheet_assumptions": ("假设与来源", "assumptions"), "sheet_comparison": ("情景比较", "comparison"),
+}
+
+
+def text(key: str, lang: str, **values) -> str:
+    """The reader-facing words for `key` in `lang` ('zh' or 'en'), with values filled in."""
+    zh, en = TEXT[key]
+    return (zh if lang == "zh" else en).format(**values)

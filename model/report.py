@@ -1,0 +1,98 @@
+"""report.html: one self-contained page per run (charts embedded), in Chinese or English."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from .labels import text
+
+STYLE = """
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",sans-serif;
+max-width:980px;margin:2em auto;padding:0 1em;color:#222;line-height:1.5}
+h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;border-bottom:2px solid #1f4e79;padding-bottom:.2em;margin-top:1.6em}
+.meta{color:#666;font-size:.9em}.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));gap:.8em}
+.card{background:#f3f6fa;border-left:4px solid #1f4e79;padding:.6em .8em}.card b{display:block;font-size:1.35em;color:#1f4e79}
+.charts img{width:100%;max-width:760px;display:block;margin:1em 0;border:1px solid #eee}
+table{border-collapse:collapse;font-size:.82em;width:100%}td,th{border:1px solid #ddd;padding:.25em .4em;vertical-align:top}
+th{background:#f3f6fa;text-align:left}pre{font-size:.75em;background:#f7f7f7;padding:1em;overflow-x:auto}
+"""
+
+
+def _at(table: pd.DataFrame, year: int, **where) -> float | None:
+    for column, value in where.items():
+        table = table[table[column] == value]
+    found = table[table.year == year]["value"]
+    return None if found.empty or pd.isna(found.iloc[0]) else float(found.iloc[0])
+
+
+def headline_cards(tables: dict, lang: str, mix: str | None) -> list[tuple[str, str]]:
+    """(label, figure) pairs for the top of the report."""
+    zh = lang == "zh"
+    ind = tables["indicators"]
+    base, end = int(ind.year.min()), int(ind.year.max())
+    cards = []
+
+    def add(zh_label, en_label, value, fmt):
+        if value is not None:
+            cards.append((zh_label if zh else en_label, fmt.format(value)))
+
+    add(f"{end}年常住人口（万人）", f"Population {end} (thousands)",
+        _at(ind, end, indicator="population_total") / (1e4 if zh else 1e3), "{:,.1f}")
+    add(f"{end}年60岁及以上人口占比", f"Aged 60+ in {end}", 100 * _at(ind, end, indicator="share_60plus"), "{:.1f}%")
+    add(f"{base}年60岁及以上人口占比", f"Aged 60+ in {base}", 100 * _at(ind, base, indicator="share_60plus"), "{:.2f}%")
+    add(f"{end}年65岁及以上人口占比", f"Aged 65+ in {end}", 100 * _at(ind, end, indicator="share_65plus"), "{:.1f}%")
+    if "pension" in tables:
+        ratio = _at(tables["pension"], end, scheme="employee", metric="self_sufficiency_ratio")
+        add(f"{end}年职工养老保险自给率", f"Employee pensions self-sufficiency {end}", 100 * ratio, "{:.0f}%")
+    if "care" in tables:
+        care = tables["care"]
+        add(f"{end}年重度失能老人（人）", f"Severely disabled {end}", _at(care, end, metric="severe"), "{:,.0f}")
+        add(f"{end}年床位缺口（张，需求−供给）", f"Bed gap {end} (needed − supplied)", _at(care, end, metric="bed_gap"),
+            "{:,.0f}")
+        add(f"{end}年每千名老人床位数", f"Beds per 1,000 aged 60+, {end}", _at(care, end, metric="beds_per_1000"), "{:.1f}")
+    if "abm" in tables and mix is not None:
+        abm = tables["abm"]
+        add(f"{end}年轮候人数（{mix}方案）", f"Waiting in {end} ({mix})", _at(abm, end, mix=mix, metric="waiting"), "{:,.0f}")
+        add(f"{end}年未获正式照护的重度失能老人（{mix}）", f"Severe without formal care {end} ({mix})",
+            _at(abm, end, mix=mix, metric="unmet_need"), "{:,.0f}")
+    return cards
+
+
+def _table_html(frame: pd.DataFrame) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+                   for row in frame.itertuples(index=False))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def build_report(tables: dict, title: str, lang: str, charts: list[Path], assumptions: pd.DataFrame,
+                 manifest: dict, definition: str | None) -> str:
+    """The page as one string: headline figures, charts (PNG, embedded), assumptions, manifest."""
+    zh = lang == "zh"
+    mix = next(iter(tables["abm"].mix), None) if "abm" in tables else None
+    cards = "".join(f'<div class="card">{html.escape(label)}<b>{html.escape(value)}</b></div>'
+                    for label, value in headline_cards(tables, lang, mix))
+    images = "".join(
+        f'<img alt="{html.escape(path.stem)}" id="{html.escape(path.stem)}" '
+        f'src="data:image/png;base64,{base64.b64encode(path.read_bytes()).decode()}">' for path in charts)
+    columns = [text(c, lang) for c in ("parameter", "value", "unit")] + [text("unit_source", lang)]
+    sections = [
+        ("主要结果" if zh else "Headline figures", f'<div class="cards">{cards}</div>'
+         + (f'<p class="meta">{"失能口径" if zh else "Disability definition"}：{html.escape(definition)}</p>'
+            if definition else "")),
+        ("图表" if zh else "Charts", f'<div class="charts">{images}</div>'),
+        ("假设与来源" if zh else "Assumptions and sources", _table_html(assumptions.set_axis(columns, axis=1))),
+        ("运行记录" if zh else "Run manifest",
+         f"<pre>{html.escape(json.dumps({k: v for k, v in manifest.items() if k != 'config'}, ensure_ascii=False, indent=2))}</pre>"),
+    ]
+    body = "".join(f"<h2>{html.escape(name)}</h2>{content}" for name, content in sections)
+    meta = (f"情景 {manifest['scenario']} · 种子 {manifest['seed']} · 配置校验码 {manifest['config_sha256'][:12]}"
+            if zh else f"scenario {manifest['scenario']} · seed {manifest['seed']} · config {manifest['config_sha256'][:12]}")
+    return (f'<!DOCTYPE html><html lang="{"zh-CN" if zh else "en"}"><head><meta charset="utf-8">'
+            f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>"
+            f'<h1>{html.escape(title)}</h1><p class="meta">{html.escape(meta)}</p>{body}</body></html>')

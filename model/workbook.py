@@ -1,0 +1,92 @@
+"""The Excel workbook of a run or a comparison, and the assumptions table with sources.
+
+The sheets hold the same tidy tables as the CSV files (same rows, same unrounded values);
+only headers are translated and numbers formatted for reading.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from pydantic import BaseModel
+
+from .config import Scenario, TableRef, TimePath
+from .labels import text
+
+# Values shown as percentages (fractions in the tables).
+PERCENT = ("share", "self_sufficiency_ratio", "replacement_rate", "cost_rate", "occupancy", "nursing_share",
+           "severe_in_nursing_share")
+
+
+def _path_value(path: TimePath) -> str:
+    if isinstance(path.values, dict):
+        return "; ".join(f"{year}: {value:g}" for year, value in sorted(path.values.items()))
+    return f"{path.values:g}"
+
+
+def assumptions(scenario: Scenario) -> pd.DataFrame:
+    """Every time path and table of the scenario: parameter, value, unit, source."""
+    rows = []
+
+    def walk(node, prefix: str, inherited: str | None = None) -> None:
+        """Rows under `node`; a path without its own source takes its section's."""
+        if isinstance(node, TimePath):
+            rows.append((prefix, _path_value(node), node.unit or "", node.source or inherited or ""))
+        elif isinstance(node, TableRef):
+            rows.append((prefix, str(node.path), "table", getattr(node, "source", None) or ""))
+        elif isinstance(node, BaseModel):
+            own = getattr(node, "source", None)
+            source = own if isinstance(own, str) else inherited
+            for name in type(node).model_fields:
+                value, where = getattr(node, name), f"{prefix}.{name}" if prefix else name
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    rows.append((where, f"{value:g}", "", source or "setting"))
+                elif isinstance(value, dict) and value and all(isinstance(v, (int, float)) for v in value.values()):
+                    rows.append((where, "; ".join(f"{k}: {v:g}" for k, v in value.items()), "", source or ""))
+                else:
+                    walk(value, where, source)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, f"{prefix}.{key}", inherited)
+
+    walk(scenario, "")
+    return pd.DataFrame(rows, columns=["parameter", "value", "unit", "source"])
+
+
+def _is_percent(name: str) -> bool:
+    return any(part in name for part in PERCENT)
+
+
+def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, lang: str) -> None:
+    """One sheet per table; headers in `lang`; counts with thousands separators, fractions as %."""
+    from openpyxl.utils import get_column_letter
+
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for key, table in sheets.items():
+            sheet = text(f"sheet_{key}", lang)
+            headers = [text(column, lang) if column in ("year", "indicator", "value", "metric", "scheme", "sex",
+                                                      "population", "mix", "p05", "p95", "parameter", "unit",
+                                                      "scenario") else column for column in table.columns]
+            if key == "assumptions":
+                headers[-1] = text("unit_source", lang)
+            table.to_excel(writer, sheet_name=sheet, index=False, header=headers)
+            worksheet = writer.sheets[sheet]
+            worksheet.freeze_panes = "A2"
+            name_column = next((c for c in ("indicator", "metric") if c in table.columns), None)
+            for j, column in enumerate(table.columns, start=1):
+                letter = get_column_letter(j)
+                worksheet.column_dimensions[letter].width = max(10, min(48, len(str(headers[j - 1])) * 2 + 4))
+                if not pd.api.types.is_numeric_dtype(table[column]) or column == "year":
+                    continue
+                names = table[name_column].astype(str).tolist() if name_column else [column] * len(table)
+                for row, (value, name) in enumerate(zip(table[column].tolist(), names), start=2):
+                    if pd.isna(value):
+                        continue
+                    cell = worksheet.cell(row=row, column=j)
+                    if _is_percent(name):
+                        cell.number_format = "0.00%"
+                    elif abs(value) >= 100:
+                        cell.number_format = "#,##0"
+                    else:
+                        cell.number_format = "0.00"

@@ -1,0 +1,133 @@
+"""Charts (Chinese and English), the workbook, the HTML report and `simulate compare`."""
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import BASE, ROOT
+from model import charts
+from model.config import load_scenario
+from model.outputs import write_run
+from model.runner import run_scenario
+
+QUICK = {"abm": {"scale": 40, "replicates": 2, "processes": 1}}  # a small ABM keeps the tests quick
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    result = run_scenario(load_scenario(BASE, QUICK))
+    folder = write_run(result, tmp_path_factory.mktemp("run") / "base", str(BASE), datetime.now(timezone.utc))
+    return result, folder
+
+
+def render_without_missing_glyphs(figure) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figure.savefig(io.BytesIO(), format="png", dpi=50)
+    charts.plt.close(figure)
+    missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
+    assert not missing, missing[:3]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_chart_renders_in_both_languages_without_missing_glyphs(quick_run, lang):
+    if lang == "zh":
+        assert charts.cjk_font() is not None, "no CJK font: apt-get install fonts-noto-cjk (.ci/run does)"
+    result, _ = quick_run
+    charts.use_fonts(lang)
+    context = charts.ChartContext(lang=lang, region="晋中市" if lang == "zh" else "Jinzhong", replicates=2)
+    drawn = charts.run_charts(result.tables)
+    assert {"population_pyramid", "ageing_shares", "old_age_dependency", "births_deaths", "pension_people",
+            "pension_finances", "disabled_by_severity", "beds", "nursing_share", "abm_waiting", "abm_unmet_need",
+            "abm_occupancy"} == set(drawn)
+    for name, draw in drawn.items():
+        figure = draw(result.tables, context)
+        texts = [t.get_text() for t in figure.findobj(charts.matplotlib.text.Text)]
+        assert any(("资料来源" if lang == "zh" else "Source:") in t for t in texts), name
+        render_without_missing_glyphs(figure)
+    runs = {"base": result.tables, "other": result.tables}
+    for _, label, table, metric, kind in charts.COMPARED:
+        render_without_missing_glyphs(charts.compare_chart(runs, context, label, table, metric, kind))
+
+
+def test_charts_fall_back_to_english_with_one_warning_when_no_cjk_font(monkeypatch):
+    monkeypatch.setattr(charts, "cjk_font", lambda: None)
+    lang, warning = charts.chart_language("zh")
+    assert lang == "en" and "no Chinese (CJK) font found" in warning and "\n" not in warning
+    assert charts.chart_language("en") == ("en", None)
+
+
+def test_run_writes_charts_workbook_and_report(quick_run):
+    result, folder = quick_run
+    pngs = sorted(p.stem for p in (folder / "charts").glob("*.png"))
+    assert pngs == sorted(p.stem for p in (folder / "charts").glob("*.svg")) and len(pngs) == 12
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert {"results.xlsx", "report.html", "charts/beds.png", "charts/beds.svg"} <= set(manifest["files"])
+
+
+def test_the_workbook_holds_the_same_numbers_as_the_csv_files(quick_run):
+    _, folder = quick_run
+    sheets = pd.read_excel(folder / "results.xlsx", sheet_name=None)
+    assert list(sheets) == ["指标", "人口", "养老金", "照护需求", "照护格局模拟", "假设与来源"]
+    for sheet, name in zip(sheets, ("indicators", "population", "pension", "care", "abm")):
+        csv = pd.read_csv(folder / f"{name}.csv")
+        book = sheets[sheet]
+        assert len(book) == len(csv) and book.shape[1] == csv.shape[1], name
+        value = "人口" if name == "population" else "数值"
+        pd.testing.assert_series_equal(book[value].reset_index(drop=True), csv.iloc[:, list(book.columns).index(value)],
+                                       check_names=False, rtol=1e-11)
+    assumptions = sheets["假设与来源"]
+    assert list(assumptions.columns) == ["参数", "数值", "单位", "来源"]
+    assert assumptions["来源"].notna().all()
+    assert "population.fertility.tfr" in set(assumptions["参数"])
+
+
+def test_the_report_holds_every_chart_and_the_headline_figures(quick_run):
+    result, folder = quick_run
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    for png in (folder / "charts").glob("*.png"):
+        assert f'id="{png.stem}"' in page and "data:image/png;base64," in page
+    share = result.tables["indicators"].query("year == 2035 and indicator == 'share_60plus'")["value"].item()
+    assert f"2035年60岁及以上人口占比" in page and f"{100 * share:.1f}%" in page
+    gap = result.tables["care"].query("year == 2035 and metric == 'bed_gap'")["value"].item()
+    assert "床位缺口" in page and f"{gap:,.0f}" in page
+    assert "职工养老保险自给率" in page and "假设与来源" in page and "config_sha256" in page
+    assert "src=\"http" not in page and "<script" not in page  # self-contained
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium (.ci/run installs it)")
+def test_the_report_renders_in_headless_chromium(quick_run, tmp_path):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from screenshot_report import screenshot
+
+    image = screenshot(quick_run[1] / "report.html", tmp_path / "report.png", height=1200)
+    assert image.stat().st_size > 50_000  # a page with charts, not a blank
+
+
+def test_compare_writes_side_by_side_tables_and_reuses_finished_runs(tmp_path, overlay):
+    quick = {"stages": ["pension", "care"]}
+    first = overlay({"name": "first", **quick}, "first.yaml")
+    second = overlay({"name": "second", **quick, "care": {"beds": {"values": 40000, "unit": "beds"}}}, "second.yaml")
+    command = [sys.executable, "-m", "model", "compare", str(first), str(second), "--out", "cmp", "-q"]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().startswith("compared first, second:")
+    table = pd.read_csv(tmp_path / "cmp" / "comparison.csv")
+    gap = table.query("indicator == 'bed_gap' and year == 2035").set_index("scenario")
+    assert gap.at["second", "difference"] == pytest.approx(-(40000 - 30900), abs=1e-6)
+    assert (table.query("scenario == 'first'")["difference"].fillna(0) == 0).all()
+    book = pd.read_excel(tmp_path / "cmp" / "comparison.xlsx")
+    assert list(book.columns) == ["指标", "年份", "first", "second", "second − first"]
+    assert {p.name for p in (tmp_path / "cmp" / "charts").glob("*.png")} == {f"{c[0]}.png" for c in charts.COMPARED}
+    # A second comparison reuses both finished runs.
+    stamp = (tmp_path / "outputs" / "first" / "manifest.json").stat().st_mtime_ns
+    again = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    assert again.returncode == 0 and (tmp_path / "outputs" / "first" / "manifest.json").stat().st_mtime_ns == stamp
