@@ -56,6 +56,10 @@ SEVERE_RATIO_AT_100 = 1.2        # disabled/healthy mortality ratio near 1.1 at 
 # Weights of the calibration targets (severe years after 60 m / f, 60+ severe share, 60+ mild
 # share): the base-year counts planners quote weigh three times the national DFLE figures.
 TARGET_WEIGHTS = np.array([1.0, 1.0, 3.0, 3.0])
+# A fit missing a target by more than this is refused as a sign of unworkable transitions. The
+# national DFLE figures and census shares conflict by up to about 25% for a city's own life
+# table and age structure (Jinzhong 16%, Taiyuan 26%), which the fit reports (care_fit_*).
+MAX_TARGET_MISS = 0.35
 
 
 # --------------------------------------------------------------------------- the state model
@@ -182,7 +186,7 @@ def calibrate(scenario: Scenario, population_60: np.ndarray, q: np.ndarray, e_op
             break
     value, prevalence = achieved(theta)
     worst = np.abs(value / targets - 1).max()
-    if not np.isfinite(worst) or worst > 0.25:
+    if not np.isfinite(worst) or worst > MAX_TARGET_MISS:
         raise ScenarioError(
             f"care.calibration: the 2020 targets are missed by up to {worst:.0%} with the assumed "
             f"transitions (reached {value.round(4).tolist()} for {targets.round(4).tolist()})"

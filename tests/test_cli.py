@@ -85,7 +85,7 @@ def finished_run(tmp_path_factory):
 def test_run_writes_the_output_contract(finished_run):
     out, result = finished_run
     assert {p.name for p in out.iterdir()} == {"manifest.json", "population.csv", "indicators.csv", "pension.csv", "care.csv",
-                                              "abm.csv"}
+                                              "abm.csv", "results.xlsx", "report.html", "charts"}
     abm = pd.read_csv(out / "abm.csv")
     assert list(abm.columns) == ["year", "mix", "metric", "value", "p05", "p95"]
     assert set(abm["mix"]) == {"9073", "9064", "community_first", "bed_expansion"}
@@ -126,8 +126,8 @@ def test_manifest_records_config_hash_versions_and_files(finished_run):
     assert manifest["config"]["population"]["base"]["census_region"] == "晋中市"
     assert {"python", "numpy", "pandas", "mesa", "silverplan"} <= set(manifest["versions"])
     assert manifest["seed"] == 20201101
-    assert set(manifest["files"]) == {"manifest.json", "population.csv", "indicators.csv", "pension.csv", "care.csv",
-                                      "abm.csv"}
+    assert {"manifest.json", "population.csv", "indicators.csv", "pension.csv", "care.csv", "abm.csv",
+            "results.xlsx", "report.html", "charts/population_pyramid.png"} <= set(manifest["files"])
     assert "SeedSequence" in manifest["definitions"]["abm_replicate_seed"]
     assert manifest["definitions"]["care_severity"].startswith("severe = 生活不能自理")
     assert manifest["runtime_seconds"] >= 0
