@@ -56,6 +56,14 @@ class ChartContext:
     region: str          # shown in titles
     replicates: int = 0  # ABM runs behind the bands
 
+    @classmethod
+    def of(cls, scenario, lang: str) -> "ChartContext":
+        """The context for a scenario's charts: its region named in the charts' language (an
+        English chart gets `region_en`, else the scenario name: never Chinese in a Latin font)."""
+        region = (scenario.region or scenario.title) if lang == "zh" else scenario.region_en
+        return cls(lang=lang, region=region or scenario.name,
+                   replicates=scenario.abm.replicates if scenario.abm else 0)
+
 
 def use_fonts(lang: str) -> None:
     font = cjk_font()

@@ -762,6 +762,7 @@ class Scenario(_Frozen):
     name: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$", max_length=80)
     title: str | None = None
     region: str | None = None
+    region_en: str | None = None       # the region's name in English charts and reports
     description: str | None = None
     seed: int = Field(default=20201101, ge=0)
     stages: list[Literal["pension", "care", "abm"]] = Field(default_factory=lambda: list(AVAILABLE_STAGES))

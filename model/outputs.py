@@ -126,9 +126,7 @@ def write_charts(result: RunResult, folder: Path) -> list[Path]:
 
     lang = chart_language(result)
     use_fonts(lang)
-    scenario = result.scenario
-    ctx = ChartContext(lang=lang, region=scenario.region or scenario.title or scenario.name,
-                       replicates=scenario.abm.replicates if scenario.abm else 0)
+    ctx = ChartContext.of(result.scenario, lang)
     paths = []
     for name, draw in run_charts(result.tables).items():
         save(draw(result.tables, ctx), folder, name)
@@ -171,7 +169,7 @@ def write_comparison(runs: dict, scenarios: dict, target: Path) -> Path:
 
             lang, _ = chart_language(first.outputs.lang)
             use_fonts(lang)
-            ctx = ChartContext(lang=lang, region=first.region or first.name)
+            ctx = ChartContext.of(first, lang)
             for name, label, source, metric, kind in COMPARED:
                 figure = compare_chart(runs, ctx, label, source, metric, kind)
                 if figure is not None:

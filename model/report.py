@@ -83,7 +83,7 @@ def build_report(tables: dict, title: str, lang: str, charts: list[Path], assump
     columns = [text(c, lang) for c in ("parameter", "value", "unit")] + [text("unit_source", lang)]
     sections = [
         ("主要结果" if zh else "Headline figures", f'<div class="cards">{cards}</div>'
-         + (f'<p class="meta">{"失能口径" if zh else "Disability definition"}：{html.escape(definition)}</p>'
+         + (f'<p class="meta">{"失能口径：" if zh else "Disability definition: "}{html.escape(definition)}</p>'
             if definition else "")),
         ("图表" if zh else "Charts", f'<div class="charts">{images}</div>'),
         ("假设与来源" if zh else "Assumptions and sources", _table_html(assumptions.set_axis(columns, axis=1))),

@@ -43,7 +43,7 @@ def test_every_chart_renders_in_both_languages_without_missing_glyphs(quick_run,
         assert charts.cjk_font() is not None, "no CJK font: apt-get install fonts-noto-cjk (.ci/run does)"
     result, _ = quick_run
     charts.use_fonts(lang)
-    context = charts.ChartContext(lang=lang, region="晋中市" if lang == "zh" else "Jinzhong", replicates=2)
+    context = charts.ChartContext.of(result.scenario, lang)  # as a run makes it
     drawn = charts.run_charts(result.tables)
     assert {"population_pyramid", "ageing_shares", "old_age_dependency", "births_deaths", "pension_people",
             "pension_finances", "disabled_by_severity", "beds", "nursing_share", "abm_waiting", "abm_unmet_need",
