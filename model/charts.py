@@ -353,9 +353,9 @@ def run_charts(tables: dict) -> dict[str, callable]:
 # The series a comparison overlays: (file name, label key, table, metric, unit kind).
 COMPARED = (
     ("compare_population", "population_total", "indicators", "population_total", "persons"),
-    ("compare_share_60plus", "share_60plus", "indicators", "share_60plus", "percent"),
+    ("compare_share_60plus", "compare_share_60plus", "indicators", "share_60plus", "percent"),
     ("compare_self_sufficiency", "self_sufficiency_ratio", "pension", "self_sufficiency_ratio", "percent"),
-    ("compare_severe", "severe", "care", "severe", "persons"),
+    ("compare_severe", "compare_severe", "care", "severe", "persons"),
     ("compare_bed_gap", "bed_gap", "care", "bed_gap", "beds"),
 )
 
@@ -390,6 +390,8 @@ def compare_chart(runs: dict[str, dict], ctx: ChartContext, label: str, table: s
     _years_axis(ax, years)
     _mark_base_year(ax, int(years[0]), ctx)
     ax.set_ylabel({"percent": "%", "persons": text("persons_axis", ctx.lang), "beds": text("beds_unit", ctx.lang)}[kind])
+    if metric != "bed_gap":  # a gap can be negative; levels start at zero so differences are not exaggerated
+        ax.set_ylim(bottom=0)
     _legend(ax, loc="best")
     return fig
 

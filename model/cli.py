@@ -143,27 +143,35 @@ def compare(configs: tuple[Path, ...], out: Path | None, lang: str | None, quiet
         _fail("compare needs at least two scenario files", 2)
     progress = Progress(quiet)
     overrides = {"outputs": {"lang": lang}} if lang else {}
-    runs, scenarios = {}, {}
     try:
+        # Every scenario is checked before anything runs.
+        scenarios = {}
         for config in configs:
-            def action(config=config):
-                scenario = load_scenario(config, overrides)
-                if scenario.name in runs:
-                    raise ScenarioError(f"name: two scenarios are called {scenario.name!r}; names must differ")
+            scenario = _guarded(lambda config=config: load_scenario(config, overrides), config)
+            if scenario.name in scenarios:
+                _fail(f"{config}: name: two scenarios are called {scenario.name!r}; names must differ", 2)
+            scenarios[scenario.name] = (config, scenario)
+        runs, warnings = {}, []
+        for name, (config, scenario) in scenarios.items():
+            def action(config=config, scenario=scenario):
                 folder = Path("outputs") / scenario.name
                 tables = finished_tables(folder, scenario)
                 if tables is None:
                     progress(f"running {scenario.name}")
                     result = run_scenario(scenario, progress)
                     write_run(result, folder, str(config), datetime.now(timezone.utc), progress)
+                    warnings.extend(f"{scenario.name}: {w}" for w in result.warnings)
                     tables = result.tables
                 else:
                     progress(f"reusing {folder}")
-                runs[scenario.name], scenarios[scenario.name] = tables, scenario
-            _guarded(action, config)
+                return tables
+            runs[name] = _guarded(action, config)
         target = out or Path("outputs") / ("compare_" + "_".join(runs))
         progress("writing the comparison")
-        folder = _guarded(lambda: write_comparison(runs, scenarios, target), configs[0])
+        plain = {name: scenario for name, (_, scenario) in scenarios.items()}
+        folder = _guarded(lambda: write_comparison(runs, plain, target, warnings), configs[0])
+        for warning in dict.fromkeys(warnings):
+            click.echo(f"warning: {warning}", err=True)
         click.echo(f"compared {', '.join(runs)}: {folder}")
     finally:
         progress.close()

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import Scenario, scenario_digest
+from importlib import metadata
+
+from .config import Scenario, model_digest
 
 COMPARE_YEARS = (2025, 2030, 2035)
 # (table, scheme filter, metric) of the key indicators.
@@ -26,7 +28,7 @@ TABLES = ("population", "indicators", "pension", "care", "abm")
 
 
 def finished_tables(folder: Path, scenario: Scenario) -> dict[str, pd.DataFrame] | None:
-    """The tables of a finished run of exactly this scenario in `folder`, or None."""
+    """The tables of a finished run of this scenario in `folder`, or None."""
     manifest = folder / "manifest.json"
     if not manifest.is_file():
         return None
@@ -34,7 +36,11 @@ def finished_tables(folder: Path, scenario: Scenario) -> dict[str, pd.DataFrame]
         recorded = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if recorded.get("config_sha256") != scenario_digest(scenario)[1]:
+    # The same numbers: same model-relevant configuration and the same silverplan version
+    # (presentation settings such as the language do not matter; they are redrawn anyway).
+    if recorded.get("model_sha256") != model_digest(scenario):
+        return None
+    if recorded.get("versions", {}).get("silverplan") != metadata.version("silverplan"):
         return None
     names = [name for name in TABLES if f"{name}.csv" in recorded.get("files", [])]
     if any(not (folder / f"{name}.csv").is_file() for name in names):

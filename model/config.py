@@ -998,3 +998,10 @@ def scenario_digest(scenario: Scenario) -> tuple[dict, str]:
     resolved = scenario.model_dump(mode="json")
     canonical = json.dumps(resolved, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return resolved, hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def model_digest(scenario: Scenario) -> str:
+    """SHA-256 of what determines the numbers: the scenario without its presentation
+    (outputs, title, description). Two runs with the same digest and version agree."""
+    numbers = scenario.model_copy(update={"outputs": Outputs(), "title": None, "description": None})
+    return scenario_digest(numbers)[1]

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-from .config import scenario_digest
+from .config import ScenarioError, model_digest, scenario_digest
 from .runner import Progress, RunResult
 
 # Output precision: twelve significant digits keep even national totals exact to 0.001 person.
@@ -53,6 +53,7 @@ def build_manifest(result: RunResult, scenario_file: str, started: datetime, fil
         "scenario": result.scenario.name,
         "scenario_file": scenario_file,
         "config_sha256": digest,
+        "model_sha256": model_digest(result.scenario),  # without outputs/title: what compare reuses
         "config": resolved,
         "seed": result.scenario.seed,
         "versions": package_versions(),
@@ -66,13 +67,23 @@ def build_manifest(result: RunResult, scenario_file: str, started: datetime, fil
     }
 
 
+def check_target(target: Path, marker: str) -> Path:
+    """`target` resolved, if it may be replaced: absent, empty, or holding earlier results
+    (its `marker` file). Never replace a folder of other files."""
+    target = Path(target).resolve()
+    if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not (target / marker).is_file())):
+        raise ScenarioError(f"--out {target}: exists and does not hold earlier silverplan results "
+                            f"(no {marker}); choose a new or empty folder")
+    return target
+
+
 def write_run(result: RunResult, target: Path, scenario_file: str, started: datetime,
               progress: Progress | None = None) -> Path:
     """Write the tables, charts, workbook, report and manifest to `target`, replacing an
     earlier run only on success."""
     report = progress or (lambda message: None)
     scenario = result.scenario
-    target = Path(target).resolve()
+    target = check_target(target, "manifest.json")
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
@@ -85,7 +96,7 @@ def write_run(result: RunResult, target: Path, scenario_file: str, started: date
         charts: list[Path] = []
         if scenario.outputs.charts:
             report("charts")
-            charts = write_charts(result, staging / "charts")
+            charts = write_charts(result, staging / "charts", chart_language(result))
             files += [f"charts/{path.name}" for path in charts] + [f"charts/{path.with_suffix('.svg').name}" for path in charts]
         report("workbook and report")
         from .workbook import assumptions, write_workbook
@@ -99,8 +110,9 @@ def write_run(result: RunResult, target: Path, scenario_file: str, started: date
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         from .report import build_report
 
-        page = build_report(result.tables, scenario.title or scenario.name, chart_language(result), charts, assumed,
-                            manifest, scenario.care.definition if scenario.care else None)
+        title = scenario.title or scenario.name if lang == "zh" else f"silverplan: {scenario.region_en or scenario.name}"
+        page = build_report(result.tables, title, lang, charts, assumed, manifest,
+                            scenario.care.definition if scenario.care else None)
         (staging / "report.html").write_text(page, encoding="utf-8")
         _swap_into_place(staging, target)
     except BaseException:
@@ -120,11 +132,10 @@ def chart_language(result: RunResult) -> str:
     return lang
 
 
-def write_charts(result: RunResult, folder: Path) -> list[Path]:
+def write_charts(result: RunResult, folder: Path, lang: str) -> list[Path]:
     """Every chart the run's tables allow, PNG and SVG; returns the PNG paths."""
     from .charts import ChartContext, run_charts, save, use_fonts
 
-    lang = chart_language(result)
     use_fonts(lang)
     ctx = ChartContext.of(result.scenario, lang)
     paths = []
@@ -150,13 +161,14 @@ def _swap_into_place(staging: Path, target: Path) -> None:
         shutil.rmtree(retired, ignore_errors=True)
 
 
-def write_comparison(runs: dict, scenarios: dict, target: Path) -> Path:
-    """comparison.csv, comparison.xlsx and overlay charts for several runs' tables."""
+def write_comparison(runs: dict, scenarios: dict, target: Path, warnings: list[str]) -> Path:
+    """comparison.csv, comparison.xlsx and overlay charts for several runs' tables; a chart
+    warning (no CJK font) is added to `warnings`."""
     from .compare import key_indicators, side_by_side
     from .workbook import write_workbook
 
     first = next(iter(scenarios.values()))
-    target = Path(target).resolve()
+    target = check_target(target, "comparison.csv")
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
@@ -167,7 +179,8 @@ def write_comparison(runs: dict, scenarios: dict, target: Path) -> Path:
         if first.outputs.charts:
             from .charts import COMPARED, ChartContext, chart_language, compare_chart, save, use_fonts
 
-            lang, _ = chart_language(first.outputs.lang)
+            lang, warning = chart_language(first.outputs.lang)
+            warnings += [warning] if warning else []
             use_fonts(lang)
             ctx = ChartContext.of(first, lang)
             for name, label, source, metric, kind in COMPARED:

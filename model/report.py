@@ -37,18 +37,18 @@ def headline_cards(tables: dict, lang: str, mix: str | None) -> list[tuple[str, 
     base, end = int(ind.year.min()), int(ind.year.max())
     cards = []
 
-    def add(zh_label, en_label, value, fmt):
-        if value is not None:
-            cards.append((zh_label if zh else en_label, fmt.format(value)))
+    def add(zh_label, en_label, value, fmt, scale=1.0):
+        if value is not None:  # a figure the run does not have is left out, not an error
+            cards.append((zh_label if zh else en_label, fmt.format(value * scale)))
 
     add(f"{end}年常住人口（万人）", f"Population {end} (thousands)",
-        _at(ind, end, indicator="population_total") / (1e4 if zh else 1e3), "{:,.1f}")
-    add(f"{end}年60岁及以上人口占比", f"Aged 60+ in {end}", 100 * _at(ind, end, indicator="share_60plus"), "{:.1f}%")
-    add(f"{base}年60岁及以上人口占比", f"Aged 60+ in {base}", 100 * _at(ind, base, indicator="share_60plus"), "{:.2f}%")
-    add(f"{end}年65岁及以上人口占比", f"Aged 65+ in {end}", 100 * _at(ind, end, indicator="share_65plus"), "{:.1f}%")
+        _at(ind, end, indicator="population_total"), "{:,.1f}", 1 / (1e4 if zh else 1e3))
+    add(f"{end}年60岁及以上人口占比", f"Aged 60+ in {end}", _at(ind, end, indicator="share_60plus"), "{:.1f}%", 100)
+    add(f"{base}年60岁及以上人口占比", f"Aged 60+ in {base}", _at(ind, base, indicator="share_60plus"), "{:.2f}%", 100)
+    add(f"{end}年65岁及以上人口占比", f"Aged 65+ in {end}", _at(ind, end, indicator="share_65plus"), "{:.1f}%", 100)
     if "pension" in tables:
         ratio = _at(tables["pension"], end, scheme="employee", metric="self_sufficiency_ratio")
-        add(f"{end}年职工养老保险自给率", f"Employee pensions self-sufficiency {end}", 100 * ratio, "{:.0f}%")
+        add(f"{end}年职工养老保险自给率", f"Employee pensions self-sufficiency {end}", ratio, "{:.0f}%", 100)
     if "care" in tables:
         care = tables["care"]
         add(f"{end}年重度失能老人（人）", f"Severely disabled {end}", _at(care, end, metric="severe"), "{:,.0f}")

@@ -19,10 +19,15 @@ PERCENT = ("share", "self_sufficiency_ratio", "replacement_rate", "cost_rate", "
            "severe_in_nursing_share")
 
 
+def _number(value: float) -> str:
+    """A parameter value as written (no rounding: 5,304,061 stays 5304061)."""
+    return str(int(value)) if float(value).is_integer() else f"{value:.12g}"
+
+
 def _path_value(path: TimePath) -> str:
     if isinstance(path.values, dict):
-        return "; ".join(f"{year}: {value:g}" for year, value in sorted(path.values.items()))
-    return f"{path.values:g}"
+        return "; ".join(f"{year}: {_number(value)}" for year, value in sorted(path.values.items()))
+    return _number(path.values)
 
 
 def assumptions(scenario: Scenario) -> pd.DataFrame:
@@ -41,9 +46,9 @@ def assumptions(scenario: Scenario) -> pd.DataFrame:
             for name in type(node).model_fields:
                 value, where = getattr(node, name), f"{prefix}.{name}" if prefix else name
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    rows.append((where, f"{value:g}", "", source or "setting"))
+                    rows.append((where, _number(value), "", source or "setting"))
                 elif isinstance(value, dict) and value and all(isinstance(v, (int, float)) for v in value.values()):
-                    rows.append((where, "; ".join(f"{k}: {v:g}" for k, v in value.items()), "", source or ""))
+                    rows.append((where, "; ".join(f"{k}: {_number(v)}" for k, v in value.items()), "", source or ""))
                 else:
                     walk(value, where, source)
         elif isinstance(node, dict):
@@ -67,7 +72,7 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, lang: str) -> No
             sheet = text(f"sheet_{key}", lang)
             headers = [text(column, lang) if column in ("year", "indicator", "value", "metric", "scheme", "sex",
                                                       "population", "mix", "p05", "p95", "parameter", "unit",
-                                                      "scenario") else column for column in table.columns]
+                                                      "scenario", "age", "difference") else column for column in table.columns]
             if key == "assumptions":
                 headers[-1] = text("unit_source", lang)
             table.to_excel(writer, sheet_name=sheet, index=False, header=headers)
@@ -77,14 +82,16 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, lang: str) -> No
             for j, column in enumerate(table.columns, start=1):
                 letter = get_column_letter(j)
                 worksheet.column_dimensions[letter].width = max(10, min(48, len(str(headers[j - 1])) * 2 + 4))
-                if not pd.api.types.is_numeric_dtype(table[column]) or column == "year":
+                if not pd.api.types.is_numeric_dtype(table[column]) or column in ("year", "age"):
                     continue
                 names = table[name_column].astype(str).tolist() if name_column else [column] * len(table)
                 for row, (value, name) in enumerate(zip(table[column].tolist(), names), start=2):
                     if pd.isna(value):
                         continue
                     cell = worksheet.cell(row=row, column=j)
-                    if _is_percent(name):
+                    if name.endswith("_year"):
+                        cell.number_format = "0"
+                    elif _is_percent(name):
                         cell.number_format = "0.00%"
                     elif abs(value) >= 100:
                         cell.number_format = "#,##0"

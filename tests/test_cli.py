@@ -179,7 +179,7 @@ def test_solve_prints_the_lever_value_and_refuses_a_bad_target():
 
 
 def test_validate_accepts_the_shipped_scenarios():
-    for path in [BASE, *sorted((BASE.parent / "scenarios").glob("*.yaml"))]:
+    for path in [*sorted(BASE.parent.glob("*.yaml")), *sorted((BASE.parent / "scenarios").glob("*.yaml"))]:
         result = simulate("validate", str(path))
         assert result.returncode == 0, result.stderr
         assert result.stdout.startswith("ok: ")
@@ -195,6 +195,7 @@ def test_a_failure_while_writing_leaves_the_previous_run_and_no_staging_folder(t
     target = tmp_path / "base"
     target.mkdir()
     (target / "indicators.csv").write_text("previous run\n")
+    (target / "manifest.json").write_text("{}")
     result = run_scenario(load_scenario(BASE, {"stages": ["pension", "care"]}))
 
     def broken_manifest(*args, **kwargs):
@@ -205,3 +206,14 @@ def test_a_failure_while_writing_leaves_the_previous_run_and_no_staging_folder(t
         outputs.write_run(result, target, str(BASE), datetime.now(timezone.utc))
     assert (target / "indicators.csv").read_text() == "previous run\n"
     assert [p.name for p in tmp_path.iterdir()] == ["base"]
+
+
+def test_out_never_replaces_a_folder_of_other_files(tmp_path, overlay):
+    quick = overlay({"stages": ["pension", "care"]}, "quick.yaml")
+    precious = tmp_path / "mine"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("keep me")
+    result = simulate("run", str(quick), "--out", str(precious), "-q")
+    assert result.returncode == 2 and "does not hold earlier silverplan results" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert (precious / "notes.txt").read_text() == "keep me"
