@@ -7,7 +7,6 @@ import subprocess
 import sys
 import warnings
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -96,7 +95,7 @@ def test_the_report_holds_every_chart_and_the_headline_figures(quick_run):
     for png in (folder / "charts").glob("*.png"):
         assert f'id="{png.stem}"' in page and "data:image/png;base64," in page
     share = result.tables["indicators"].query("year == 2035 and indicator == 'share_60plus'")["value"].item()
-    assert f"2035年60岁及以上人口占比" in page and f"{100 * share:.1f}%" in page
+    assert "2035年60岁及以上人口占比" in page and f"{100 * share:.1f}%" in page
     gap = result.tables["care"].query("year == 2035 and metric == 'bed_gap'")["value"].item()
     assert "床位缺口" in page and f"{gap:,.0f}" in page
     assert "职工养老保险自给率" in page and "假设与来源" in page and "config_sha256" in page
