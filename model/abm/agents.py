@@ -83,15 +83,6 @@ class Institution(mesa.Agent):
         free_general = self.general_beds - self.general_used - self.healthy_residents
         model.place(waiting.take(free_general, self.urban), INSTITUTION, self, nursing=False)
 
-    @property
-    def price_general(self) -> float:
-        return self.model.price("general", self.public)
-
-    @property
-    def price_nursing(self) -> float:
-        return self.model.price("nursing", self.public)
-
-
 class CommunityCentre(mesa.Agent):
     """A community elder-care centre (社区养老服务设施) with day-care places, serving users of
     its own area (urban or rural). Self-caring users take the places the disabled leave

@@ -280,7 +280,7 @@ class CareMixModel(mesa.Model):
         if with_subsidy:
             price = price - i.subsidy_institution[month, state]
         ability = i.pension_income[month, p.scheme[rows]] + i.family_support[month, p.living[rows]]
-        return choice_odds(state, p.living[rows], ability, price, i.institution_odds, i.price_elasticity)
+        return choice_odds(p.living[rows], ability, price, i.institution_odds, i.price_elasticity)
 
     def _decide(self, rows: np.ndarray) -> None:
         """People whose need began or changed choose a setting and, if it is a formal one they

@@ -16,9 +16,7 @@ from ..care_demand import MILD, SEVERE
 
 # Care settings. Home = family care only; the others are formal care.
 HOME, HOME_CARE, COMMUNITY, INSTITUTION = 0, 1, 2, 3
-SETTING_NAMES = ("home", "home_care", "community", "institution")
-ALONE, SPOUSE, CHILDREN = 0, 1, 2
-LIVING_NAMES = ("alone", "spouse", "children")
+LIVING_NAMES = ("alone", "spouse", "children")  # living arrangement codes 0, 1, 2
 EMPLOYEE, RESIDENT = 0, 1
 
 # Events of the year, each at its own month: the state model allows one per person a year.
@@ -30,7 +28,7 @@ COLUMNS = {
     "age": np.int8,          # age − 60 at the last 1 November (40 = 100+)
     "urban": bool,
     "state": np.int8,        # MILD or SEVERE
-    "living": np.int8,       # ALONE, SPOUSE, CHILDREN
+    "living": np.int8,       # index into LIVING_NAMES
     "scheme": np.int8,       # EMPLOYEE or RESIDENT pension
     "setting": np.int8,      # where care is received now
     "provider": np.int32,    # index of the institution or community centre, −1 if none
@@ -104,8 +102,8 @@ def stochastic_round(rng: np.random.Generator, expected: np.ndarray) -> np.ndarr
 # --------------------------------------------------------------------------- choosing care
 
 
-def choice_odds(state: np.ndarray, living: np.ndarray, ability: np.ndarray, price: np.ndarray,
-                institution_odds: np.ndarray, elasticity: float) -> np.ndarray:
+def choice_odds(living: np.ndarray, ability: np.ndarray, price: np.ndarray, institution_odds: np.ndarray,
+                elasticity: float) -> np.ndarray:
     """Relative odds of an institution for each person before the mix's level is applied:
     living arrangement × affordability, where affordability = (share of the net price the
     person and family can pay) ** elasticity."""
