@@ -226,10 +226,14 @@ class HealthStates:
     move: np.ndarray | None       # moves among survivors: (years − 1, 2, 3 from, 3 to, 41)
     entry: np.ndarray             # state shares of the 60-year-olds by year: (years, 2, 3)
     migration: np.ndarray         # stock(t + 1) ÷ survivors from t by destination age; age 60 unused: (years − 1, 2, 41)
+    calibration: tuple            # (incidence levels, base prevalence, fit): reusable for trials of the same base year
 
 
-def project_states(scenario: Scenario, population: PopulationProjection) -> HealthStates:
-    """People aged 60+ by year, sex, state and age, with the probabilities that moved them."""
+def project_states(scenario: Scenario, population: PopulationProjection, calibration: tuple | None = None) -> HealthStates:
+    """People aged 60+ by year, sex, state and age, with the probabilities that moved them.
+
+    `calibration` (levels, prevalence, fit) from an earlier call skips the 2020 calibration,
+    for trials that share the base year."""
     care = scenario.care
     stocks = population.arrays.population[:, :, 60:]
     # Death probabilities the projection itself applies: 1 − L(x+1)/L(x), and 1 − T(100)/T(99)
@@ -238,7 +242,7 @@ def project_states(scenario: Scenario, population: PopulationProjection) -> Heal
     survival = survival_ratios(tables.Lx, tables.Tx)[..., 60:]     # ages 60..99
     qx = 1 - np.concatenate([survival, survival[..., -1:]], axis=-1)  # (intervals, 2, 41)
     lt0 = single_year_life_table(population.rates.mx[0])
-    levels, prevalence, fit = calibrate(scenario, stocks[0], lt0.qx[:, 60:], lt0.ex[:, 100])
+    levels, prevalence, fit = calibration or calibrate(scenario, stocks[0], lt0.qx[:, 60:], lt0.ex[:, 100])
     slope = float(care.transitions.incidence_age_slope.at(2020))
     if care.prevalence_table is not None:
         prevalence = user_prevalence(scenario)
@@ -276,7 +280,7 @@ def project_states(scenario: Scenario, population: PopulationProjection) -> Heal
     arriving[..., -1] += survivors[..., -1]
     migration = np.divide(stocks[1:], arriving, out=np.ones_like(arriving), where=arriving > 0)
     return HealthStates(counts=shares * stocks[:, :, None, :], fit=fit, death=death, move=move,
-                        entry=entry, migration=migration)
+                        entry=entry, migration=migration, calibration=(levels, prevalence, fit))
 
 
 def project_care_demand(scenario: Scenario, population: PopulationProjection,

@@ -55,6 +55,7 @@ class ChartContext:
     lang: str            # "zh" or "en" (after the font check)
     region: str          # shown in titles
     replicates: int = 0  # ABM runs behind the bands
+    trials: int = 0      # stochastic trajectories behind the fans
 
     @classmethod
     def of(cls, scenario, lang: str) -> "ChartContext":
@@ -62,7 +63,7 @@ class ChartContext:
         English chart gets `region_en`, else the scenario name: never Chinese in a Latin font)."""
         region = (scenario.region or scenario.title) if lang == "zh" else scenario.region_en
         return cls(lang=lang, region=region or scenario.name,
-                   replicates=scenario.abm.replicates if scenario.abm else 0)
+                   replicates=scenario.abm.replicates if scenario.abm else 0, trials=scenario.uncertainty.trials)
 
 
 def use_fonts(lang: str) -> None:
@@ -332,6 +333,35 @@ def abm_outcome(tables: dict, ctx: ChartContext, metric: str) -> Figure:
     return fig
 
 
+# --------------------------------------------------------------------------- uncertainty
+
+
+def fan_chart(tables: dict, ctx: ChartContext, table: str, metric: str, title: str, kind: str) -> Figure:
+    """Median with the 80% and 95% intervals of the trials (p10–p90, p025–p975)."""
+    frame = tables[table]
+    if table == "indicators":
+        frame = frame[frame.indicator == metric].dropna(subset=["year"])
+    else:
+        frame = frame[(frame.metric == metric) & ((frame.scheme == "employee") if "scheme" in frame else True)]
+    frame = frame.astype({"year": int}).sort_values("year")
+    divisor = {"percent": 0.01, "money": _money(ctx), "beds": 1.0}[kind]
+    fig, ax = _figure(ctx, text(title, ctx.lang, region=ctx.region), text("source_trials", ctx.lang, n=ctx.trials))
+    years = frame.year.to_numpy()
+    ax.fill_between(years, frame.p025 / divisor, frame.p975 / divisor, color=COLOURS["blue"], alpha=0.15, linewidth=0,
+                    label=text("interval_95", ctx.lang))
+    ax.fill_between(years, frame.p10 / divisor, frame.p90 / divisor, color=COLOURS["blue"], alpha=0.3, linewidth=0,
+                    label=text("interval_80", ctx.lang))
+    ax.plot(years, frame.p50 / divisor, color=COLOURS["blue"], linewidth=1.8, label=text("median", ctx.lang))
+    if kind != "percent":
+        ax.axhline(0, color="black", linewidth=0.6)
+    _years_axis(ax, years)
+    _mark_base_year(ax, int(years[0]), ctx)
+    ax.set_ylabel({"percent": text("share_axis", ctx.lang), "money": text("money_unit", ctx.lang),
+                   "beds": "张" if ctx.lang == "zh" else "beds"}[kind])
+    _legend(ax, loc="upper left")
+    return fig
+
+
 # --------------------------------------------------------------------------- registry and comparison
 
 
@@ -347,6 +377,12 @@ def run_charts(tables: dict) -> dict[str, callable]:
     if "abm" in tables:
         for metric in ("waiting", "unmet_need", "occupancy"):
             charts[f"abm_{metric}"] = lambda t, c, m=metric: abm_outcome(t, c, m)
+    if "p50" in tables["indicators"]:
+        charts["fan_share_60plus"] = lambda t, c: fan_chart(t, c, "indicators", "share_60plus", "fan_share_60plus", "percent")
+        if "pension" in tables:
+            charts["fan_pension_balance"] = lambda t, c: fan_chart(t, c, "pension", "balance", "fan_balance", "money")
+        if "care" in tables:
+            charts["fan_bed_gap"] = lambda t, c: fan_chart(t, c, "care", "bed_gap", "fan_bed_gap", "beds")
     return charts
 
 

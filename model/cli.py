@@ -95,8 +95,11 @@ def main() -> None:
 @click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of charts and report.")
 @click.option("--seed", type=click.IntRange(min=0), help="Root random seed (overrides the scenario).")
 @click.option("--no-charts", is_flag=True, help="Skip charts.")
+@click.option("--trials", type=click.IntRange(min=0, max=100_000),
+              help="Probabilistic trajectories (overrides uncertainty.trials; 0 = deterministic only).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
-def run(config: Path, out: Path | None, lang: str | None, seed: int | None, no_charts: bool, quiet: bool) -> None:
+def run(config: Path, out: Path | None, lang: str | None, seed: int | None, no_charts: bool, trials: int | None,
+        quiet: bool) -> None:
     """Run the scenario CONFIG and write its results."""
     from .outputs import write_run
     from .runner import run_scenario
@@ -106,6 +109,8 @@ def run(config: Path, out: Path | None, lang: str | None, seed: int | None, no_c
     overrides: dict = {}
     if seed is not None:
         overrides["seed"] = seed
+    if trials is not None:
+        overrides["uncertainty"] = {"trials": trials}
     if lang is not None or no_charts:
         overrides["outputs"] = {k: v for k, v in (("lang", lang), ("charts", False if no_charts else None)) if v is not None}
 

@@ -733,6 +733,26 @@ class Abm(_Frozen):
         return mixes
 
 
+# --------------------------------------------------------------------------- uncertainty
+
+
+class MigrationSdPath(TimePath):
+    """Standard deviation of yearly net migration."""
+    bounds = (0.0, 1e7)
+    expected_unit = "persons_per_year"
+
+
+class Uncertainty(_Frozen):
+    """Probabilistic projection (model/uncertainty.py): how many trajectories, and how much of
+    each fitted variance to apply (1 = as fitted, 0 = none)."""
+
+    trials: int = Field(default=0, ge=0, le=100_000)
+    mortality_scale: float = Field(default=1.0, ge=0, le=10)   # × Lee–Carter random-walk sd
+    fertility_scale: float = Field(default=1.0, ge=0, le=10)   # × AR(1) innovation sd of log TFR
+    migration_sd: MigrationSdPath = MigrationSdPath(values=0.0, unit="persons_per_year", source="none (default)")
+    lee_carter_from: int = Field(default=1970, ge=1950, le=2005)  # first 5-year period of the fit
+
+
 # --------------------------------------------------------------------------- scenario
 
 
@@ -771,6 +791,7 @@ class Scenario(_Frozen):
     pension: Pension | None = None
     care: Care | None = None
     abm: Abm | None = None
+    uncertainty: Uncertainty = Uncertainty()
     outputs: Outputs = Outputs()
 
     @field_validator("stages")

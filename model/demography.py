@@ -403,16 +403,22 @@ def flow_indicators(arrays: ProjectionArrays, rates: Rates) -> dict[str, np.ndar
     }
 
 
+def indicator_rows(years: np.ndarray, arrays: ProjectionArrays, rates: Rates) -> tuple[pd.DataFrame, np.ndarray]:
+    """The (year, indicator) keys of indicators.csv's population rows, in order, and their
+    values (rows, ...): any axes after the year (e.g. trials) are kept."""
+    pieces = [(years, name, values) for name, values in stock_indicators(arrays.population).items()] + \
+             [(years[:-1], name, values) for name, values in flow_indicators(arrays, rates).items()]
+    keys = pd.DataFrame({"year": np.concatenate([y for y, _, _ in pieces]),
+                         "indicator": np.concatenate([[name] * len(y) for y, name, _ in pieces])})
+    values = np.concatenate([v for _, _, v in pieces], axis=0)
+    order = np.lexsort((np.arange(len(keys)), keys["indicator"].to_numpy(), keys["year"].to_numpy()))
+    return keys.iloc[order].reset_index(drop=True), values[order]
+
+
 def indicator_table(years: np.ndarray, arrays: ProjectionArrays, rates: Rates) -> pd.DataFrame:
     """Tidy (year, indicator, value) rows: stocks for every year, flows for base..end−1."""
-    frames = [
-        pd.DataFrame({"year": years, "indicator": name, "value": values})
-        for name, values in stock_indicators(arrays.population).items()
-    ] + [
-        pd.DataFrame({"year": years[:-1], "indicator": name, "value": values})
-        for name, values in flow_indicators(arrays, rates).items()
-    ]
-    return pd.concat(frames, ignore_index=True).sort_values(["year", "indicator"], kind="stable").reset_index(drop=True)
+    keys, values = indicator_rows(years, arrays, rates)
+    return keys.assign(value=values)
 
 
 def calendar_year_view(indicators: pd.DataFrame, base_month: int = 11) -> pd.DataFrame:

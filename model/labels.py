@@ -54,6 +54,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "abm_occupancy": ("各照护格局方案：机构床位入住率", "Care mixes: bed occupancy"),
     "persons_axis": ("人数（万人）", "Persons (thousands)"),
     "occupancy_axis": ("入住率（%）", "Occupancy (%)"),
+    # uncertainty
+    "fan_share_60plus": ("{region}60岁及以上人口占比：中位数与80%、95%区间", "{region}: share aged 60+, median with 80% and 95% intervals"),
+    "fan_balance": ("城镇职工养老保险名义累计结余：中位数与80%、95%区间", "Employee pensions, notional balance: median, 80% and 95% intervals"),
+    "fan_bed_gap": ("{region}床位缺口（需求−供给）：中位数与80%、95%区间", "{region}: bed gap (needed − supplied), median, 80% and 95%"),
+    "source_trials": ("资料来源：第七次全国人口普查；模型测算（{n}条随机轨迹）", "Source: 2020 census; silverplan projections ({n} stochastic trajectories)"),
+    "median": ("中位数", "Median"), "interval_80": ("80%区间", "80% interval"), "interval_95": ("95%区间", "95% interval"),
+    "tornado": ("敏感性分析：{what}", "Sensitivity: {what}"),
+    "tornado_bed_gap": ("{year}年床位缺口（张）", "bed gap in {year} (beds)"),
+    "tornado_balance": ("{year}年职工养老保险名义结余（亿元）", "employee pension notional balance in {year} (billion yuan)"),
+    "low_value": ("参数取低值", "low value"), "high_value": ("参数取高值", "high value"),
     # comparison
     "compare_title": ("情景比较：{what}", "Scenarios compared: {what}"),
     "population_total": ("常住人口", "Resident population"),

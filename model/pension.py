@@ -66,8 +66,22 @@ def account_divisor(age: np.ndarray) -> np.ndarray:
     return np.vectorize(ACCOUNT_DIVISOR.get)(clipped)
 
 
+# Retirement shares depend on the scenario and the year only; trials of one scenario reuse them.
+_RETIREMENT_MEMO: dict[int, tuple[Scenario, dict[int, np.ndarray]]] = {}
+
+
 def retirement_prevalence(scenario: Scenario, year: int) -> np.ndarray:
     """Share past statutory retirement on the stock date of `year`, by sex and age, (2, 101)."""
+    memo = _RETIREMENT_MEMO.get(id(scenario))
+    if memo is None or memo[0] is not scenario:
+        _RETIREMENT_MEMO.clear()  # one scenario at a time: the memo never grows
+        memo = _RETIREMENT_MEMO[id(scenario)] = (scenario, {})
+    if year not in memo[1]:
+        memo[1][year] = _retirement_prevalence(scenario, year)
+    return memo[1][year]
+
+
+def _retirement_prevalence(scenario: Scenario, year: int) -> np.ndarray:
     p = scenario.pension
     month = year * 12 + scenario.years.reference_month - 1
     reform = p.retirement_reform

@@ -36,16 +36,18 @@ def check_inputs(scenario: Scenario) -> None:
     build_inputs(scenario)
 
 
-def run_scenario(scenario: Scenario, progress: Progress | None = None) -> RunResult:
-    """Run the population projection and the scenario's further stages."""
+def aggregate_stages(scenario: Scenario, population: PopulationProjection, calibration: tuple | None = None,
+                     timings: dict | None = None, progress: Progress | None = None, population_tables: bool = True):
+    """The population tables and the pension and care-demand stages the scenario lists:
+    (tables, health states or None). `calibration` reuses the care stage's 2020 fit; without
+    `population_tables`, indicators holds only the pension and care rows (trials compute the
+    population rows for all trials at once)."""
     report = progress or (lambda message: None)
-    timings: dict[str, float] = {}
-
-    report("population projection")
-    started = time.perf_counter()
-    population = project_population(scenario)
-    tables = {"population": population.population, "indicators": population.indicators}
-    timings["population"] = time.perf_counter() - started
+    timings = {} if timings is None else timings
+    tables = ({"population": population.population, "indicators": population.indicators} if population_tables
+              else {"indicators": pd.DataFrame(columns=["year", "indicator", "value"])})
+    timings["population"] = 0.0
+    states = None
     # Further stages run in DESIGN.md's order; the schema refuses a stage that is not
     # available, so nothing listed is silently skipped.
     if "pension" in scenario.stages:
@@ -58,11 +60,33 @@ def run_scenario(scenario: Scenario, progress: Progress | None = None) -> RunRes
     if "care" in scenario.stages:
         report("care demand")
         started = time.perf_counter()
-        states = project_states(scenario, population)
+        states = project_states(scenario, population, calibration)
         tables["care"], fit = project_care_demand(scenario, population, states)
         tables["indicators"] = pd.concat([tables["indicators"], care_indicators(tables["care"], fit)],
                                          ignore_index=True)
         timings["care"] = time.perf_counter() - started
+    return tables, states
+
+
+def run_scenario(scenario: Scenario, progress: Progress | None = None) -> RunResult:
+    """Run the population projection and the scenario's further stages."""
+    report = progress or (lambda message: None)
+    timings: dict[str, float] = {}
+
+    report("population projection")
+    started = time.perf_counter()
+    population = project_population(scenario)
+    tables, states = aggregate_stages(scenario, population, timings=timings, progress=report)
+    timings["population"] += time.perf_counter() - started - sum(v for k, v in timings.items() if k != "population")
+    if scenario.uncertainty.trials:
+        from .uncertainty import add_intervals, project_trials  # imports statsmodels: only for trials
+
+        report(f"uncertainty: {scenario.uncertainty.trials} trials")
+        started = time.perf_counter()
+        values = project_trials(scenario, scenario.uncertainty.trials, report)
+        for name, matrix in values.items():
+            tables[name] = add_intervals(tables[name], matrix)
+        timings["uncertainty"] = time.perf_counter() - started
     if "abm" in scenario.stages:
         from .abm import run_care_abm  # imports mesa (~0.7 s): only when the stage runs
 

@@ -207,6 +207,18 @@ def wpp_fixture(shared: Path) -> None:
     )
 
 
+def uncertainty_series(shared: Path) -> None:
+    """China's mortality by 5-year period (Lee–Carter) and yearly TFR (fertility AR(1)),
+    UN WPP 2024 estimates only."""
+    mx = pd.read_csv(shared / "wpp2024" / "mx_abridged_5yr_periods.csv")
+    mx = mx[(mx.country_code == 156) & mx.sex.isin(["M", "F"]) & (mx.year_label <= 2018)]
+    mx = mx.assign(sex=mx.sex.map({"M": "male", "F": "female"}))
+    mx[["period", "year_label", "sex", "age", "mx"]].to_csv(DATA / "lee_carter_mx_china.csv", index=False)
+    tfr = pd.read_csv(shared / "wpp2024" / "tfr.csv")
+    tfr = tfr[(tfr.country_code == 156) & (tfr.stat == "estimate")]
+    tfr[["year", "value"]].rename(columns={"value": "tfr"}).to_csv(DATA / "tfr_history_china.csv", index=False)
+
+
 def main() -> None:
     shared = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT.parent / "shared" / "data")
     DATA.mkdir(parents=True, exist_ok=True)
@@ -215,6 +227,7 @@ def main() -> None:
     fertility_shape(shared)
     migration_schedule()
     wpp_fixture(shared)
+    uncertainty_series(shared)
     print(f"wrote {DATA} and {WPP_FIXTURE}")
 
 

@@ -1,0 +1,230 @@
+"""Probabilistic projections: many trajectories around the scenario's own paths.
+
+* **Mortality — Lee–Carter.** log m(x, t) = a(x) + b(x)·k(t), fitted by SVD to China's death
+  rates by sex and abridged age for the 5-year periods of UN WPP 2024 (from 1970–75 to 2015–20
+  by default, after the famine years). k is a random walk with drift (statsmodels ARIMA(0,1,0)
+  with a constant on the differences); its yearly innovation sd (σ/√5) makes the uncertainty.
+  The *level* stays the scenario's: a trial's rates are the scenario's calibrated rates ×
+  exp(b(x)·ε(t)), ε a driftless random walk from 0 in the base year. So the median follows the
+  scenario's e0 path and the spread is China's historical one.
+* **Fertility — AR(1).** log TFR deviates from the scenario's path by an AR(1) process fitted
+  (statsmodels ARIMA(1,0,0)) to the deviations of China's log TFR 1990–2023 from its linear
+  trend; the deviation starts at 0 in the base year.
+* **Migration.** Each year's net total gets an independent normal deviation with the scenario's
+  `uncertainty.migration_sd`, spread over ages like the scenario's own migrants.
+
+The base year (the first interval) is not perturbed, so every trial starts from the census and
+the same calibrations. Not included: uncertainty of the fitted parameters, of the base
+population, of the pension and care assumptions (see `simulate sensitivity`), and model error.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from . import inputs
+from .config import Scenario
+from .demography import PopulationProjection, ProjectionArrays, Rates, build_inputs, project
+from .lifetable import N_AGES
+
+QUANTILES = {"p025": 2.5, "p10": 10.0, "p50": 50.0, "p90": 90.0, "p975": 97.5}
+ABRIDGED = np.array([0, 1, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90, 95, 100])
+
+
+@dataclass(frozen=True)
+class LeeCarter:
+    """A Lee–Carter fit by sex: a, b (2, 22 abridged ages), k (2, periods)."""
+
+    periods: np.ndarray        # start year of each 5-year period
+    log_mx: np.ndarray         # the data, (2, periods, 22)
+    a: np.ndarray
+    b: np.ndarray
+    k: np.ndarray
+    drift: np.ndarray          # per year, by sex
+    sigma: np.ndarray          # yearly innovation sd of k, by sex
+
+    @property
+    def fitted(self) -> np.ndarray:
+        """a + b·k, the fitted log rates, (2, periods, 22)."""
+        return self.a[:, None, :] + self.k[:, :, None] * self.b[:, None, :]
+
+    def b_single_ages(self) -> np.ndarray:
+        """b for single ages 0..100 (each age takes its abridged group's b), (2, 101)."""
+        group = np.searchsorted(ABRIDGED, np.arange(N_AGES), side="right") - 1
+        return self.b[:, group]
+
+
+@lru_cache(maxsize=4)
+def fit_lee_carter(first_year: int = 1970) -> LeeCarter:
+    """Fit Lee–Carter to the bundled China series from `first_year` (a 5-year period start)."""
+    from statsmodels.tsa.arima.model import ARIMA
+
+    data = pd.read_csv(inputs.DATA_DIR / "lee_carter_mx_china.csv")
+    data["start"] = data.period.str[:4].astype(int)
+    data = data[data.start >= first_year]
+    periods = np.sort(data.start.unique())
+    log_mx = np.stack([np.log(data[data.sex == sex].pivot(index="start", columns="age", values="mx")
+                              .reindex(index=periods, columns=ABRIDGED).to_numpy()) for sex in ("male", "female")])
+    a = log_mx.mean(axis=1)
+    b, k, drift, sigma = [], [], [], []
+    for sex in range(2):
+        u, s, vt = np.linalg.svd(log_mx[sex] - a[sex], full_matrices=False)
+        b_sex, k_sex = vt[0], s[0] * u[:, 0]
+        k_sex, b_sex = k_sex * b_sex.sum(), b_sex / b_sex.sum()   # the usual norming: Σb = 1
+        if k_sex[-1] > k_sex[0]:
+            k_sex, b_sex = -k_sex, -b_sex
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # statsmodels' optimiser notes on a 10-point series
+            fit = ARIMA(k_sex, order=(0, 1, 0), trend="t").fit()
+        b.append(b_sex), k.append(k_sex)
+        drift.append(float(fit.params[0]) / 5)
+        sigma.append(float(np.sqrt(fit.params[-1] / 5)))           # 5-year innovations → yearly
+    return LeeCarter(periods=periods, log_mx=log_mx, a=a, b=np.array(b), k=np.array(k),
+                     drift=np.array(drift), sigma=np.array(sigma))
+
+
+@lru_cache(maxsize=1)
+def fit_fertility_ar1() -> tuple[float, float]:
+    """(φ, σ) of an AR(1) fitted to China's log TFR 1990–2023 around its linear trend."""
+    from statsmodels.tsa.arima.model import ARIMA
+
+    data = pd.read_csv(inputs.DATA_DIR / "tfr_history_china.csv")
+    data = data[data.year >= 1990]
+    log_tfr = np.log(data.tfr.to_numpy())
+    years = data.year.to_numpy(dtype=float)
+    residual = log_tfr - np.polyval(np.polyfit(years, log_tfr, 1), years)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # statsmodels' optimiser notes (the fit is checked in the tests)
+        fit = ARIMA(residual, order=(1, 0, 0), trend="n").fit()
+    return float(fit.params[0]), float(np.sqrt(fit.params[-1]))
+
+
+def trial_rates(scenario: Scenario, rates: Rates, settled_base: np.ndarray, trials: int,
+                rng: np.random.Generator) -> Rates:
+    """The scenario's rates perturbed for `trials` trajectories: axes (interval, trial, ...)."""
+    u = scenario.uncertainty
+    n = len(rates.years)
+    lee_carter = fit_lee_carter(u.lee_carter_from)
+    phi, sigma_tfr = fit_fertility_ar1()
+
+    # Mortality: a driftless random walk of k around the scenario's path, 0 in the base year.
+    shocks = rng.standard_normal((n, trials, 2)) * lee_carter.sigma * u.mortality_scale
+    shocks[0] = 0.0
+    k = np.cumsum(shocks, axis=0)
+    mx = rates.mx[:, None] * np.exp(lee_carter.b_single_ages() * k[..., None])
+
+    # Fertility: an AR(1) deviation of log TFR, 0 in the base year.
+    innovations = rng.standard_normal((n, trials)) * sigma_tfr * u.fertility_scale
+    deviation = np.zeros((n, trials))
+    for t in range(1, n):
+        deviation[t] = phi * deviation[t - 1] + innovations[t]
+    asfr = rates.asfr[:, None, :] * np.exp(deviation)[..., None]
+
+    # Migration: independent yearly deviations of the total, spread like the scenario's migrants.
+    profile = inputs.migration_schedule() * settled_base
+    profile = profile / profile.sum()
+    sd = u.migration_sd.at(rates.years + (scenario.years.reference_month - 1) / 12)
+    extra = rng.standard_normal((n, trials)) * sd[:, None]
+    extra[0] = 0.0
+    net_migrants = rates.net_migrants[:, None] + extra[..., None, None] * profile
+    return replace(rates, mx=mx, asfr=asfr, srb=np.broadcast_to(rates.srb[:, None], (n, trials)),
+                   net_migrants=net_migrants)
+
+
+def _one(arrays: ProjectionArrays, rates: Rates, i: int) -> tuple[ProjectionArrays, Rates]:
+    """Trajectory i of arrays and rates with a trial axis."""
+    return (ProjectionArrays(population=arrays.population[:, i], births=arrays.births[:, i],
+                             deaths=arrays.deaths[:, i], net_migration=arrays.net_migration[:, i],
+                             clipped=arrays.clipped[:, i]),
+            replace(rates, mx=rates.mx[:, i], asfr=rates.asfr[:, i], srb=rates.srb[:, i],
+                    net_migrants=rates.net_migrants[:, i]))
+
+
+def _stage_values(scenario: Scenario, arrays: ProjectionArrays, rates: Rates, transient: np.ndarray,
+                  calibration: tuple | None) -> dict[str, np.ndarray]:
+    """Pension and care tables of each trial in `arrays` (trial axis 1): {table: (trials, rows)}."""
+    from .runner import aggregate_stages
+
+    years = np.arange(scenario.years.base, scenario.years.end + 1)
+    values: dict[str, list] = {"indicators": [], "pension": [], "care": []}
+    for i in range(arrays.population.shape[1]):
+        arrays_i, rates_i = _one(arrays, rates, i)
+        population = PopulationProjection(scenario=scenario, years=years, rates=rates_i, arrays=arrays_i,
+                                          transient=transient)
+        tables, states = aggregate_stages(scenario, population, calibration, population_tables=False)
+        calibration = states.calibration if states is not None else None
+        for name in values:
+            if name in tables:
+                values[name].append(tables[name]["value"].to_numpy(dtype=float))
+    return {name: np.array(rows) for name, rows in values.items()}
+
+
+def _chunk(arrays: ProjectionArrays, rates: Rates, part: slice) -> tuple[ProjectionArrays, Rates]:
+    return (ProjectionArrays(population=arrays.population[:, part], births=arrays.births[:, part],
+                             deaths=arrays.deaths[:, part], net_migration=arrays.net_migration[:, part],
+                             clipped=arrays.clipped[:, part]),
+            replace(rates, mx=rates.mx[:, part], asfr=rates.asfr[:, part], srb=rates.srb[:, part],
+                    net_migrants=rates.net_migrants[:, part]))
+
+
+def project_trials(scenario: Scenario, trials: int, progress=None, processes: int | None = None) -> dict[str, np.ndarray]:
+    """Run `trials` trajectories through population, pension and care demand; returns, per
+    table, the values of every trial in the row order of the deterministic table:
+    {table: (trials, rows)}. The projection and its indicators run for all trials at once;
+    pension and care run trial by trial, in worker processes when there are many."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .demography import indicator_rows
+    from .runner import aggregate_stages
+
+    report = progress or (lambda message: None)
+    base, rates = build_inputs(scenario)
+    rng = np.random.default_rng(np.random.SeedSequence([scenario.seed, 8]))  # 8: the uncertainty stream
+    perturbed = trial_rates(scenario, rates, base.population - base.transient, trials, rng)
+    arrays = project(base.population, base.transient, perturbed)
+    years = np.arange(scenario.years.base, scenario.years.end + 1)
+    population_rows = indicator_rows(years, arrays, perturbed)[1].T          # (trials, rows)
+
+    # The 2020 care calibration is the same for every trial (the base year is not perturbed).
+    first = PopulationProjection(scenario=scenario, years=years, rates=_one(arrays, perturbed, 0)[1],
+                                 arrays=_one(arrays, perturbed, 0)[0], transient=base.transient)
+    states = aggregate_stages(scenario, first, population_tables=False)[1]
+    calibration = states.calibration if states is not None else None
+
+    workers = processes or min(os.cpu_count() or 1, 4)
+    parts = [slice(start, min(start + 100, trials)) for start in range(0, trials, 100)]
+    results = []
+    if workers == 1 or len(parts) == 1:
+        for n, part in enumerate(parts, start=1):
+            results.append(_stage_values(scenario, *_chunk(arrays, perturbed, part), base.transient, calibration))
+            report(f"uncertainty: {part.stop}/{trials} trials")
+    else:
+        context = multiprocessing.get_context("spawn")  # never fork a process with the progress thread
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [pool.submit(_stage_values, scenario, *_chunk(arrays, perturbed, part), base.transient,
+                                   calibration) for part in parts]
+            for part, future in zip(parts, futures):
+                results.append(future.result())
+                report(f"uncertainty: {part.stop}/{trials} trials")
+    values = {name: np.concatenate([r[name] for r in results]) for name in results[0] if results[0][name].size}
+    values["indicators"] = np.concatenate([population_rows, values["indicators"]], axis=1) \
+        if "indicators" in values else population_rows
+    return values
+
+
+def add_intervals(table: pd.DataFrame, values: np.ndarray) -> pd.DataFrame:
+    """`table` with the trials' quantiles of each row as columns p025 … p975."""
+    table = table.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # rows undefined in every trial stay empty
+        quantiles = np.nanpercentile(values, list(QUANTILES.values()), axis=0)
+    for name, row in zip(QUANTILES, quantiles):
+        table[name] = row
+    return table
