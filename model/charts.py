@@ -362,6 +362,32 @@ def fan_chart(tables: dict, ctx: ChartContext, table: str, metric: str, title: s
     return fig
 
 
+def tornado(table: pd.DataFrame, ctx: ChartContext, metric: str) -> Figure:
+    """Change of `metric` when each assumption takes its low and high value, widest swing on top."""
+    rows = table[table.metric == metric].copy()
+    money = metric == "pension_balance"
+    divisor = _money(ctx) if money else 1.0
+    rows["low_change"] = (rows.low - rows.base) / divisor
+    rows["high_change"] = (rows.high - rows.base) / divisor
+    rows = rows.assign(swing=(rows.high_change - rows.low_change).abs()).sort_values("swing")
+    year = int(rows.year.iloc[0])
+    what = text("tornado_balance" if money else "tornado_bed_gap", ctx.lang, year=year)
+    fig, ax = _figure(ctx, text("tornado", ctx.lang, what=what))
+    positions = np.arange(len(rows))
+    ax.barh(positions, rows.low_change, color=COLOURS["blue"], label=text("low_value", ctx.lang))
+    ax.barh(positions, rows.high_change, color=COLOURS["orange"], label=text("high_value", ctx.lang))
+    ax.set_yticks(positions, [text(f"sens_{name}", ctx.lang) for name in rows.parameter])
+    ax.axvline(0, color="black", linewidth=0.8)
+    base = float(rows.base.iloc[0]) / divisor
+    ax.set_xlabel(text("tornado_axis", ctx.lang, base=f"{base:,.0f}"))
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.grid(axis="y", visible=False)
+    fig.subplots_adjust(left=0.3)
+    ax.set_position((0.3, 0.2, 0.65, 0.68))
+    _legend(ax, loc="lower right")
+    return fig
+
+
 # --------------------------------------------------------------------------- registry and comparison
 
 

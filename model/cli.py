@@ -184,6 +184,36 @@ def compare(configs: tuple[Path, ...], out: Path | None, lang: str | None, quiet
 
 @main.command()
 @click.argument("config", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default outputs/<name>_sensitivity).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of charts and workbook headers.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
+def sensitivity(config: Path, out: Path | None, lang: str | None, quiet: bool) -> None:
+    """Move each key assumption of CONFIG to a low and a high value: effects on the 2035 bed
+    gap and notional pension balance, with tornado charts."""
+    from .outputs import write_sensitivity
+    from .sensitivity import sensitivity as one_at_a_time
+
+    progress = Progress(quiet)
+
+    def action():
+        scenario = load_scenario(config, {"outputs": {"lang": lang}} if lang else None)
+        table = one_at_a_time(config, progress)
+        folder = write_sensitivity(table, scenario, out or Path("outputs") / f"{scenario.name}_sensitivity")
+        for metric, rows in table.groupby("metric", sort=False):
+            widest = rows.assign(swing=(rows.high - rows.low).abs()).sort_values("swing", ascending=False).iloc[0]
+            click.echo(f"{metric} {int(rows.year.iloc[0])}: base {rows.base.iloc[0]:,.0f}; widest swing "
+                       f"{widest.parameter} ({widest.low:,.0f} to {widest.high:,.0f})")
+        click.echo(f"results: {folder}")
+
+    try:
+        _guarded(action, config)
+    finally:
+        progress.close()
+
+
+@main.command()
+@click.argument("config", type=click.Path(dir_okay=False, path_type=Path))
 def validate(config: Path) -> None:
     """Check the scenario CONFIG and its input tables without running it."""
     from .runner import check_inputs

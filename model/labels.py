@@ -64,6 +64,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "tornado_bed_gap": ("{year}年床位缺口（张）", "bed gap in {year} (beds)"),
     "tornado_balance": ("{year}年职工养老保险名义结余（亿元）", "employee pension notional balance in {year} (billion yuan)"),
     "low_value": ("参数取低值", "low value"), "high_value": ("参数取高值", "high value"),
+    "tornado_axis": ("与基准值（{base}）之差", "Change from the base value ({base})"),
+    "sens_tfr": ("总和生育率 ×0.8/×1.2", "TFR ×0.8 / ×1.2"),
+    "sens_e0_gain": ("预期寿命 −1/+1岁", "Life expectancy −1 / +1 year"),
+    "sens_migration": ("净迁移 ∓1万人/年", "Net migration ∓10,000 a year"),
+    "sens_wage_growth": ("工资增长 ∓1个百分点", "Wage growth ∓1 point"),
+    "sens_indexation": ("养老金调整 ∓1个百分点", "Pension indexation ∓1 point"),
+    "sens_compliance": ("缴费遵从率 ∓0.1", "Contribution compliance ∓0.1"),
+    "sens_disability_incidence": ("失能发生率 ∓1%/年", "Disability incidence ∓1% a year"),
+    "sens_care_mix": ("重度失能入住机构比例 ∓10个百分点", "Severe cases in institutions ∓10 points"),
     # comparison
     "compare_title": ("情景比较：{what}", "Scenarios compared: {what}"),
     "population_total": ("常住人口", "Resident population"),
@@ -80,7 +89,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "parameter": ("参数", "Parameter"), "unit": ("单位", "Unit"), "unit_source": ("来源", "Source"),
     "sheet_indicators": ("指标", "indicators"), "sheet_population": ("人口", "population"),
     "sheet_pension": ("养老金", "pension"), "sheet_care": ("照护需求", "care"), "sheet_abm": ("照护格局模拟", "abm"),
-    "sheet_assumptions": ("假设与来源", "assumptions"), "sheet_comparison": ("情景比较", "comparison"),
+    "sheet_assumptions": ("假设与来源", "assumptions"), "sheet_sensitivity": ("敏感性分析", "sensitivity"),
+    "sheet_sweep": ("参数扫描", "sweep"), "sheet_comparison": ("情景比较", "comparison"),
 }
 
 

@@ -192,3 +192,28 @@ def write_comparison(runs: dict, scenarios: dict, target: Path, warnings: list[s
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def write_sensitivity(table, scenario, target: Path) -> Path:
+    """sensitivity.csv, sensitivity.xlsx and a tornado chart per metric."""
+    from .workbook import write_workbook
+
+    target = check_target(target, "sensitivity.csv")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        staging.chmod(0o755)
+        table.to_csv(staging / "sensitivity.csv", index=False, float_format=FLOAT_FORMAT)
+        write_workbook({"sensitivity": table}, staging / "sensitivity.xlsx", scenario.outputs.lang)
+        if scenario.outputs.charts:
+            from .charts import ChartContext, chart_language, save, tornado, use_fonts
+
+            lang, _ = chart_language(scenario.outputs.lang)
+            use_fonts(lang)
+            for metric in table.metric.unique():
+                save(tornado(table, ChartContext.of(scenario, lang), metric), staging / "charts", f"tornado_{metric}")
+        _swap_into_place(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
