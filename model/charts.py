@@ -388,6 +388,24 @@ def tornado(table: pd.DataFrame, ctx: ChartContext, metric: str) -> Figure:
     return fig
 
 
+def sweep_chart(table: pd.DataFrame, ctx: ChartContext, indicator: str) -> Figure:
+    """One indicator in the last sweep year, a bar per point labelled with its parameters."""
+    rows = table[table.indicator == indicator]
+    rows = rows[rows.year == rows.year.max()]
+    parameters = [c for c in table.columns if c not in ("point", "indicator", "year", "value")]
+    percent = indicator.startswith("share") or indicator.endswith("ratio")
+    label = {"bed_gap": "bed_gap", "share_60plus": "compare_share_60plus",
+             "employee_self_sufficiency_ratio": "self_sufficiency_ratio"}[indicator]
+    fig, ax = _figure(ctx, text("compare_title", ctx.lang, what=f"{text(label, ctx.lang)}, {int(rows.year.max())}"))
+    values = rows.value / (0.01 if percent else _persons(ctx))
+    ax.bar(np.arange(len(rows)), values, color=COLOURS["blue"])
+    ax.set_xticks(np.arange(len(rows)), ["\n".join(f"{p.split('.')[-1]}={row[p]}" for p in parameters)
+                                          for _, row in rows.iterrows()], fontsize=5.5)
+    ax.set_ylabel("%" if percent else text("beds_unit" if indicator == "bed_gap" else "persons_axis", ctx.lang))
+    ax.axhline(0, color="black", linewidth=0.6)
+    return fig
+
+
 # --------------------------------------------------------------------------- registry and comparison
 
 

@@ -213,6 +213,39 @@ def sensitivity(config: Path, out: Path | None, lang: str | None, quiet: bool) -
 
 
 @main.command()
+@click.argument("sweep_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--scheduler", help="Address of a running Dask scheduler (tcp://HOST:PORT); default: a local cluster.")
+@click.option("--workers", type=click.IntRange(min=1, max=64), help="Workers of the local cluster (default: cores, at most 4).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default outputs/sweep_<name>).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
+def sweep(sweep_file: Path, scheduler: str | None, workers: int | None, out: Path | None, quiet: bool) -> None:
+    """Run a grid of scenario overrides (SWEEP_FILE) on Dask and gather the results."""
+    from .outputs import write_sweep
+    from .sweep import read_sweep, run_sweep
+
+    progress = Progress(quiet)
+
+    def action():
+        scenario_file, name, points, _ = read_sweep(sweep_file)
+        scenario = load_scenario(scenario_file)
+        progress(f"sweep {name}: {len(points)} points")
+        table, failures = run_sweep(sweep_file, scheduler, workers, progress)
+        folder = write_sweep(table, scenario, out or Path("outputs") / f"sweep_{name}")
+        for index, point, message in failures:
+            settings = ", ".join(f"{k}={v}" for k, v in point.items())
+            click.echo(f"error: point {index} ({settings}): {message}", err=True)
+        click.echo(f"swept {len(points) - len(failures)} of {len(points)} points: {folder}")
+        return 1 if failures else 0
+
+    try:
+        status = _guarded(action, sweep_file)
+    finally:
+        progress.close()
+    if status:
+        sys.exit(status)
+
+
+@main.command()
 @click.argument("config", type=click.Path(dir_okay=False, path_type=Path))
 def validate(config: Path) -> None:
     """Check the scenario CONFIG and its input tables without running it."""

@@ -22,6 +22,7 @@ import difflib
 import hashlib
 import json
 import re
+from functools import cached_property
 from itertools import combinations
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -113,12 +114,19 @@ class TimePath(_Frozen):
             raise ValueError(f"unit {unit!r} does not fit this quantity; use {cls.expected_unit!r}")
         return unit
 
+    @cached_property
+    def _knots(self) -> tuple[np.ndarray, np.ndarray]:
+        """The given years and values, sorted (computed once: paths are read very often)."""
+        return tuple(np.array(column, dtype=float) for column in zip(*sorted(self.values.items())))
+
     def at(self, years: np.ndarray | float) -> np.ndarray:
-        """Value of the path in each of `years` (array-like of calendar years)."""
-        years = np.asarray(years, dtype=float)
+        """Value of the path in each of `years` (array-like of calendar years; a number gives
+        a NumPy scalar)."""
+        scalar = isinstance(years, (int, float, np.integer, np.floating))
         if not isinstance(self.values, dict):
-            return np.full(years.shape, float(self.values))
-        known, values = (np.array(column, dtype=float) for column in zip(*sorted(self.values.items())))
+            return np.float64(self.values) if scalar else np.full(np.shape(years), float(self.values))
+        known, values = self._knots
+        years = np.asarray(years, dtype=float)
         if self.interpolation == "step":
             index = np.clip(np.searchsorted(known, years, side="right") - 1, 0, len(known) - 1)
             return values[index]

@@ -217,3 +217,30 @@ def write_sensitivity(table, scenario, target: Path) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def write_sweep(table, scenario, target: Path) -> Path:
+    """sweep.csv, sweep.xlsx and a chart of the 2035 bed gap and 60+ share by point."""
+    from .workbook import write_workbook
+
+    target = check_target(target, "sweep.csv")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        staging.chmod(0o755)
+        table.to_csv(staging / "sweep.csv", index=False, float_format=FLOAT_FORMAT)
+        write_workbook({"sweep": table}, staging / "sweep.xlsx", scenario.outputs.lang)
+        if scenario.outputs.charts and len(table):
+            from .charts import ChartContext, chart_language, save, sweep_chart, use_fonts
+
+            lang, _ = chart_language(scenario.outputs.lang)
+            use_fonts(lang)
+            for indicator in ("bed_gap", "share_60plus", "employee_self_sufficiency_ratio"):
+                if indicator in set(table.indicator):
+                    save(sweep_chart(table, ChartContext.of(scenario, lang), indicator), staging / "charts",
+                         f"sweep_{indicator}")
+        _swap_into_place(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target

@@ -1,0 +1,122 @@
+"""Scenario sweeps: a grid of overrides run on a Dask cluster, gathered into one tidy table.
+
+A sweep file names a scenario and a grid of dotted keys with lists of values:
+
+    scenario: base.yaml               # relative to the sweep file
+    name: beds_and_fertility          # output folder outputs/sweep_<name>
+    grid:
+      care.beds: [30900, 36000, 42000]
+      population.fertility.tfr: [0.9, 1.1]
+
+Every combination is one point; each point runs the population, pension and care-demand
+stages (the scenario's agent-based stage too if `abm: true`) with a seed derived from the
+scenario seed and the point's number. A point that fails is reported with its parameters; the
+others' results are kept.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .config import ScenarioError, load_scenario
+
+SWEEP_YEARS = (2025, 2030, 2035)
+
+
+def read_sweep(path: Path) -> tuple[Path, str, list[dict], bool]:
+    """(scenario file, name, the points as override mappings, whether to run the ABM)."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ScenarioError(f"{path}: {str(exc).splitlines()[0]}") from None
+    if not isinstance(data, dict) or set(data) - {"scenario", "name", "grid", "abm"} or "scenario" not in data:
+        raise ScenarioError(f"{path}: a sweep file has scenario:, grid: and optionally name: and abm:")
+    grid = data.get("grid")
+    if not isinstance(grid, dict) or not grid or not all(isinstance(v, list) and v for v in grid.values()):
+        raise ScenarioError(f"{path}: grid: give each dotted key a non-empty list of values")
+    keys = list(grid)
+    points = [dict(zip(keys, combination)) for combination in itertools.product(*grid.values())]
+    name = str(data.get("name") or Path(path).stem)
+    return (Path(path).parent / data["scenario"]).resolve(), name, points, bool(data.get("abm", False))
+
+
+def nested(point: dict) -> dict:
+    """{"care.beds": 3} → {"care": {"beds": 3}}."""
+    overrides: dict = {}
+    for key, value in point.items():
+        node = overrides
+        *parents, last = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+    return overrides
+
+
+def point_overrides(scenario_file: Path, point: dict, index: int, abm: bool) -> dict:
+    """The overrides of point `index`: its grid values, its own seed, and the stages."""
+    base = load_scenario(scenario_file)
+    seed = int(np.random.SeedSequence([base.seed, index]).generate_state(1, dtype=np.uint32)[0])
+    stages = [s for s in base.stages if abm or s != "abm"]
+    return {**nested(point), "seed": seed, "stages": stages}
+
+
+def run_point(scenario_file: str, overrides: dict) -> tuple[str, object]:
+    """Run one point: ("ok", tidy rows) or ("error", one-line message). Runs on a Dask worker."""
+    from .compare import key_indicators
+    from .runner import run_scenario
+
+    try:
+        scenario = load_scenario(scenario_file, overrides)
+        tables = run_scenario(scenario).tables
+        return "ok", key_indicators({"point": tables}, SWEEP_YEARS).drop(columns=["scenario", "difference"])
+    except ScenarioError as exc:
+        return "error", str(exc)
+    except Exception as exc:  # noqa: BLE001 — reported with the point's parameters
+        return "error", f"{type(exc).__name__}: {exc}"
+
+
+def run_sweep(path: Path, scheduler: str | None = None, workers: int | None = None, progress=None):
+    """Run every point on Dask; returns (results table, failures [(point, parameters, message)])."""
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    report = progress or (lambda message: None)
+    scenario_file, _, points, abm = read_sweep(path)
+    overrides = [point_overrides(scenario_file, point, i, abm) for i, point in enumerate(points)]
+    if scheduler:
+        client, cluster = Client(scheduler), None
+    else:
+        import os
+
+        cluster = LocalCluster(n_workers=workers or min(os.cpu_count() or 1, 4), threads_per_worker=1,
+                               processes=True, dashboard_address=None)
+        client = Client(cluster)
+    try:
+        futures = client.map(run_point, [str(scenario_file)] * len(points), overrides, pure=False)
+        index_of = {future.key: i for i, future in enumerate(futures)}
+        outcomes: dict[int, tuple[str, object]] = {}
+        for done, future in enumerate(as_completed(futures), start=1):
+            i = index_of[future.key]
+            try:
+                outcomes[i] = future.result()
+            except Exception as exc:  # noqa: BLE001 — a worker lost: report the point, keep the rest
+                outcomes[i] = ("error", f"{type(exc).__name__}: {exc}")
+            report(f"sweep: {done}/{len(points)} points")
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    frames, failures = [], []
+    for i, point in enumerate(points):
+        status, value = outcomes[i]
+        if status == "ok":
+            frames.append(value.assign(point=i, **{key: str(v) for key, v in point.items()}))
+        else:
+            failures.append((i, point, value))
+    columns = ["point", *points[0], "indicator", "year", "value"]
+    table = pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+    return table, failures

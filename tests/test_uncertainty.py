@@ -1,0 +1,115 @@
+"""Probabilistic projections, sensitivity analysis and sweeps on Dask."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import BASE
+from model.config import load_scenario
+from model.runner import run_scenario
+from model.uncertainty import QUANTILES, fit_fertility_ar1, fit_lee_carter
+
+QUICK = {"stages": ["pension", "care"], "years": {"end": 2040}}
+
+
+def test_lee_carter_reproduces_the_fitted_log_rates():
+    fit = fit_lee_carter(1970)
+    error = fit.fitted - fit.log_mx
+    # Stated error: root mean square 0.1 and at most 0.35 in log rates (a rank-1 fit of 10
+    # periods × 22 ages; the worst cells are young adults in the 1970s).
+    assert np.sqrt((error ** 2).mean()) < 0.1 and np.abs(error).max() < 0.35
+    assert np.allclose(fit.b.sum(axis=1), 1) and (fit.drift < 0).all() and (fit.sigma > 0).all()
+    assert fit.b_single_ages().shape == (2, 101)
+
+
+def test_fertility_ar1_is_stationary_and_positive():
+    phi, sigma = fit_fertility_ar1()
+    assert 0 < phi < 1 and 0 < sigma < 0.5
+
+
+def test_without_variance_every_trial_is_the_deterministic_projection():
+    none = {"mortality_scale": 0, "fertility_scale": 0, "migration_sd": 0, "trials": 5}
+    result = run_scenario(load_scenario(BASE, {**QUICK, "uncertainty": none}))
+    for name in ("indicators", "pension", "care"):
+        table = result.tables[name].dropna(subset=["value"])
+        for column in QUANTILES:
+            assert np.allclose(table[column], table["value"], rtol=1e-9, atol=1e-6), (name, column)
+
+
+@pytest.fixture(scope="module")
+def trials_run():
+    spread = {"trials": 60, "migration_sd": {"values": 15000, "unit": "persons_per_year"}}
+    return run_scenario(load_scenario(BASE, {**QUICK, "uncertainty": spread}))
+
+
+def test_intervals_are_ordered_and_widen(trials_run):
+    for name in ("indicators", "pension", "care"):
+        table = trials_run.tables[name].dropna(subset=list(QUANTILES))
+        columns = table[list(QUANTILES)].to_numpy()
+        assert (np.diff(columns, axis=1) >= -1e-9).all(), name
+    shares = trials_run.tables["indicators"].query("indicator == 'share_60plus'").set_index("year")
+    assert shares.at[2020, "p975"] - shares.at[2020, "p025"] < 1e-12        # the census year is known
+    assert shares.at[2040, "p975"] - shares.at[2040, "p025"] > shares.at[2030, "p975"] - shares.at[2030, "p025"] > 0
+
+
+def test_the_same_seed_gives_the_same_trials(trials_run):
+    again = run_scenario(trials_run.scenario)
+    for name in ("indicators", "pension", "care"):
+        pd.testing.assert_frame_equal(trials_run.tables[name], again.tables[name])
+
+
+def simulate(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "model", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_sensitivity_moves_each_assumption_and_draws_tornados(tmp_path):
+    done = simulate("sensitivity", str(BASE), "--out", str(tmp_path / "sens"), "-q")
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(tmp_path / "sens" / "sensitivity.csv").set_index(["parameter", "metric"])
+    assert set(table.index.get_level_values(0)) == {"tfr", "e0_gain", "migration", "wage_growth", "indexation",
+                                                    "compliance", "disability_incidence", "care_mix"}
+    bed_gap = table.xs("bed_gap", level="metric")
+    assert bed_gap.at["care_mix", "high"] > bed_gap.at["care_mix", "base"] > bed_gap.at["care_mix", "low"]
+    assert bed_gap.at["disability_incidence", "high"] > bed_gap.at["disability_incidence", "low"]
+    assert bed_gap.at["tfr", "high"] == bed_gap.at["tfr", "low"]   # nobody born after 2020 is 60 by 2035
+    balance = table.xs("pension_balance", level="metric")
+    assert balance.at["compliance", "high"] > balance.at["compliance", "low"]
+    assert balance.at["indexation", "high"] < balance.at["indexation", "low"]
+    charts = {p.name for p in (tmp_path / "sens" / "charts").glob("*.png")}
+    assert charts == {"tornado_bed_gap.png", "tornado_pension_balance.png"}
+
+
+def test_a_sweep_on_a_dask_cluster_equals_each_point_run_by_hand(tmp_path):
+    from distributed import LocalCluster
+
+    from model.compare import key_indicators
+    from model.sweep import point_overrides, read_sweep, run_sweep
+
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"scenario: {BASE}\nname: t\ngrid:\n  care.beds: [30000, 40000]\n"
+                     "  population.migration.net: [0, -5]\n  care.occupancy: [0.85, -1]\n", encoding="utf-8")
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        table, failures = run_sweep(sweep, scheduler=cluster.scheduler_address)
+    # Occupancy −1 is refused: those four points fail with their parameters; the others stand.
+    assert len(failures) == 4 and all(point["care.occupancy"] == -1 for _, point, _ in failures)
+    assert all("care.occupancy" in message for _, _, message in failures)
+    assert sorted(table.point.unique()) == [0, 2, 4, 6]
+    scenario_file, _, points, abm = read_sweep(sweep)
+    for index in (0, 6):
+        by_hand = run_scenario(load_scenario(scenario_file, point_overrides(scenario_file, points[index], index, abm)))
+        expected = key_indicators({"x": by_hand.tables}, (2025, 2030, 2035))
+        got = table[table.point == index].reset_index(drop=True)
+        assert np.allclose(got.value.to_numpy(), expected.value.to_numpy(), equal_nan=True)
+
+
+def test_sweep_command_reports_failed_points_and_keeps_the_rest(tmp_path):
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"scenario: {BASE}\ngrid:\n  care.beds: [30000, -5]\n", encoding="utf-8")
+    done = simulate("sweep", str(sweep), "--out", str(tmp_path / "out"), "--workers", "1", "-q")
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [line for line in done.stderr.strip().splitlines() if line.startswith("error: point 1 (care.beds=-5)")]
+    assert "swept 1 of 2 points" in done.stdout
+    assert set(pd.read_csv(tmp_path / "out" / "sweep.csv").point) == {0}
