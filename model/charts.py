@@ -333,6 +333,33 @@ def abm_outcome(tables: dict, ctx: ChartContext, metric: str) -> Figure:
     return fig
 
 
+def county_ranking(tables: dict, ctx: ChartContext) -> Figure:
+    """Counties ranked by the end-year bed gap, beside their 60+ shares (a bar chart: no map
+    package with official boundaries is used; see README)."""
+    care, indicators = tables["county_care"], tables["county_indicators"]
+    end = int(care.year.max())
+    gap = care[(care.year == end) & (care.metric == "bed_gap")].set_index("region")["value"].sort_values()
+    share = indicators[(indicators.year == end) & (indicators.indicator == "share_60plus")].set_index("region")["value"]
+    fig = plt.figure(figsize=SIZE)
+    fig.suptitle(text("county_ranking", ctx.lang, region=ctx.region, year=end), x=0.02, ha="left", fontweight="bold",
+                 fontsize=10)
+    fig.text(0.01, 0.015, text("source", ctx.lang), fontsize=6.5, color=COLOURS["grey"])
+    left = fig.add_axes((0.17, 0.16, 0.38, 0.7))
+    right = fig.add_axes((0.6, 0.16, 0.36, 0.7), sharey=left)
+    positions = np.arange(len(gap))
+    left.barh(positions, gap.to_numpy(), color=np.where(gap.to_numpy() > 0, COLOURS["red"], COLOURS["green"]))
+    left.set_yticks(positions, gap.index)
+    left.set_xlabel(text("county_gap_axis", ctx.lang))
+    left.axvline(0, color="black", linewidth=0.6)
+    right.barh(positions, share.reindex(gap.index).to_numpy() * 100, color=COLOURS["blue"])
+    right.set_xlabel(text("share_axis", ctx.lang))
+    right.tick_params(labelleft=False)
+    for ax in (left, right):
+        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+        ax.set_axisbelow(True)
+    return fig
+
+
 # --------------------------------------------------------------------------- uncertainty
 
 
@@ -421,6 +448,8 @@ def run_charts(tables: dict) -> dict[str, callable]:
     if "abm" in tables:
         for metric in ("waiting", "unmet_need", "occupancy"):
             charts[f"abm_{metric}"] = lambda t, c, m=metric: abm_outcome(t, c, m)
+    if "county_care" in tables:
+        charts["county_ranking"] = county_ranking
     if "p50" in tables["indicators"]:
         charts["fan_share_60plus"] = lambda t, c: fan_chart(t, c, "indicators", "share_60plus", "fan_share_60plus", "percent")
         if "pension" in tables:

@@ -45,7 +45,11 @@ def finished_tables(folder: Path, scenario: Scenario) -> dict[str, pd.DataFrame]
     names = [name for name in TABLES if f"{name}.csv" in recorded.get("files", [])]
     if any(not (folder / f"{name}.csv").is_file() for name in names):
         return None
-    return {name: pd.read_csv(folder / f"{name}.csv") for name in names}
+    tables = {name: pd.read_csv(folder / f"{name}.csv") for name in names}
+    for name, table in tables.items():  # county runs: the city's rows come first
+        if "region" in table:
+            tables[name] = table[table.region == table.region.iloc[0]].drop(columns="region").reset_index(drop=True)
+    return tables
 
 
 def key_indicators(runs: dict[str, dict[str, pd.DataFrame]], years=COMPARE_YEARS) -> pd.DataFrame:

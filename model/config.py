@@ -741,6 +741,43 @@ class Abm(_Frozen):
         return mixes
 
 
+# --------------------------------------------------------------------------- counties
+
+
+class RegionTable(TableRef):
+    columns = ("region", "sex", "age_group", "population")
+
+
+class Regions(_Frozen):
+    """Project the city as the sum of its counties (model/regions.py)."""
+
+    counties: list[str] = Field(min_length=2)           # census regions (or names in `table`)
+    table: RegionTable | None = None                    # base populations; default: the bundled census
+    student_counties: list[str] = Field(default_factory=list)  # hold the transient student stock
+    fertility_factor: dict[str, float] = Field(default_factory=dict)  # × the city TFR path; default: census
+    e0_offset: dict[str, float] = Field(default_factory=dict)        # years added to the city e0 path
+    internal_migration_rate: FractionPath               # share of those aged 15–34 moving out a year
+    receiving_counties: list[str] = Field(default_factory=list)      # where they move to
+    beds: dict[str, BedsPath] = Field(default_factory=dict)          # default: city beds × share of 60+
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _known_counties(self):
+        if len(set(self.counties)) != len(self.counties):
+            raise ValueError("counties: a county is listed twice")
+        for key in ("student_counties", "receiving_counties", "fertility_factor", "e0_offset", "beds"):
+            for county in getattr(self, key):
+                if county not in self.counties:
+                    raise ValueError(f"{key}: {county!r} is not one of counties")
+        for county, factor in self.fertility_factor.items():
+            if not 0.1 <= factor <= 5:
+                raise ValueError(f"fertility_factor: {county}: {factor:g} is out of range; allowed 0.1 to 5")
+        for county, offset in self.e0_offset.items():
+            if not -15 <= offset <= 15:
+                raise ValueError(f"e0_offset: {county}: {offset:g} is out of range; allowed -15 to 15 years")
+        return self
+
+
 # --------------------------------------------------------------------------- uncertainty
 
 
@@ -800,6 +837,7 @@ class Scenario(_Frozen):
     care: Care | None = None
     abm: Abm | None = None
     uncertainty: Uncertainty = Uncertainty()
+    regions: Regions | None = None
     outputs: Outputs = Outputs()
 
     @field_validator("stages")

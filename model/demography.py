@@ -192,15 +192,16 @@ def calibrate_to_targets(population: np.ndarray, total: float | None, shares: di
     raise ScenarioError("population.base.shares: the total and shares cannot all be met; check them")
 
 
-def build_base_population(scenario: Scenario, Lx_base: np.ndarray) -> BaseYearPopulation:
-    """Base population from a user table (as is) or from the census profile, calibrated."""
+def build_base_population(scenario: Scenario, Lx_base: np.ndarray, groups: np.ndarray | None = None) -> BaseYearPopulation:
+    """Base population from a user table (as is) or from the census profile, calibrated.
+    `groups` (2, 19) replaces the census profile (a county of a user region table)."""
     base = scenario.population.base
-    if base.table is not None:
+    if base.table is not None and groups is None:
         frame = inputs.read_table(base.table.path, "population.base.table", "population", None)
         population = inputs.table_to_array(frame, "population")
         return BaseYearPopulation(population=population, transient=np.zeros_like(population))
 
-    groups = inputs.census_groups(base.census_region)
+    groups = inputs.census_groups(base.census_region) if groups is None else groups
     students = scenario.population.students
     excess = np.zeros((2, 0))
     if students is not None:
@@ -435,12 +436,12 @@ def calendar_year_view(indicators: pd.DataFrame, base_month: int = 11) -> pd.Dat
     return pd.DataFrame(rows)
 
 
-def build_inputs(scenario: Scenario) -> tuple[BaseYearPopulation, Rates]:
+def build_inputs(scenario: Scenario, groups: np.ndarray | None = None) -> tuple[BaseYearPopulation, Rates]:
     """Everything the projection needs: mortality first (its base-year life table closes the
     85+ tail), then the base population, then the other rates (the migration profile is
-    weighted by the settled base population)."""
+    weighted by the settled base population). `groups`: see build_base_population."""
     mx = build_mortality(scenario)
-    base = build_base_population(scenario, single_year_life_table(mx[0]).Lx)
+    base = build_base_population(scenario, single_year_life_table(mx[0]).Lx, groups)
     return base, build_rates(scenario, mx, base.population - base.transient)
 
 

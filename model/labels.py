@@ -73,6 +73,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "sens_compliance": ("缴费遵从率 ∓0.1", "Contribution compliance ∓0.1"),
     "sens_disability_incidence": ("失能发生率 ∓1%/年", "Disability incidence ∓1% a year"),
     "sens_care_mix": ("重度失能入住机构比例 ∓10个百分点", "Severe cases in institutions ∓10 points"),
+    "county_ranking": ("{region}各县（区、市）{year}年床位缺口（左）与60岁及以上人口占比（右）",
+                       "{region} counties, {year}: bed gap (left) and share aged 60+ (right)"),
+    "county_gap_axis": ("床位缺口（张，需求−供给）", "Bed gap (beds, needed − supplied)"),
     # comparison
     "compare_title": ("情景比较：{what}", "Scenarios compared: {what}"),
     "population_total": ("常住人口", "Resident population"),

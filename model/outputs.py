@@ -15,6 +15,8 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
+import pandas as pd
+
 from .config import ScenarioError, model_digest, scenario_digest
 from .runner import Progress, RunResult
 
@@ -89,7 +91,8 @@ def write_run(result: RunResult, target: Path, scenario_file: str, started: date
     try:
         staging.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
         files = []
-        for name, table in result.tables.items():
+        written = written_tables(result)
+        for name, table in written.items():
             table.to_csv(staging / f"{name}.csv", index=False, float_format=FLOAT_FORMAT)
             files.append(f"{name}.csv")
         lang = scenario.outputs.lang
@@ -103,7 +106,7 @@ def write_run(result: RunResult, target: Path, scenario_file: str, started: date
 
         assumed = assumptions(scenario)
         order = ("indicators", "population", "pension", "care", "abm")
-        sheets = {name: result.tables[name] for name in order if name in result.tables}
+        sheets = {name: written[name] for name in order if name in written}
         write_workbook({**sheets, "assumptions": assumed}, staging / "results.xlsx", lang)
         files += ["results.xlsx", "report.html"]
         manifest = build_manifest(result, scenario_file, started, files)
@@ -119,6 +122,20 @@ def write_run(result: RunResult, target: Path, scenario_file: str, started: date
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def written_tables(result: RunResult) -> dict:
+    """The tables as written: with counties, population, indicators and care gain a `region`
+    column, the city's rows (named by scenario.region) first, then each county's."""
+    if not result.regions:
+        return result.tables
+    city = result.scenario.region or result.scenario.name
+    written = dict(result.tables)
+    for name, counties in result.regions.items():
+        city_rows = result.tables[name].assign(region=city)
+        table = pd.concat([city_rows, counties], ignore_index=True)
+        written[name] = table[["region", *[c for c in table.columns if c != "region"]]]
+    return written
 
 
 def chart_language(result: RunResult) -> str:
@@ -139,8 +156,9 @@ def write_charts(result: RunResult, folder: Path, lang: str) -> list[Path]:
     use_fonts(lang)
     ctx = ChartContext.of(result.scenario, lang)
     paths = []
-    for name, draw in run_charts(result.tables).items():
-        save(draw(result.tables, ctx), folder, name)
+    tables = {**result.tables, **{f"county_{name}": table for name, table in (result.regions or {}).items()}}
+    for name, draw in run_charts(tables).items():
+        save(draw(tables, ctx), folder, name)
         paths.append(folder / f"{name}.png")
     return paths
 

@@ -29,6 +29,7 @@ class RunResult:
     tables: dict[str, pd.DataFrame]
     timings: dict[str, float]
     warnings: list[str] = field(default_factory=list)
+    regions: dict[str, pd.DataFrame] | None = None   # county tables (region column), when counties are projected
 
 
 def check_inputs(scenario: Scenario) -> None:
@@ -75,8 +76,16 @@ def run_scenario(scenario: Scenario, progress: Progress | None = None) -> RunRes
 
     report("population projection")
     started = time.perf_counter()
-    population = project_population(scenario)
+    counties = None
+    if scenario.regions is not None:
+        from .regions import project_counties
+
+        counties = project_counties(scenario)
+        population = counties.city
+    else:
+        population = project_population(scenario)
     tables, states = aggregate_stages(scenario, population, timings=timings, progress=report)
+    regions = county_tables(scenario, counties, tables, states) if counties is not None else None
     timings["population"] += time.perf_counter() - started - sum(v for k, v in timings.items() if k != "population")
     if scenario.uncertainty.trials:
         from .uncertainty import add_intervals, project_trials  # imports statsmodels: only for trials
@@ -95,4 +104,27 @@ def run_scenario(scenario: Scenario, progress: Progress | None = None) -> RunRes
         tables["abm"] = run_care_abm(scenario, population, states, tables["pension"], report)
         timings["abm"] = time.perf_counter() - started
     return RunResult(scenario=scenario, population=population, tables=tables,
-                     timings=timings, warnings=list(population.warnings))
+                     timings=timings, warnings=list(population.warnings), regions=regions)
+
+
+def county_tables(scenario: Scenario, counties, tables: dict, states) -> dict[str, pd.DataFrame]:
+    """Per-county population, indicators and care (a `region` column), and the city's care
+    replaced by the sum of the counties' so that county figures add up to the city's."""
+    from .regions import city_care
+
+    frames: dict[str, list] = {"population": [], "indicators": [], "care": []}
+    county_care = []
+    for name, county in zip(counties.names, counties.counties):
+        frames["population"].append(county.population.assign(region=name))
+        indicators = county.indicators
+        if "care" in tables:
+            care, fit = project_care_demand(county.scenario, county)
+            county_care.append(care)
+            frames["care"].append(care.assign(region=name))
+            indicators = pd.concat([indicators, care_indicators(care, fit)], ignore_index=True)
+        frames["indicators"].append(indicators.assign(region=name))
+    if county_care:
+        tables["care"] = city_care(county_care, tables["care"])
+        kept = tables["indicators"][~tables["indicators"].indicator.str.startswith("care_")]
+        tables["indicators"] = pd.concat([kept, care_indicators(tables["care"], states.fit)], ignore_index=True)
+    return {name: pd.concat(parts, ignore_index=True) for name, parts in frames.items() if parts}

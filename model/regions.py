@@ -1,0 +1,206 @@
+"""County projections: the city as the sum of its counties, projected together.
+
+Each county starts from its own 2020 census base (or a user table) and gets the city's
+assumptions adjusted by stated county differences:
+
+* **fertility**: the city TFR path × a factor, by default the county's child–woman ratio
+  (census age 0 ÷ women aged 25–39, an age band the students leave out) over the city's;
+* **mortality**: the city e0 path + an offset in years (default 0: no county life tables);
+* **migration**: the city's net migration shared by population, plus a flow of young adults
+  (15–34, `internal_migration_rate` a year, from the base-year population) from the other
+  counties to the receiving ones (Yuci, Taigu), which sums to zero over the city;
+* **students**: the transient student stock only in the `student_counties`.
+
+All counties are projected in one call of the cohort-component engine with a leading region
+axis (no loop over counties). City figures are the sums: stocks, births, deaths and migrants
+add up exactly; the city's death and fertility rates shown are the population-weighted means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import inputs
+from .config import BasePopulation, E0Path, Scenario, ScenarioError, TfrPath
+from .demography import PopulationProjection, ProjectionArrays, Rates, build_inputs, project
+
+YOUNG = slice(15, 35)  # ages of the internal migration flow
+
+
+@dataclass
+class CountyProjection:
+    """Counties projected together, and the city as their sum."""
+
+    names: list[str]
+    scenarios: list[Scenario]              # each county's own scenario (base, rates, beds)
+    counties: list[PopulationProjection]   # views of the joint projection, one per county
+    city: PopulationProjection             # the sum
+
+
+def county_groups(scenario: Scenario) -> dict[str, np.ndarray]:
+    """Base population by sex and census age group (2, 19) of each county."""
+    regions = scenario.regions
+    if regions.table is None:
+        return {name: inputs.census_groups(name, "regions.counties") for name in regions.counties}
+    key = f"regions.table: {regions.table.path}"
+    frame = pd.read_csv(regions.table.path, dtype={"region": str, "sex": str, "age_group": str})
+    values = pd.to_numeric(frame["population"], errors="coerce")
+    if values.isna().any() or not np.isfinite(values).all():
+        row = int(np.flatnonzero(~np.isfinite(values.fillna(np.inf)))[0]) + 2
+        raise ScenarioError(f"{key}: column 'population', row {row}: not a finite number")
+    if (values < 0).any():
+        row = int(np.flatnonzero(values < 0)[0]) + 2
+        raise ScenarioError(f"{key}: column 'population', row {row}: {values.iloc[row - 2]:g} is negative")
+    frame = frame.assign(population=values)
+    groups = {}
+    for name in regions.counties:
+        rows = frame[frame.region == name]
+        if rows.empty:
+            raise ScenarioError(f"{key}: no rows for county {name!r} (regions.counties names it)")
+        table = rows.pivot_table(index="sex", columns="age_group", values="population", aggfunc="sum")
+        missing = [f"{sex} {group}" for sex in inputs.SEXES for group in inputs.CENSUS_GROUPS
+                   if sex not in table.index or group not in table.columns or pd.isna(table.at[sex, group])]
+        if missing:
+            raise ScenarioError(f"{key}: {name}: missing age groups {', '.join(missing[:4])}"
+                                f"{' …' if len(missing) > 4 else ''} (need {', '.join(inputs.CENSUS_GROUPS)} by sex)")
+        groups[name] = table.reindex(index=list(inputs.SEXES), columns=list(inputs.CENSUS_GROUPS)).to_numpy(dtype=float)
+    unknown = sorted(set(frame.region) - set(regions.counties))
+    if unknown:
+        raise ScenarioError(f"{key}: unknown county {unknown[0]!r}; list it in regions.counties or remove its rows")
+    return groups
+
+
+def child_woman_ratio(groups: np.ndarray) -> float:
+    """Census age 0 ÷ women aged 25–39 (students are mostly younger)."""
+    women = groups[1, inputs.CENSUS_GROUPS.index("25-29"):inputs.CENSUS_GROUPS.index("35-39") + 1].sum()
+    return float(groups[:, 0].sum() / women)
+
+
+def _scaled_path(path, factor: float = 1.0, offset: float = 0.0, cls=TfrPath):
+    values = ({year: value * factor + offset for year, value in path.values.items()}
+              if isinstance(path.values, dict) else path.values * factor + offset)
+    return cls(values=values, interpolation=path.interpolation, unit=path.unit, source=path.source)
+
+
+def county_scenarios(scenario: Scenario, groups: dict[str, np.ndarray]) -> list[Scenario]:
+    """The city scenario adjusted for each county (base, students, fertility, e0, migration share)."""
+    regions, pop = scenario.regions, scenario.population
+    city_ratio = child_woman_ratio(sum(groups.values()))
+    total = sum(g.sum() for g in groups.values())
+    made = []
+    for name in regions.counties:
+        factor = regions.fertility_factor.get(name, child_woman_ratio(groups[name]) / city_ratio)
+        changes = {
+            "base": BasePopulation(census_region=pop.base.census_region or name, source=pop.base.source),
+            "students": pop.students if name in regions.student_counties else None,
+        }
+        if pop.fertility.tfr is not None:
+            changes["fertility"] = pop.fertility.model_copy(update={"tfr": _scaled_path(pop.fertility.tfr, factor)})
+        if pop.mortality.e0 is not None and regions.e0_offset.get(name, 0.0):
+            e0 = _scaled_path(pop.mortality.e0, offset=regions.e0_offset[name], cls=E0Path)
+            changes["mortality"] = pop.mortality.model_copy(update={"e0": e0})
+        if pop.migration.net is not None:
+            share = groups[name].sum() / total
+            net = _scaled_path(pop.migration.net, share, cls=type(pop.migration.net))
+            changes["migration"] = pop.migration.model_copy(update={"net": net})
+        county = scenario.model_copy(update={"population": pop.model_copy(update=changes), "name": scenario.name,
+                                             "region": name, "regions": None})
+        if scenario.care is not None:
+            beds = regions.beds.get(name)
+            if beds is None:  # assumption: the city's beds shared by the county's 60+ population
+                share60 = groups[name][:, inputs.CENSUS_GROUPS.index("60-64"):].sum() / \
+                    sum(g[:, inputs.CENSUS_GROUPS.index("60-64"):].sum() for g in groups.values())
+                beds = _scaled_path(scenario.care.beds, share60, cls=type(scenario.care.beds))
+            county = county.model_copy(update={"care": scenario.care.model_copy(update={"beds": beds})})
+        made.append(county)
+    return made
+
+
+def internal_migration(scenario: Scenario, settled: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Net internal migrants by interval, county, sex and age: (T, R, 2, 101); sums to 0 over R."""
+    regions = scenario.regions
+    rate = regions.internal_migration_rate.at(years + (scenario.years.reference_month - 1) / 12)
+    receiving = np.array([name in regions.receiving_counties for name in regions.counties])
+    flows = np.zeros((len(years), *settled.shape))
+    if not receiving.any() or receiving.all():
+        return flows
+    young = np.zeros_like(settled)
+    young[..., YOUNG] = settled[..., YOUNG]
+    senders = np.where(receiving[:, None, None], 0.0, young)                 # (R, 2, 101)
+    profile = senders.sum(axis=0) / max(senders.sum(), 1e-12)                   # where the movers are
+    leaving = rate[:, None, None, None] * senders                               # (T, R, 2, 101)
+    size = settled[receiving].sum(axis=(1, 2))
+    arriving = np.zeros_like(leaving)
+    arriving[:, receiving] = (leaving.sum(axis=(1, 2, 3))[:, None, None, None] * profile
+                              * (size / size.sum())[None, :, None, None])
+    return arriving - leaving
+
+
+def project_counties(scenario: Scenario) -> CountyProjection:
+    """All counties in one projection, and the city as their sum."""
+    groups = county_groups(scenario)
+    scenarios = county_scenarios(scenario, groups)
+    built = [build_inputs(county, groups[name]) for county, name in zip(scenarios, scenario.regions.counties)]
+    bases = np.stack([base.population for base, _ in built])
+    transient = np.stack([base.transient for base, _ in built])
+    rates0 = built[0][1]
+    settled = bases - transient
+    net = np.stack([rates.net_migrants for _, rates in built], axis=1)
+    net = net + internal_migration(scenario, settled, rates0.years)
+    rates = Rates(years=rates0.years, mx=np.stack([r.mx for _, r in built], axis=1),
+                  asfr=np.stack([r.asfr for _, r in built], axis=1), srb=np.stack([r.srb for _, r in built], axis=1),
+                  net_migrants=net)
+    arrays = project(bases, transient, rates)
+    years = np.arange(scenario.years.base, scenario.years.end + 1)
+
+    def view(i: int) -> tuple[ProjectionArrays, Rates]:
+        return (ProjectionArrays(population=arrays.population[:, i], births=arrays.births[:, i],
+                                 deaths=arrays.deaths[:, i], net_migration=arrays.net_migration[:, i],
+                                 clipped=arrays.clipped[:, i]),
+                Rates(years=rates.years, mx=rates.mx[:, i], asfr=rates.asfr[:, i], srb=rates.srb[:, i],
+                      net_migrants=rates.net_migrants[:, i]))
+
+    counties = []
+    for i, county in enumerate(scenarios):
+        arrays_i, rates_i = view(i)
+        counties.append(PopulationProjection(scenario=county, years=years, rates=rates_i, arrays=arrays_i,
+                                             transient=transient[i]))
+    # The city: sums of stocks and flows; rates weighted by the people exposed to them.
+    exposure = arrays.population[:-1]                                              # (T, R, 2, 101)
+    women = exposure[:, :, 1, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mx = np.where(exposure.sum(axis=1) > 0, (rates.mx * exposure).sum(axis=1) / exposure.sum(axis=1),
+                      rates.mx.mean(axis=1))
+        asfr = np.where(women.sum(axis=1) > 0, (rates.asfr * women).sum(axis=1) / women.sum(axis=1),
+                        rates.asfr.mean(axis=1))
+    city_arrays = ProjectionArrays(population=arrays.population.sum(axis=1), births=arrays.births.sum(axis=1),
+                                   deaths=arrays.deaths.sum(axis=1), net_migration=arrays.net_migration.sum(axis=1),
+                                   clipped=arrays.clipped.sum(axis=1))
+    city_rates = Rates(years=rates.years, mx=mx, asfr=asfr, srb=rates.srb[:, 0], net_migrants=net.sum(axis=1))
+    warnings = [f"{name}: net out-migration exceeded the population at some ages ({amount:,.0f} persons not applied)"
+                for name, amount in zip(scenario.regions.counties, arrays.clipped.sum(axis=0)) if amount > 0.5]
+    city = PopulationProjection(scenario=scenario, years=years, rates=city_rates, arrays=city_arrays,
+                                transient=transient.sum(axis=0), warnings=warnings)
+    return CountyProjection(names=list(scenario.regions.counties), scenarios=scenarios, counties=counties, city=city)
+
+
+# Care metrics that add up over counties; the ratios are recomputed from the sums.
+ADDITIVE = ("elderly_60plus", "elderly_80plus", "healthy", "mild", "severe", "users_home", "users_community",
+            "users_institution", "beds_needed", "nursing_beds_needed", "beds_supplied", "nursing_beds_supplied",
+            "bed_gap", "nursing_bed_gap", "norm_gap", "daycare_places_needed", "care_workers_needed")
+
+
+def city_care(county_care: list[pd.DataFrame], template: pd.DataFrame) -> pd.DataFrame:
+    """The city's care table as the sum of the counties' (ratios recomputed); row order of `template`."""
+    wide = sum(table.pivot(index="year", columns="metric", values="value") for table in county_care)
+    first = county_care[0].pivot(index="year", columns="metric", values="value")
+    wide["severe_share_60plus"] = wide["severe"] / wide["elderly_60plus"]
+    wide["beds_per_1000"] = 1000 * wide["beds_supplied"] / wide["elderly_60plus"]
+    wide["nursing_share"] = wide["nursing_beds_supplied"] / wide["beds_supplied"]
+    for target in ("beds_norm_per_1000", "nursing_share_target"):
+        wide[target] = first[target]
+    values = [wide.at[year, metric] for year, metric in zip(template.year, template.metric)]
+    return template.assign(value=values)
