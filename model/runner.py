@@ -35,6 +35,12 @@ class RunResult:
 def check_inputs(scenario: Scenario) -> None:
     """Build every input of the scenario (tables read, rates calibrated) without projecting."""
     build_inputs(scenario)
+    if scenario.regions is not None:
+        from .regions import county_groups, county_scenarios
+
+        groups = county_groups(scenario)
+        for county, name in zip(county_scenarios(scenario, groups), scenario.regions.counties):
+            build_inputs(county, groups[name])
 
 
 def aggregate_stages(scenario: Scenario, population: PopulationProjection, calibration: tuple | None = None,

@@ -1,0 +1,116 @@
+"""County projections: the city as the sum of its counties."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import BASE
+from model.config import load_scenario
+from model.demography import project_population
+from model.regions import project_counties
+from model.runner import run_scenario
+
+COUNTIES = BASE.parent / "counties.yaml"
+NAMES = ["榆次区", "太谷区", "介休市", "平遥县", "灵石县", "祁县", "寿阳县", "昔阳县", "和顺县", "左权县", "榆社县"]
+
+
+@pytest.fixture(scope="module")
+def county_run():
+    return run_scenario(load_scenario(COUNTIES))
+
+
+def test_county_sums_are_the_city_in_the_base_year_and_after(county_run):
+    city = county_run.tables["indicators"].set_index(["year", "indicator"])["value"]
+    counties = county_run.regions["indicators"].groupby(["year", "indicator"])["value"].sum()
+    assert city[(2020, "population_total")] == pytest.approx(3_379_498, abs=1e-6)
+    for indicator in ("population_total", "population_60plus", "births", "deaths", "net_migration"):
+        for year in (2020, 2027, 2034):
+            assert counties[(year, indicator)] == pytest.approx(city[(year, indicator)], rel=1e-12), (indicator, year)
+    # Counts in each census group of the base year are the census's own, county by county.
+    population = county_run.regions["population"].query("year == 2020").groupby("region")["population"].sum()
+    census = pd.read_csv(BASE.parent.parent / "model" / "data" / "census2020_age_sex_5y.csv")
+    expected = census[census.county.isin(NAMES)].groupby("county")["population"].sum()
+    assert np.allclose(population.reindex(expected.index), expected)
+    care = county_run.tables["care"].set_index(["year", "metric"])["value"]
+    county_care = county_run.regions["care"].groupby(["year", "metric"])["value"].sum()
+    for metric in ("severe", "mild", "beds_needed", "beds_supplied", "bed_gap"):
+        assert county_care[(2035, metric)] == pytest.approx(care[(2035, metric)], rel=1e-12)
+
+
+def test_the_county_ageing_gradient_and_the_city_projection_agree(county_run):
+    shares = county_run.regions["indicators"].query("year == 2020 and indicator == 'share_60plus'")
+    shares = shares.set_index("region")["value"]
+    assert shares.idxmin() == "榆次区" and shares.idxmax() == "昔阳县"
+    assert shares["榆次区"] == pytest.approx(0.159, abs=0.001) and shares["昔阳县"] == pytest.approx(0.263, abs=0.001)
+    # The county sum stays within 1% of the city-level projection in 2035 (stated in the README).
+    city_level = project_population(load_scenario(BASE)).indicators.query("year == 2035 and indicator == 'population_total'")
+    county_sum = county_run.tables["indicators"].query("year == 2035 and indicator == 'population_total'")
+    assert county_sum.value.item() == pytest.approx(city_level.value.item(), rel=0.01)
+
+
+def test_higher_fertility_in_a_county_means_more_births_there_only():
+    base = load_scenario(COUNTIES)
+    higher = load_scenario(COUNTIES, {"regions": {"fertility_factor": {"祁县": 1.5}}})
+    births = {}
+    for label, scenario in (("base", base), ("higher", higher)):
+        projection = project_counties(scenario)
+        births[label] = {name: county.arrays.births.sum() for name, county in zip(projection.names, projection.counties)}
+    assert births["higher"]["祁县"] > births["base"]["祁县"] * 1.2
+    assert births["higher"]["榆社县"] == pytest.approx(births["base"]["榆社县"], rel=1e-12)
+
+
+def test_internal_migration_moves_young_adults_to_yuci_and_taigu_and_sums_to_zero():
+    projection = project_counties(load_scenario(COUNTIES))
+    none = project_counties(load_scenario(COUNTIES, {"regions": {"internal_migration_rate": 0}}))
+    total = sum(c.arrays.net_migration.sum() for c in projection.counties)
+    assert total == pytest.approx(sum(c.arrays.net_migration.sum() for c in none.counties), rel=1e-9)
+    gain = {n: c.arrays.net_migration.sum() - d.arrays.net_migration.sum()
+            for n, c, d in zip(projection.names, projection.counties, none.counties)}
+    assert gain["榆次区"] > 0 and gain["太谷区"] > 0 and gain["昔阳县"] < 0
+
+
+def write_table(tmp_path, rows):
+    table = tmp_path / "counties.csv"
+    pd.DataFrame(rows, columns=["region", "sex", "age_group", "population"]).to_csv(table, index=False)
+    return table
+
+
+@pytest.mark.parametrize("case, change, expected", [
+    ("unknown county", lambda rows: rows + [["火星县", "male", "0", 5]], "unknown county '火星县'"),
+    ("negative count", lambda rows: [r if i else [r[0], r[1], r[2], -3] for i, r in enumerate(rows)], "row 2: -3 is negative"),
+    ("missing age group", lambda rows: [r for r in rows if not (r[0] == "甲县" and r[2] == "85+")], "甲县: missing age groups"),
+])
+def test_bad_region_tables_are_one_line_exit_2(tmp_path, case, change, expected):
+    groups = ["0", "1-4", *[f"{a}-{a + 4}" for a in range(5, 85, 5)], "85+"]
+    rows = [[county, sex, group, 1000] for county in ("甲县", "乙县") for sex in ("male", "female") for group in groups]
+    table = write_table(tmp_path, change(rows))
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text(f"extends: {COUNTIES}\nregions:\n  counties: [甲县, 乙县]\n  student_counties: []\n"
+                        f"  receiving_counties: []\n  table: {table}\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "model", "run", str(scenario), "--out", str(tmp_path / "out"), "-q"],
+                          capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0] and "Traceback" not in done.stderr
+
+
+def test_an_unknown_census_county_is_refused_with_a_suggestion(tmp_path):
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text(f"extends: {COUNTIES}\nregions:\n  counties: [榆次, 太谷区]\n  student_counties: []\n"
+                        "  receiving_counties: []\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "model", "validate", str(scenario)], capture_output=True, text=True)
+    assert done.returncode == 2 and "did you mean '榆次区'?" in done.stderr.strip()
+
+
+def test_county_outputs_have_a_region_column_with_city_rows_first(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "model", "run", str(COUNTIES), "--out", str(tmp_path / "run"), "-q"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    for name in ("population", "indicators", "care"):
+        table = pd.read_csv(tmp_path / "run" / f"{name}.csv")
+        assert table.columns[0] == "region" and table.region.iloc[0] == "晋中市"
+        assert set(table.region) == {"晋中市", *NAMES}
+    assert (tmp_path / "run" / "charts" / "county_ranking.png").is_file()
