@@ -107,7 +107,8 @@ def run_scenario(scenario: Scenario, progress: Progress | None = None) -> RunRes
 
         report("care-mix model (agent-based)")
         started = time.perf_counter()
-        tables["abm"] = run_care_abm(scenario, population, states, tables["pension"], report)
+        tables["abm"] = run_care_abm(scenario, population, states, tables["pension"], report,
+                                     regions["care"] if regions else None)
         timings["abm"] = time.perf_counter() - started
     return RunResult(scenario=scenario, population=population, tables=tables,
                      timings=timings, warnings=list(population.warnings), regions=regions)

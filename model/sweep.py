@@ -17,6 +17,7 @@ others' results are kept.
 from __future__ import annotations
 
 import itertools
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -93,7 +94,7 @@ def run_sweep(path: Path, scheduler: str | None = None, workers: int | None = No
         import os
 
         cluster = LocalCluster(n_workers=workers or min(os.cpu_count() or 1, 4), threads_per_worker=1,
-                               processes=True, dashboard_address=None)
+                               processes=True, dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
     try:
         futures = client.map(run_point, [str(scenario_file)] * len(points), overrides, pure=False)

@@ -72,9 +72,9 @@ def test_capacity_is_never_exceeded_and_nobody_is_in_two_places(priority):
         assert ((provider >= 0) == np.isin(setting, [INSTITUTION, COMMUNITY])).all()
         assert (provider[setting == INSTITUTION] < len(model.institution_list)).all()
         # Day care stays in the person's own area; nursing beds hold severe cases only.
-        centres_urban = np.array([c.urban for c in model.centre_list])
+        centre_areas = np.array([c.area for c in model.centre_list])
         attending_rows = np.flatnonzero(active & (p.view("setting") == COMMUNITY))
-        assert (centres_urban[p.provider[attending_rows]] == p.urban[attending_rows]).all()
+        assert (centre_areas[p.provider[attending_rows]] == p.area[attending_rows]).all()
         assert (p.state[np.flatnonzero(active & p.view("nursing_bed"))] == SEVERE).all()
         assert not (p.view("nursing_bed") & (p.view("setting") != INSTITUTION) & active).any()
         peak_waiting = max(peak_waiting, int((active & (p.view("wants") == INSTITUTION)
@@ -85,9 +85,9 @@ def test_capacity_is_never_exceeded_and_nobody_is_in_two_places(priority):
 def fake_model(wait_since, severe, urban, priority="severe_first", month=20, cross_after=6):
     people = People()
     n = len(wait_since)
-    people.add(n, active=True, state=np.where(severe, SEVERE, MILD), urban=urban, wait_since=wait_since,
+    people.add(n, active=True, state=np.where(severe, SEVERE, MILD), area=np.where(urban, 0, 1), wait_since=wait_since,
                wants=INSTITUTION, setting=HOME)
-    inputs = SimpleNamespace(priority=priority, other_area_after_months=cross_after)
+    inputs = SimpleNamespace(priority=priority, other_area_after_months=cross_after, areas=("urban", "rural"))
     return SimpleNamespace(people=people, inputs=inputs, month=month)
 
 
@@ -101,13 +101,13 @@ def test_the_waiting_list_is_first_come_within_priority():
     assert first_come.rows.tolist() == [4, 1, 3, 0, 2, 5]
     # An urban home takes the first urban applicants, and the rural one who has waited past
     # the crossing time (19 months > 6) in their turn.
-    assert queue.take(3, urban=True).tolist() == [1, 2, 5]
-    assert queue.take(1, urban=True).tolist() == [4]
-    assert queue.take(5, urban=True, severe_only=True).tolist() == []
-    assert queue.take(5, urban=True).tolist() == [3, 0]
+    assert queue.take(3, area=0).tolist() == [1, 2, 5]
+    assert queue.take(1, area=0).tolist() == [4]
+    assert queue.take(5, area=0, severe_only=True).tolist() == []
+    assert queue.take(5, area=0).tolist() == [3, 0]
     # Without the crossing the rural applicant waits for a rural place.
     local = WaitingList(fake_model(wait_since, severe, urban), INSTITUTION)
-    assert 4 not in local.take(10, urban=True, crossing=False).tolist()
+    assert 4 not in local.take(10, area=0, crossing=False).tolist()
 
 
 # --------------------------------------------------------------------------- one story with the aggregate model

@@ -114,3 +114,29 @@ def test_county_outputs_have_a_region_column_with_city_rows_first(tmp_path):
         assert table.columns[0] == "region" and table.region.iloc[0] == "晋中市"
         assert set(table.region) == {"晋中市", *NAMES}
     assert (tmp_path / "run" / "charts" / "county_ranking.png").is_file()
+
+
+def test_the_care_mix_model_places_people_and_beds_in_counties(county_run):
+    from model.abm.model import CareMixModel
+    from model.abm.people import INSTITUTION
+    from model.abm.plan import resolve_mix
+    from model.care_demand import project_states
+    from model.pension import project_pensions
+
+    scenario = load_scenario(COUNTIES, {"stages": ["pension", "care", "abm"], "abm": {"scale": 20}})
+    population = county_run.population
+    inputs = resolve_mix(scenario, population, project_states(scenario, population),
+                         project_pensions(scenario, population), "9073", county_run.regions["care"])
+    assert inputs.areas == tuple(NAMES) and inputs.people_area_shares.sum() == pytest.approx(1)
+    model = CareMixModel(inputs, seed=3)
+    assert {home.area for home in model.institution_list} == set(range(len(NAMES)))
+    while model.month < 60:
+        model.step()
+        p = model.people
+        residents = np.flatnonzero(p.view("active") & (p.view("setting") == INSTITUTION))
+        home_area = np.array([h.area for h in model.institution_list])[p.provider[residents]]
+        away = residents[home_area != p.area[residents]]
+        # A bed in another county is taken only after the move penalty (months of waiting).
+        assert ((p.since[away] - p.wait_since[away]) >= inputs.other_area_after_months).all()
+    share_yuci = np.mean(model.people.view("area")[model.people.view("active")] == 0)
+    assert share_yuci == pytest.approx(inputs.people_area_shares[0], abs=0.03)

@@ -30,38 +30,38 @@ class WaitingList:
         order = np.lexsort((wanting, people.wait_since[wanting], rank))
         self.rows = wanting[order]
         self.severe = severe[order]
-        self.urban = people.urban[self.rows]
+        self.area = people.area[self.rows]
         self.any_area = model.month - people.wait_since[self.rows] >= model.inputs.other_area_after_months
         self.open = np.ones(len(self.rows), dtype=bool)
-        self.left = {True: int(self.urban.sum()), False: int((~self.urban).sum())}  # open applicants by area
+        self.left = np.bincount(self.area, minlength=len(model.inputs.areas))  # open applicants by area
+        self.open_count = len(self.rows)
 
-    def take(self, count: int, urban: bool | None = None, severe_only: bool = False,
+    def take(self, count: int, area: int | None = None, severe_only: bool = False,
              crossing: bool = True) -> np.ndarray:
         """Remove and return the first `count` applicants a provider may admit: from its own
-        area (urban or rural; None: any), or from the other after the crossing wait."""
-        if count <= 0 or not (self.left[True] or self.left[False]):
+        area (None: any), or from another after the crossing wait (the move penalty)."""
+        if count <= 0 or not self.open_count:
             return self.rows[:0]
         fits = self.open.copy()
-        if urban is not None:
-            fits &= (self.urban == urban) | (self.any_area if crossing else False)
+        if area is not None:
+            fits &= (self.area == area) | (self.any_area if crossing else False)
         if severe_only:
             fits &= self.severe
         chosen = np.flatnonzero(fits)[:count]
         self.open[chosen] = False
-        urban_taken = int(self.urban[chosen].sum())
-        self.left[True] -= urban_taken
-        self.left[False] -= len(chosen) - urban_taken
+        self.left -= np.bincount(self.area[chosen], minlength=len(self.left))
+        self.open_count -= len(chosen)
         return self.rows[chosen]
 
 
 class Institution(mesa.Agent):
-    """An elder-care home (养老机构): general and nursing-type beds, a price, urban or rural,
-    public or private. Self-caring residents (the healthy, not agents) fill general beds
+    """An elder-care home (养老机构): general and nursing-type beds, a price, an area (urban or
+    rural, or a county), public or private. Self-caring residents (the healthy, not agents) fill general beds
     the disabled leave empty, up to their demand, and then keep them."""
 
-    def __init__(self, model, index: int, urban: bool, public: bool, weight: float):
+    def __init__(self, model, index: int, area: int, public: bool, weight: float):
         super().__init__(model)
-        self.index, self.urban, self.public, self.weight = index, urban, public, weight  # weight: share of the city's beds
+        self.index, self.area, self.public, self.weight = index, area, public, weight  # weight: share of the city's beds
         self.general_beds = self.nursing_beds = 0
         self.general_used = self.nursing_used = 0   # people in need, counted by the model each month
         self.healthy_residents = 0
@@ -71,7 +71,7 @@ class Institution(mesa.Agent):
         model = self.model
         model.transfer_to_nursing(self)
         free_nursing = self.nursing_beds - self.nursing_used
-        model.place(waiting.take(free_nursing, self.urban, severe_only=True), INSTITUTION, self, nursing=True)
+        model.place(waiting.take(free_nursing, self.area, severe_only=True), INSTITUTION, self, nursing=True)
 
     def admit_general(self, waiting: WaitingList) -> None:
         """Second round: general beds to the list in order (self-caring residents keep theirs)."""
@@ -81,22 +81,22 @@ class Institution(mesa.Agent):
         if self.healthy_residents:
             self.healthy_residents = int(model.rng.binomial(self.healthy_residents, 1 - model.healthy_turnover))
         free_general = self.general_beds - self.general_used - self.healthy_residents
-        model.place(waiting.take(free_general, self.urban), INSTITUTION, self, nursing=False)
+        model.place(waiting.take(free_general, self.area), INSTITUTION, self, nursing=False)
 
 class CommunityCentre(mesa.Agent):
     """A community elder-care centre (社区养老服务设施) with day-care places, serving users of
-    its own area (urban or rural). Self-caring users take the places the disabled leave
+    its own area only. Self-caring users take the places the disabled leave
     (counted by the model, not by centre)."""
 
-    def __init__(self, model, index: int, urban: bool, weight: float):
+    def __init__(self, model, index: int, area: int, weight: float):
         super().__init__(model)
-        self.index, self.urban, self.weight = index, urban, weight
+        self.index, self.area, self.weight = index, area, weight
         self.capacity = self.used = 0
 
     def admit(self, waiting: WaitingList) -> None:
         free = self.capacity - self.used
-        if free > 0 and waiting.left[self.urban]:
-            self.model.place(waiting.take(free, self.urban, crossing=False), COMMUNITY, self)
+        if free > 0 and waiting.left[self.area]:
+            self.model.place(waiting.take(free, self.area, crossing=False), COMMUNITY, self)
 
 
 class HomeCareService(mesa.Agent):

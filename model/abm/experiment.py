@@ -63,11 +63,12 @@ def summarise(runs: dict[str, list[list[tuple[int, str, float]]]]) -> pd.DataFra
 
 
 def run_care_abm(scenario: Scenario, population: PopulationProjection, states: HealthStates,
-                 pension: pd.DataFrame, progress: Progress | None = None) -> pd.DataFrame:
-    """The abm stage: every mix × replicate, summarised for abm.csv."""
+                 pension: pd.DataFrame, progress: Progress | None = None, counties: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The abm stage: every mix × replicate, summarised for abm.csv. With `counties` (the county
+    care table) people and beds are placed in counties."""
     report = progress or (lambda message: None)
     abm = scenario.abm
-    mixes = {name: resolve_mix(scenario, population, states, pension, name) for name in abm.mixes}
+    mixes = {name: resolve_mix(scenario, population, states, pension, name, counties) for name in abm.mixes}
     tasks = [(name, r, mixes[name], replicate_seed(scenario.seed, name, r))
              for name in mixes for r in range(abm.replicates)]
     runs: dict[str, list] = {name: [None] * abm.replicates for name in mixes}

@@ -89,24 +89,21 @@ class CareMixModel(mesa.Model):
 
     def _create_providers(self) -> None:
         i = self.inputs
-        # Institutions: four groups (urban/rural × public/private) holding beds in the stated
-        # shares; the homes of a group are the same size.
-        groups = [(urban, public) for urban in (True, False) for public in (True, False)]
-        bed_share = np.array([(i.institution_urban_share if u else 1 - i.institution_urban_share)
-                              * (i.institution_public_share if p else 1 - i.institution_public_share)
-                              for u, p in groups])
-        homes = split_integer(i.institutions, bed_share)
+        # Institutions: groups of area × public/private holding beds in the stated shares (at
+        # least one home in each group that has beds); the homes of a group are the same size.
+        groups = [(area, public) for area in range(len(i.areas)) for public in (True, False)]
+        bed_share = np.array([i.bed_area_shares[area] * (i.institution_public_share if public
+                                                          else 1 - i.institution_public_share) for area, public in groups])
+        homes = np.maximum(split_integer(max(i.institutions - (bed_share > 0).sum(), 0), bed_share), 0) + (bed_share > 0)
         self.institutions = mesa.agent.AgentSet([], random=self.random)
-        for (urban, public), share, n in zip(groups, bed_share, homes):
+        for (area, public), share, n in zip(groups, bed_share, homes):
             for _ in range(n):
-                self.institutions.add(Institution(self, len(self.institutions), urban, public, share / n))
-        urban_centres = int(round(i.community_centres * i.urban_share))
+                self.institutions.add(Institution(self, len(self.institutions), area, public, share / n))
+        centres = np.maximum(split_integer(max(i.community_centres - len(i.areas), 0), i.centre_area_shares), 0) + 1
         self.centres = mesa.agent.AgentSet([], random=self.random)
-        for c in range(i.community_centres):
-            urban = c < urban_centres
-            share = (i.urban_share / max(urban_centres, 1) if urban
-                     else (1 - i.urban_share) / max(i.community_centres - urban_centres, 1))
-            self.centres.add(CommunityCentre(self, c, urban, share))
+        for area, n in enumerate(centres):
+            for _ in range(n):
+                self.centres.add(CommunityCentre(self, len(self.centres), area, i.centre_area_shares[area] / n))
         self.home_care = HomeCareService(self)
         self.institution_list = list(self.institutions)   # by index
         self.centre_list = list(self.centres)
@@ -115,7 +112,7 @@ class CareMixModel(mesa.Model):
 
     def _add_people(self, ages: np.ndarray, sex: int, state: int, active: bool, months=None) -> np.ndarray:
         i = self.inputs
-        attributes = draw_attributes(self.rng, len(ages), i.urban_share, i.employee_share, i.living_shares)
+        attributes = draw_attributes(self.rng, len(ages), i.people_area_shares, i.employee_share, i.living_shares)
         extra = {} if active else {"event": ARRIVE, "event_month": months}
         return self.people.add(len(ages), active=active, sex=sex, age=ages, state=state, setting=HOME,
                                wants=HOME, **attributes, **extra)
@@ -191,7 +188,7 @@ class CareMixModel(mesa.Model):
         # stops once nobody is left waiting (there are 1,000-odd centres and a few applicants).
         waiting = WaitingList(self, COMMUNITY)
         for index in self.rng.permutation(len(self.centre_list)):
-            if not (waiting.left[True] or waiting.left[False]):
+            if not waiting.open_count:
                 break
             self.centre_list[index].admit(waiting)
         free_places = sum(centre.capacity - centre.used for centre in self.centre_list)

@@ -26,7 +26,7 @@ COLUMNS = {
     "active": bool,          # in need of care and living in the city now
     "sex": np.int8,          # 0 male, 1 female
     "age": np.int8,          # age − 60 at the last 1 November (40 = 100+)
-    "urban": bool,
+    "area": np.int16,        # index into the areas (urban/rural, or counties)
     "state": np.int8,        # MILD or SEVERE
     "living": np.int8,       # index into LIVING_NAMES
     "scheme": np.int8,       # EMPLOYEE or RESIDENT pension
@@ -83,14 +83,18 @@ class People:
         return getattr(self, name)[: self.size]
 
 
-def draw_attributes(rng: np.random.Generator, count: int, urban_share: float, employee_share: tuple[float, float],
+def draw_attributes(rng: np.random.Generator, count: int, area_shares: np.ndarray, employee_share: np.ndarray,
                     living_shares: np.ndarray) -> dict:
     """Area, pension scheme and living arrangement for `count` new people."""
-    urban = rng.random(count) < urban_share
-    employee = rng.random(count) < np.where(urban, employee_share[0], employee_share[1])
-    living = np.searchsorted(np.cumsum(living_shares), rng.random(count) * living_shares.sum(), side="right")
-    return {"urban": urban, "scheme": np.where(employee, EMPLOYEE, RESIDENT),
-            "living": np.minimum(living, len(living_shares) - 1)}
+    area = _categorical(rng, count, area_shares)
+    employee = rng.random(count) < employee_share[area]
+    return {"area": area, "scheme": np.where(employee, EMPLOYEE, RESIDENT),
+            "living": _categorical(rng, count, living_shares)}
+
+
+def _categorical(rng: np.random.Generator, count: int, shares: np.ndarray) -> np.ndarray:
+    drawn = np.searchsorted(np.cumsum(shares), rng.random(count) * shares.sum(), side="right")
+    return np.minimum(drawn, len(shares) - 1)
 
 
 def stochastic_round(rng: np.random.Generator, expected: np.ndarray) -> np.ndarray:

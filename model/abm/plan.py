@@ -39,8 +39,9 @@ class MixInputs:
     entry: np.ndarray               # (years, 2, 3)
     migration: np.ndarray           # (years − 1, 2, 41)
     # people's attributes and behaviour
-    urban_share: float
-    employee_share: tuple[float, float]   # urban, rural
+    areas: tuple[str, ...]                # ("urban", "rural"), or the counties
+    people_area_shares: np.ndarray        # where people in need live: (areas,)
+    employee_share: np.ndarray            # drawing an employee pension, by area: (areas,)
     living_shares: np.ndarray             # alone, spouse, children
     family_support: np.ndarray            # yuan per month by living arrangement, wage-indexed: (months, 3)
     pension_income: np.ndarray            # yuan per month by scheme (employee, resident): (months, 2)
@@ -51,7 +52,8 @@ class MixInputs:
     home_care_hours: np.ndarray           # hours a month by state: (3,)
     # supply and money, by month
     institutions: int
-    institution_urban_share: float
+    bed_area_shares: np.ndarray           # where the beds are: (areas,)
+    centre_area_shares: np.ndarray        # where the community centres are: (areas,)
     institution_public_share: float
     community_centres: int
     beds: np.ndarray                      # (months,)
@@ -90,9 +92,33 @@ def _pension_by_month(pension: pd.DataFrame, years: np.ndarray, times: np.ndarra
     return np.stack(columns, axis=1)
 
 
+def _areas(scenario: Scenario, counties: pd.DataFrame | None) -> dict:
+    """Urban and rural areas; or, with counties (their base-year care table), one area per
+    county: people placed by the county's share of people in need, beds by its share of beds,
+    centres by its share of the 60+; employee-pension shares the city's average."""
+    people, supply = scenario.abm.people, scenario.abm.supply
+    base = scenario.years.base
+    urban = float(people.urban_share.at(base))
+    by_area = np.array([float(people.employee_share["urban"].at(base)), float(people.employee_share["rural"].at(base))])
+    if counties is None:
+        beds = float(supply.institution_urban_share.at(base))
+        return {"areas": ("urban", "rural"), "people_area_shares": np.array([urban, 1 - urban]),
+                "employee_share": by_area, "bed_area_shares": np.array([beds, 1 - beds]),
+                "centre_area_shares": np.array([urban, 1 - urban])}
+    wide = counties[counties.year == base].pivot(index="region", columns="metric", values="value")
+    wide = wide.reindex(list(dict.fromkeys(counties.region)))
+    in_need = (wide["mild"] + wide["severe"]).to_numpy()
+    average = by_area @ np.array([urban, 1 - urban])
+    return {"areas": tuple(wide.index), "people_area_shares": in_need / in_need.sum(),
+            "employee_share": np.full(len(wide), average),
+            "bed_area_shares": (wide["beds_supplied"] / wide["beds_supplied"].sum()).to_numpy(),
+            "centre_area_shares": (wide["elderly_60plus"] / wide["elderly_60plus"].sum()).to_numpy()}
+
+
 def resolve_mix(scenario: Scenario, population: PopulationProjection, states: HealthStates,
-                pension: pd.DataFrame, name: str) -> MixInputs:
-    """The arrays for mix `name` of the scenario's abm section."""
+                pension: pd.DataFrame, name: str, counties: pd.DataFrame | None = None) -> MixInputs:
+    """The arrays for mix `name` of the scenario's abm section (`counties`: the county care
+    table, to place people and beds in counties)."""
     abm, care = scenario.abm, scenario.care
     mix = abm.mixes[name]
     years = population.years.astype(int)
@@ -125,9 +151,7 @@ def resolve_mix(scenario: Scenario, population: PopulationProjection, states: He
         other_area_after_months=abm.other_area_after_months,
         stocks=stocks, counts=states.counts, death=states.death, move=states.move, entry=states.entry,
         migration=states.migration,
-        urban_share=float(abm.people.urban_share.at(years[0])),
-        employee_share=(float(abm.people.employee_share["urban"].at(years[0])),
-                        float(abm.people.employee_share["rural"].at(years[0]))),
+        **_areas(scenario, counties),
         living_shares=np.array([float(abm.people.living[k].at(years[0])) for k in LIVING_NAMES]),
         family_support=np.stack([_monthly(behaviour.family_support[k], times) for k in LIVING_NAMES], axis=1)
         * price_index[:, None],
@@ -138,7 +162,6 @@ def resolve_mix(scenario: Scenario, population: PopulationProjection, states: He
         home_care_uptake=np.array([0.0, float(uptake["mild"].at(years[0])), float(uptake["severe"].at(years[0]))]),
         home_care_hours=np.array([0.0] + [float(behaviour.home_care_hours[k].at(years[0])) for k in ("mild", "severe")]),
         institutions=supply.institutions,
-        institution_urban_share=float(supply.institution_urban_share.at(years[0])),
         institution_public_share=float(supply.institution_public_share.at(years[0])),
         community_centres=supply.community_centres,
         beds=beds, nursing_share=nursing_share, beds_norm=_monthly(care.beds_norm, times),
