@@ -22,7 +22,7 @@ import difflib
 import hashlib
 import json
 import re
-from functools import cached_property
+from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -114,10 +114,6 @@ class TimePath(_Frozen):
             raise ValueError(f"unit {unit!r} does not fit this quantity; use {cls.expected_unit!r}")
         return unit
 
-    @cached_property
-    def _knots(self) -> tuple[np.ndarray, np.ndarray]:
-        """The given years and values, sorted (computed once: paths are read very often)."""
-        return tuple(np.array(column, dtype=float) for column in zip(*sorted(self.values.items())))
 
     def at(self, years: np.ndarray | float) -> np.ndarray:
         """Value of the path in each of `years` (array-like of calendar years; a number gives
@@ -125,12 +121,18 @@ class TimePath(_Frozen):
         scalar = isinstance(years, (int, float, np.integer, np.floating))
         if not isinstance(self.values, dict):
             return np.float64(self.values) if scalar else np.full(np.shape(years), float(self.values))
-        known, values = self._knots
+        known, values = _knots(tuple(sorted(self.values.items())))
         years = np.asarray(years, dtype=float)
         if self.interpolation == "step":
             index = np.clip(np.searchsorted(known, years, side="right") - 1, 0, len(known) - 1)
             return values[index]
         return np.interp(years, known, values)
+
+
+@lru_cache(maxsize=4096)
+def _knots(items: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Years and values of a path's {year: value} items as arrays (paths are read very often)."""
+    return tuple(np.array(column, dtype=float) for column in zip(*items))
 
 
 def _is_year_key(key: Any) -> bool:
@@ -868,6 +870,13 @@ class Scenario(_Frozen):
                              "(pension incomes and the health-state model)")
         if self.care.morbidity != "multistate":
             raise ValueError("stage 'abm' needs care.morbidity: multistate (it replays the transitions)")
+        return self
+
+    @model_validator(mode="after")
+    def _trials_without_counties(self):
+        if self.regions is not None and self.uncertainty.trials:
+            raise ValueError("uncertainty.trials: probabilistic county projections are not available; "
+                             "use trials: 0 with regions, or run the city without regions")
         return self
 
     @model_validator(mode="after")

@@ -100,7 +100,7 @@ def run_scenario(scenario: Scenario, progress: Progress | None = None) -> RunRes
         started = time.perf_counter()
         values = project_trials(scenario, scenario.uncertainty.trials, report)
         for name, matrix in values.items():
-            tables[name] = add_intervals(tables[name], matrix)
+            tables[name] = add_intervals(tables[name], matrix, scenario.years.end)
         timings["uncertainty"] = time.perf_counter() - started
     if "abm" in scenario.stages:
         from .abm import run_care_abm  # imports mesa (~0.7 s): only when the stage runs

@@ -35,8 +35,7 @@ RANGES = {
     "e0_gain": ("life expectancy −1 / +1 year by 2035", lambda s, y, d: None if s.population.mortality.e0 is None else
                 {"population": {"mortality": {"e0": _resampled(s.population.mortality.e0, y, lambda v, t: v + _ramp(t, d))}}}),
     "migration": ("net migration −10,000 / +10,000 a year", lambda s, y, d: None if s.population.migration.net is None else
-                  {"population": {"migration": {"net": _resampled(s.population.migration.net, y,
-                                                                  lambda v, t: v + 10_000 * d * (t > t[0]))}}}),
+                  {"population": {"migration": {"net": _migration(s, y, d)}}}),
     "wage_growth": ("wage growth −1 / +1 point a year", lambda s, y, d: None if s.pension is None else
                     {"pension": {"wages": {"growth": _resampled(s.pension.wages.growth, y, lambda v, _: v + 0.01 * d)}}}),
     "indexation": ("pension indexation −1 / +1 point a year", lambda s, y, d: None if s.pension is None else
@@ -48,11 +47,28 @@ RANGES = {
     "disability_incidence": ("disability incidence −1% / +1% a year", lambda s, y, d: None if s.care is None else
                              {"care": {"incidence_trend": _resampled(s.care.incidence_trend, y, lambda v, _: v + 0.01 * d)}}),
     "care_mix": ("severe cases in institutions −10 / +10 points (home takes the difference)",
-                 lambda s, y, d: None if s.care is None else {"care": {"mix": {"severe": {
-                     "institution": _resampled(s.care.mix["severe"].institution, y, lambda v, _: np.clip(v + 0.1 * d, 0, 1)),
-                     "home": _resampled(s.care.mix["severe"].home, y, lambda v, _: v - 0.1 * d),
-                     "community": {"values": float(s.care.mix["severe"].community.at(y[0])), "unit": "fraction"}}}}}),
+                 lambda s, y, d: None if s.care is None else {"care": {"mix": {"severe": _care_mix(s, y, d)}}}),
 }
+
+
+def _migration(scenario: Scenario, years: np.ndarray, d: float) -> dict:
+    """Net migration ± 10,000 from the second interval on: sampled where the projection reads
+    it (y + (month − 1)/12) and held as steps, so the base interval is untouched exactly."""
+    path = scenario.population.migration.net
+    reads = years + (scenario.years.reference_month - 1) / 12
+    values = np.asarray(path.at(reads), dtype=float) + 10_000 * d * (years > years[0])
+    return {"values": {int(y): float(v) for y, v in zip(years, values)}, "interpolation": "step",
+            "unit": path.unit, "source": f"sensitivity variant of: {path.source or 'the scenario value'}"}
+
+
+def _care_mix(scenario: Scenario, years: np.ndarray, d: float) -> dict:
+    """Severe institutional share ± 10 points, home taking the difference (within 0..1)."""
+    mix = scenario.care.mix["severe"]
+    institution = np.asarray(mix.institution.at(years), dtype=float)
+    home = np.asarray(mix.home.at(years), dtype=float)
+    delta = np.clip(0.1 * d, -institution, home)
+    return {"institution": _resampled(mix.institution, years, lambda v, _: v + delta),
+            "home": _resampled(mix.home, years, lambda v, _: v - delta)}
 
 
 def _outcomes(scenario: Scenario) -> dict[str, float]:

@@ -37,13 +37,27 @@ def read_sweep(path: Path) -> tuple[Path, str, list[dict], bool]:
         raise ScenarioError(f"{path}: {str(exc).splitlines()[0]}") from None
     if not isinstance(data, dict) or set(data) - {"scenario", "name", "grid", "abm"} or "scenario" not in data:
         raise ScenarioError(f"{path}: a sweep file has scenario:, grid: and optionally name: and abm:")
+    if not isinstance(data["scenario"], str):
+        raise ScenarioError(f"{path}: scenario: give the path of one scenario file")
     grid = data.get("grid")
     if not isinstance(grid, dict) or not grid or not all(isinstance(v, list) and v for v in grid.values()):
         raise ScenarioError(f"{path}: grid: give each dotted key a non-empty list of values")
     keys = list(grid)
+    for key in keys:
+        if not isinstance(key, str) or not key:
+            raise ScenarioError(f"{path}: grid: {key!r} is not a dotted key such as care.beds")
+        clash = next((other for other in keys if other != key and other.startswith(key + ".")), None)
+        if clash:
+            raise ScenarioError(f"{path}: grid: {key!r} and {clash!r} set the same setting twice")
     points = [dict(zip(keys, combination)) for combination in itertools.product(*grid.values())]
     name = str(data.get("name") or Path(path).stem)
-    return (Path(path).parent / data["scenario"]).resolve(), name, points, bool(data.get("abm", False))
+    scenario_file = (Path(path).parent / data["scenario"]).resolve()
+    # A key that is not a setting is a bad sweep file: check the first point before any work.
+    try:
+        load_scenario(scenario_file, {**nested(points[0]), "uncertainty": {"trials": 0}})
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path}: grid (first point): {exc}") from None
+    return scenario_file, name, points, bool(data.get("abm", False))
 
 
 def nested(point: dict) -> dict:
@@ -63,7 +77,8 @@ def point_overrides(scenario_file: Path, point: dict, index: int, abm: bool) -> 
     base = load_scenario(scenario_file)
     seed = int(np.random.SeedSequence([base.seed, index]).generate_state(1, dtype=np.uint32)[0])
     stages = [s for s in base.stages if abm or s != "abm"]
-    return {**nested(point), "seed": seed, "stages": stages}
+    # Deterministic points: a sweep compares settings (trials would run inside the Dask workers).
+    return {**nested(point), "seed": seed, "stages": stages, "uncertainty": {"trials": 0}}
 
 
 def run_point(scenario_file: str, overrides: dict) -> tuple[str, object]:

@@ -46,7 +46,12 @@ class LeeCarter:
     b: np.ndarray
     k: np.ndarray
     drift: np.ndarray          # per year, by sex
-    sigma: np.ndarray          # yearly innovation sd of k, by sex
+    covariance: np.ndarray     # of the yearly innovations of k, men and women: (2, 2)
+
+    @property
+    def sigma(self) -> np.ndarray:
+        """Yearly innovation sd of k, by sex."""
+        return np.sqrt(np.diag(self.covariance))
 
     @property
     def fitted(self) -> np.ndarray:
@@ -71,7 +76,7 @@ def fit_lee_carter(first_year: int = 1970) -> LeeCarter:
     log_mx = np.stack([np.log(data[data.sex == sex].pivot(index="start", columns="age", values="mx")
                               .reindex(index=periods, columns=ABRIDGED).to_numpy()) for sex in ("male", "female")])
     a = log_mx.mean(axis=1)
-    b, k, drift, sigma = [], [], [], []
+    b, k, drift = [], [], []
     for sex in range(2):
         u, s, vt = np.linalg.svd(log_mx[sex] - a[sex], full_matrices=False)
         b_sex, k_sex = vt[0], s[0] * u[:, 0]
@@ -83,9 +88,13 @@ def fit_lee_carter(first_year: int = 1970) -> LeeCarter:
             fit = ARIMA(k_sex, order=(0, 1, 0), trend="t").fit()
         b.append(b_sex), k.append(k_sex)
         drift.append(float(fit.params[0]) / 5)
-        sigma.append(float(np.sqrt(fit.params[-1] / 5)))           # 5-year innovations → yearly
+    # Innovations: the changes of k between adjacent periods around the drift, men and women
+    # together (they are strongly correlated). The data are 5-year period means of a yearly
+    # random walk, whose adjacent means differ with variance 3.4 σ² (weights (1..5, 4..1)/5).
+    changes = np.diff(np.array(k), axis=1) - 5 * np.array(drift)[:, None]
+    covariance = np.cov(changes, ddof=1) / 3.4
     return LeeCarter(periods=periods, log_mx=log_mx, a=a, b=np.array(b), k=np.array(k),
-                     drift=np.array(drift), sigma=np.array(sigma))
+                     drift=np.array(drift), covariance=covariance)
 
 
 @lru_cache(maxsize=1)
@@ -113,7 +122,7 @@ def trial_rates(scenario: Scenario, rates: Rates, settled_base: np.ndarray, tria
     phi, sigma_tfr = fit_fertility_ar1()
 
     # Mortality: a driftless random walk of k around the scenario's path, 0 in the base year.
-    shocks = rng.standard_normal((n, trials, 2)) * lee_carter.sigma * u.mortality_scale
+    shocks = rng.standard_normal((n, trials, 2)) @ np.linalg.cholesky(lee_carter.covariance).T * u.mortality_scale
     shocks[0] = 0.0
     k = np.cumsum(shocks, axis=0)
     mx = rates.mx[:, None] * np.exp(lee_carter.b_single_ages() * k[..., None])
@@ -198,7 +207,8 @@ def project_trials(scenario: Scenario, trials: int, progress=None, processes: in
     states = aggregate_stages(scenario, first, population_tables=False)[1]
     calibration = states.calibration if states is not None else None
 
-    workers = processes or min(os.cpu_count() or 1, 4)
+    # Worker processes, except inside a daemon process (a Dask worker may not have children).
+    workers = 1 if multiprocessing.current_process().daemon else (processes or min(os.cpu_count() or 1, 4))
     parts = [slice(start, min(start + 100, trials)) for start in range(0, trials, 100)]
     results = []
     if workers == 1 or len(parts) == 1:
@@ -219,9 +229,15 @@ def project_trials(scenario: Scenario, trials: int, progress=None, processes: in
     return values
 
 
-def add_intervals(table: pd.DataFrame, values: np.ndarray) -> pd.DataFrame:
-    """`table` with the trials' quantiles of each row as columns p025 … p975."""
+def add_intervals(table: pd.DataFrame, values: np.ndarray, end: int | None = None) -> pd.DataFrame:
+    """`table` with the trials' quantiles of each row as columns p025 … p975. An event year that
+    does not happen by the end (NaN, e.g. pension_depletion_year) counts as end + 1, so the
+    quantiles are over all trials, not only those where it happens."""
     table = table.copy()
+    if end is not None and "indicator" in table:
+        event = table["indicator"].astype(str).str.endswith("_year").to_numpy()
+        values = values.copy()
+        values[:, event] = np.where(np.isnan(values[:, event]), end + 1, values[:, event])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # rows undefined in every trial stay empty
         quantiles = np.nanpercentile(values, list(QUANTILES.values()), axis=0)

@@ -115,3 +115,15 @@ def test_sweep_command_reports_failed_points_and_keeps_the_rest(tmp_path):
     assert "care.beds" in errors[0] and "out of range" in errors[0]
     assert "swept 1 of 2 points" in done.stdout
     assert set(pd.read_csv(tmp_path / "out" / "sweep.csv").point) == {0}
+
+
+@pytest.mark.parametrize("grid, expected", [
+    ("  care.bedz: [1, 2]\n", "grid (first point)"),
+    ("  care: [{beds: 3}]\n  care.beds: [1]\n", "set the same setting twice"),
+])
+def test_a_bad_sweep_file_is_one_line_exit_2(tmp_path, grid, expected):
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"scenario: {BASE}\ngrid:\n{grid}", encoding="utf-8")
+    done = simulate("sweep", str(sweep), "--out", str(tmp_path / "out"), "-q")
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1 and expected in done.stderr
+    assert not (tmp_path / "out").exists()
