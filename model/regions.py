@@ -106,8 +106,8 @@ def county_scenarios(scenario: Scenario, groups: dict[str, np.ndarray]) -> list[
             share = groups[name].sum() / total
             net = _scaled_path(pop.migration.net, share, cls=type(pop.migration.net))
             changes["migration"] = pop.migration.model_copy(update={"net": net})
-        county = scenario.model_copy(update={"population": pop.model_copy(update=changes), "name": scenario.name,
-                                             "region": name, "regions": None})
+        county = scenario.model_copy(update={"population": pop.model_copy(update=changes), "region": name,
+                                             "regions": None})
         if scenario.care is not None:
             beds = regions.beds.get(name)
             if beds is None:  # assumption: the city's beds shared by the county's 60+ population
@@ -187,14 +187,9 @@ def project_counties(scenario: Scenario) -> CountyProjection:
     return CountyProjection(names=list(scenario.regions.counties), scenarios=scenarios, counties=counties, city=city)
 
 
-# Care metrics that add up over counties; the ratios are recomputed from the sums.
-ADDITIVE = ("elderly_60plus", "elderly_80plus", "healthy", "mild", "severe", "users_home", "users_community",
-            "users_institution", "beds_needed", "nursing_beds_needed", "beds_supplied", "nursing_beds_supplied",
-            "bed_gap", "nursing_bed_gap", "norm_gap", "daycare_places_needed", "care_workers_needed")
-
-
 def city_care(county_care: list[pd.DataFrame], template: pd.DataFrame) -> pd.DataFrame:
-    """The city's care table as the sum of the counties' (ratios recomputed); row order of `template`."""
+    """The city's care table as the sum of the counties' (shares and per-1,000 figures recomputed
+    from the sums, targets taken as given); row order of `template`."""
     wide = sum(table.pivot(index="year", columns="metric", values="value") for table in county_care)
     first = county_care[0].pivot(index="year", columns="metric", values="value")
     wide["severe_share_60plus"] = wide["severe"] / wide["elderly_60plus"]
