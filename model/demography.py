@@ -236,6 +236,16 @@ class ProjectionArrays:
     clipped: np.ndarray  # persons of net out-migration refused for lack of population, (n_years, ...)
 
 
+def select_batch(arrays: ProjectionArrays, rates: Rates, index) -> tuple[ProjectionArrays, Rates]:
+    """Arrays and rates of one member (int) or a slice of a batch axis just after the year axis
+    (trials, counties)."""
+    return (ProjectionArrays(population=arrays.population[:, index], births=arrays.births[:, index],
+                             deaths=arrays.deaths[:, index], net_migration=arrays.net_migration[:, index],
+                             clipped=arrays.clipped[:, index]),
+            Rates(years=rates.years, mx=rates.mx[:, index], asfr=rates.asfr[:, index], srb=rates.srb[:, index],
+                  net_migrants=rates.net_migrants[:, index]))
+
+
 def survival_ratios(Lx: np.ndarray, Tx: np.ndarray) -> np.ndarray:
     """Probability of moving from age x to x+1 over one year, x = 0..99 (99 → 100+ uses T)."""
     ratios = np.empty(Lx.shape[:-1] + (N_AGES - 1,))

@@ -11,6 +11,7 @@ import os
 import platform
 import shutil
 import tempfile
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -69,6 +70,22 @@ def build_manifest(result: RunResult, scenario_file: str, started: datetime, fil
     }
 
 
+@contextmanager
+def staged(target: Path, marker: str):
+    """A staging folder beside `target`, renamed into place when the block succeeds and removed
+    when it fails: a failed write never leaves a half-written folder or touches earlier results."""
+    target = check_target(target, marker)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        staging.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
+        yield staging
+        _swap_into_place(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
 def check_target(target: Path, marker: str) -> Path:
     """`target` resolved, if it may be replaced: absent, empty, or holding earlier results
     (its `marker` file). Never replace a folder of other files."""
@@ -85,11 +102,8 @@ def write_run(result: RunResult, target: Path, scenario_file: str, started: date
     earlier run only on success."""
     report = progress or (lambda message: None)
     scenario = result.scenario
-    target = check_target(target, "manifest.json")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        staging.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
+    target = Path(target).resolve()
+    with staged(target, "manifest.json") as staging:
         files = []
         written = written_tables(result)
         for name, table in written.items():
@@ -117,10 +131,6 @@ def write_run(result: RunResult, target: Path, scenario_file: str, started: date
         page = build_report(result.tables, title, lang, charts, assumed, manifest,
                             scenario.care.definition if scenario.care else None)
         (staging / "report.html").write_text(page, encoding="utf-8")
-        _swap_into_place(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return target
 
 
@@ -186,11 +196,8 @@ def write_comparison(runs: dict, scenarios: dict, target: Path, warnings: list[s
     from .workbook import write_workbook
 
     first = next(iter(scenarios.values()))
-    target = check_target(target, "comparison.csv")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        staging.chmod(0o755)
+    target = Path(target).resolve()
+    with staged(target, "comparison.csv") as staging:
         table = key_indicators(runs)
         table.to_csv(staging / "comparison.csv", index=False, float_format=FLOAT_FORMAT)
         write_workbook({"comparison": side_by_side(table)}, staging / "comparison.xlsx", first.outputs.lang)
@@ -205,10 +212,6 @@ def write_comparison(runs: dict, scenarios: dict, target: Path, warnings: list[s
                 figure = compare_chart(runs, ctx, label, source, metric, kind)
                 if figure is not None:
                     save(figure, staging / "charts", name)
-        _swap_into_place(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return target
 
 
@@ -216,11 +219,8 @@ def write_sensitivity(table, scenario, target: Path) -> Path:
     """sensitivity.csv, sensitivity.xlsx and a tornado chart per metric."""
     from .workbook import write_workbook
 
-    target = check_target(target, "sensitivity.csv")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        staging.chmod(0o755)
+    target = Path(target).resolve()
+    with staged(target, "sensitivity.csv") as staging:
         table.to_csv(staging / "sensitivity.csv", index=False, float_format=FLOAT_FORMAT)
         write_workbook({"sensitivity": table}, staging / "sensitivity.xlsx", scenario.outputs.lang)
         if scenario.outputs.charts:
@@ -230,10 +230,6 @@ def write_sensitivity(table, scenario, target: Path) -> Path:
             use_fonts(lang)
             for metric in table.metric.unique():
                 save(tornado(table, ChartContext.of(scenario, lang), metric), staging / "charts", f"tornado_{metric}")
-        _swap_into_place(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return target
 
 
@@ -241,11 +237,8 @@ def write_sweep(table, scenario, target: Path) -> Path:
     """sweep.csv, sweep.xlsx and a chart of the 2035 bed gap and 60+ share by point."""
     from .workbook import write_workbook
 
-    target = check_target(target, "sweep.csv")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        staging.chmod(0o755)
+    target = Path(target).resolve()
+    with staged(target, "sweep.csv") as staging:
         table.to_csv(staging / "sweep.csv", index=False, float_format=FLOAT_FORMAT)
         write_workbook({"sweep": table}, staging / "sweep.xlsx", scenario.outputs.lang)
         if scenario.outputs.charts and len(table):
@@ -257,8 +250,4 @@ def write_sweep(table, scenario, target: Path) -> Path:
                 if indicator in set(table.indicator):
                     save(sweep_chart(table, ChartContext.of(scenario, lang), indicator), staging / "charts",
                          f"sweep_{indicator}")
-        _swap_into_place(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return target

@@ -25,7 +25,7 @@ import pandas as pd
 
 from . import inputs
 from .config import BasePopulation, E0Path, Scenario, ScenarioError, TfrPath
-from .demography import PopulationProjection, ProjectionArrays, Rates, build_inputs, project
+from .demography import PopulationProjection, ProjectionArrays, Rates, build_inputs, project, select_batch
 
 YOUNG = slice(15, 35)  # ages of the internal migration flow
 
@@ -156,16 +156,9 @@ def project_counties(scenario: Scenario) -> CountyProjection:
     arrays = project(bases, transient, rates)
     years = np.arange(scenario.years.base, scenario.years.end + 1)
 
-    def view(i: int) -> tuple[ProjectionArrays, Rates]:
-        return (ProjectionArrays(population=arrays.population[:, i], births=arrays.births[:, i],
-                                 deaths=arrays.deaths[:, i], net_migration=arrays.net_migration[:, i],
-                                 clipped=arrays.clipped[:, i]),
-                Rates(years=rates.years, mx=rates.mx[:, i], asfr=rates.asfr[:, i], srb=rates.srb[:, i],
-                      net_migrants=rates.net_migrants[:, i]))
-
     counties = []
     for i, county in enumerate(scenarios):
-        arrays_i, rates_i = view(i)
+        arrays_i, rates_i = select_batch(arrays, rates, i)
         counties.append(PopulationProjection(scenario=county, years=years, rates=rates_i, arrays=arrays_i,
                                              transient=transient[i]))
     # The city: sums of stocks and flows; rates weighted by the people exposed to them.

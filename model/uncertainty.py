@@ -29,7 +29,7 @@ import pandas as pd
 
 from . import inputs
 from .config import Scenario
-from .demography import PopulationProjection, ProjectionArrays, Rates, build_inputs, project
+from .demography import PopulationProjection, ProjectionArrays, Rates, build_inputs, project, select_batch
 from .lifetable import N_AGES
 
 QUANTILES = {"p025": 2.5, "p10": 10.0, "p50": 50.0, "p90": 90.0, "p975": 97.5}
@@ -145,15 +145,6 @@ def trial_rates(scenario: Scenario, rates: Rates, settled_base: np.ndarray, tria
                    net_migrants=net_migrants)
 
 
-def _one(arrays: ProjectionArrays, rates: Rates, i: int) -> tuple[ProjectionArrays, Rates]:
-    """Trajectory i of arrays and rates with a trial axis."""
-    return (ProjectionArrays(population=arrays.population[:, i], births=arrays.births[:, i],
-                             deaths=arrays.deaths[:, i], net_migration=arrays.net_migration[:, i],
-                             clipped=arrays.clipped[:, i]),
-            replace(rates, mx=rates.mx[:, i], asfr=rates.asfr[:, i], srb=rates.srb[:, i],
-                    net_migrants=rates.net_migrants[:, i]))
-
-
 def _stage_values(scenario: Scenario, arrays: ProjectionArrays, rates: Rates, transient: np.ndarray,
                   calibration: tuple | None) -> dict[str, np.ndarray]:
     """Pension and care tables of each trial in `arrays` (trial axis 1): {table: (trials, rows)}."""
@@ -162,7 +153,7 @@ def _stage_values(scenario: Scenario, arrays: ProjectionArrays, rates: Rates, tr
     years = np.arange(scenario.years.base, scenario.years.end + 1)
     values: dict[str, list] = {"indicators": [], "pension": [], "care": []}
     for i in range(arrays.population.shape[1]):
-        arrays_i, rates_i = _one(arrays, rates, i)
+        arrays_i, rates_i = select_batch(arrays, rates, i)
         population = PopulationProjection(scenario=scenario, years=years, rates=rates_i, arrays=arrays_i,
                                           transient=transient)
         tables, states = aggregate_stages(scenario, population, calibration, population_tables=False)
@@ -171,14 +162,6 @@ def _stage_values(scenario: Scenario, arrays: ProjectionArrays, rates: Rates, tr
             if name in tables:
                 values[name].append(tables[name]["value"].to_numpy(dtype=float))
     return {name: np.array(rows) for name, rows in values.items()}
-
-
-def _chunk(arrays: ProjectionArrays, rates: Rates, part: slice) -> tuple[ProjectionArrays, Rates]:
-    return (ProjectionArrays(population=arrays.population[:, part], births=arrays.births[:, part],
-                             deaths=arrays.deaths[:, part], net_migration=arrays.net_migration[:, part],
-                             clipped=arrays.clipped[:, part]),
-            replace(rates, mx=rates.mx[:, part], asfr=rates.asfr[:, part], srb=rates.srb[:, part],
-                    net_migrants=rates.net_migrants[:, part]))
 
 
 def project_trials(scenario: Scenario, trials: int, progress=None, processes: int | None = None) -> dict[str, np.ndarray]:
@@ -202,8 +185,9 @@ def project_trials(scenario: Scenario, trials: int, progress=None, processes: in
     population_rows = indicator_rows(years, arrays, perturbed)[1].T          # (trials, rows)
 
     # The 2020 care calibration is the same for every trial (the base year is not perturbed).
-    first = PopulationProjection(scenario=scenario, years=years, rates=_one(arrays, perturbed, 0)[1],
-                                 arrays=_one(arrays, perturbed, 0)[0], transient=base.transient)
+    first_arrays, first_rates = select_batch(arrays, perturbed, 0)
+    first = PopulationProjection(scenario=scenario, years=years, rates=first_rates, arrays=first_arrays,
+                                 transient=base.transient)
     states = aggregate_stages(scenario, first, population_tables=False)[1]
     calibration = states.calibration if states is not None else None
 
@@ -213,12 +197,12 @@ def project_trials(scenario: Scenario, trials: int, progress=None, processes: in
     results = []
     if workers == 1 or len(parts) == 1:
         for n, part in enumerate(parts, start=1):
-            results.append(_stage_values(scenario, *_chunk(arrays, perturbed, part), base.transient, calibration))
+            results.append(_stage_values(scenario, *select_batch(arrays, perturbed, part), base.transient, calibration))
             report(f"uncertainty: {part.stop}/{trials} trials")
     else:
         context = multiprocessing.get_context("spawn")  # never fork a process with the progress thread
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [pool.submit(_stage_values, scenario, *_chunk(arrays, perturbed, part), base.transient,
+            futures = [pool.submit(_stage_values, scenario, *select_batch(arrays, perturbed, part), base.transient,
                                    calibration) for part in parts]
             for part, future in zip(parts, futures):
                 results.append(future.result())
