@@ -189,25 +189,39 @@ def _swap_into_place(staging: Path, target: Path) -> None:
         shutil.rmtree(retired, ignore_errors=True)
 
 
+def _table_files(staging: Path, name: str, table, lang: str, sheet=None) -> None:
+    """`name`.csv and `name`.xlsx (the sheet may be a reshaped view of the same numbers)."""
+    from .workbook import write_workbook
+
+    table.to_csv(staging / f"{name}.csv", index=False, float_format=FLOAT_FORMAT)
+    write_workbook({name: table if sheet is None else sheet}, staging / f"{name}.xlsx", lang)
+
+
+def _chart_context(scenario, warnings: list[str] | None = None):
+    """Fonts set and the context for a scenario's charts; a no-font warning goes to `warnings`."""
+    from .charts import ChartContext, chart_language, use_fonts
+
+    lang, warning = chart_language(scenario.outputs.lang)
+    if warning and warnings is not None:
+        warnings.append(warning)
+    use_fonts(lang)
+    return ChartContext.of(scenario, lang)
+
+
 def write_comparison(runs: dict, scenarios: dict, target: Path, warnings: list[str]) -> Path:
     """comparison.csv, comparison.xlsx and overlay charts for several runs' tables; a chart
     warning (no CJK font) is added to `warnings`."""
     from .compare import key_indicators, side_by_side
-    from .workbook import write_workbook
 
     first = next(iter(scenarios.values()))
     target = Path(target).resolve()
     with staged(target, "comparison.csv") as staging:
         table = key_indicators(runs)
-        table.to_csv(staging / "comparison.csv", index=False, float_format=FLOAT_FORMAT)
-        write_workbook({"comparison": side_by_side(table)}, staging / "comparison.xlsx", first.outputs.lang)
+        _table_files(staging, "comparison", table, first.outputs.lang, side_by_side(table))
         if first.outputs.charts:
-            from .charts import COMPARED, ChartContext, chart_language, compare_chart, save, use_fonts
+            from .charts import COMPARED, compare_chart, save
 
-            lang, warning = chart_language(first.outputs.lang)
-            warnings += [warning] if warning else []
-            use_fonts(lang)
-            ctx = ChartContext.of(first, lang)
+            ctx = _chart_context(first, warnings)
             for name, label, source, metric, kind in COMPARED:
                 figure = compare_chart(runs, ctx, label, source, metric, kind)
                 if figure is not None:
@@ -217,37 +231,29 @@ def write_comparison(runs: dict, scenarios: dict, target: Path, warnings: list[s
 
 def write_sensitivity(table, scenario, target: Path) -> Path:
     """sensitivity.csv, sensitivity.xlsx and a tornado chart per metric."""
-    from .workbook import write_workbook
-
     target = Path(target).resolve()
     with staged(target, "sensitivity.csv") as staging:
-        table.to_csv(staging / "sensitivity.csv", index=False, float_format=FLOAT_FORMAT)
-        write_workbook({"sensitivity": table}, staging / "sensitivity.xlsx", scenario.outputs.lang)
+        _table_files(staging, "sensitivity", table, scenario.outputs.lang)
         if scenario.outputs.charts:
-            from .charts import ChartContext, chart_language, save, tornado, use_fonts
+            from .charts import save, tornado
 
-            lang, _ = chart_language(scenario.outputs.lang)
-            use_fonts(lang)
+            ctx = _chart_context(scenario)
             for metric in table.metric.unique():
-                save(tornado(table, ChartContext.of(scenario, lang), metric), staging / "charts", f"tornado_{metric}")
+                save(tornado(table, ctx, metric), staging / "charts", f"tornado_{metric}")
     return target
 
 
 def write_sweep(table, scenario, target: Path) -> Path:
-    """sweep.csv, sweep.xlsx and a chart of the 2035 bed gap and 60+ share by point."""
-    from .workbook import write_workbook
-
+    """sweep.csv, sweep.xlsx and bar charts of the last year's bed gap, 60+ share and
+    self-sufficiency by point."""
     target = Path(target).resolve()
     with staged(target, "sweep.csv") as staging:
-        table.to_csv(staging / "sweep.csv", index=False, float_format=FLOAT_FORMAT)
-        write_workbook({"sweep": table}, staging / "sweep.xlsx", scenario.outputs.lang)
+        _table_files(staging, "sweep", table, scenario.outputs.lang)
         if scenario.outputs.charts and len(table):
-            from .charts import ChartContext, chart_language, save, sweep_chart, use_fonts
+            from .charts import save, sweep_chart
 
-            lang, _ = chart_language(scenario.outputs.lang)
-            use_fonts(lang)
+            ctx = _chart_context(scenario)
             for indicator in ("bed_gap", "share_60plus", "employee_self_sufficiency_ratio"):
                 if indicator in set(table.indicator):
-                    save(sweep_chart(table, ChartContext.of(scenario, lang), indicator), staging / "charts",
-                         f"sweep_{indicator}")
+                    save(sweep_chart(table, ctx, indicator), staging / "charts", f"sweep_{indicator}")
     return target
