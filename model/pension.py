@@ -66,19 +66,26 @@ def account_divisor(age: np.ndarray) -> np.ndarray:
     return np.vectorize(ACCOUNT_DIVISOR.get)(clipped)
 
 
-# Retirement shares depend on the scenario and the year only; trials of one scenario reuse them.
-_RETIREMENT_MEMO: dict[int, tuple[Scenario, dict[int, np.ndarray]]] = {}
+# Retirement shares and new awards depend on the scenario and the year only (not on the
+# population): trials of one scenario reuse them.
+_MEMO: dict[int, tuple[Scenario, dict]] = {}
+
+
+def _memoised(scenario: Scenario, key: tuple, compute):
+    memo = _MEMO.get(id(scenario))
+    if memo is None or memo[0] is not scenario:
+        _MEMO.clear()  # one scenario at a time: the memo never grows
+        memo = _MEMO[id(scenario)] = (scenario, {})
+    if key not in memo[1]:
+        value = compute()
+        value.setflags(write=False)  # shared between calls: nobody may change it in place
+        memo[1][key] = value
+    return memo[1][key]
 
 
 def retirement_prevalence(scenario: Scenario, year: int) -> np.ndarray:
     """Share past statutory retirement on the stock date of `year`, by sex and age, (2, 101)."""
-    memo = _RETIREMENT_MEMO.get(id(scenario))
-    if memo is None or memo[0] is not scenario:
-        _RETIREMENT_MEMO.clear()  # one scenario at a time: the memo never grows
-        memo = _RETIREMENT_MEMO[id(scenario)] = (scenario, {})
-    if year not in memo[1]:
-        memo[1][year] = _retirement_prevalence(scenario, year)
-    return memo[1][year]
+    return _memoised(scenario, ("retired", year), lambda: _retirement_prevalence(scenario, year))
 
 
 def _retirement_prevalence(scenario: Scenario, year: int) -> np.ndarray:
@@ -145,6 +152,10 @@ def cohort_coverage(base_coverage: np.ndarray, entry_levels: np.ndarray) -> np.n
 
 def new_pension(scenario: Scenario, year: int, wage_last_year: float) -> np.ndarray:
     """Monthly pension at retirement by age of retirement 0..100 (yuan), 国发〔2005〕38号."""
+    return _memoised(scenario, ("award", year, wage_last_year), lambda: _new_pension(scenario, year, wage_last_year))
+
+
+def _new_pension(scenario: Scenario, year: int, wage_last_year: float) -> np.ndarray:
     e, w = scenario.pension.employee, scenario.pension.wages
     calculation_base = float(w.provincial_ratio.at(year - 1)) * wage_last_year / 12
     own_wage = float(e.base_to_wage.at(year)) * wage_last_year / 12
