@@ -192,9 +192,11 @@ def calibrate_to_targets(population: np.ndarray, total: float | None, shares: di
     raise ScenarioError("population.base.shares: the total and shares cannot all be met; check them")
 
 
-def build_base_population(scenario: Scenario, Lx_base: np.ndarray, groups: np.ndarray | None = None) -> BaseYearPopulation:
+def build_base_population(scenario: Scenario, Lx_base: np.ndarray, groups: np.ndarray | None = None,
+                          student_excess: np.ndarray | None = None) -> BaseYearPopulation:
     """Base population from a user table (as is) or from the census profile, calibrated.
-    `groups` (2, 19) replaces the census profile (a county of a user region table)."""
+    `groups` (2, 19) replaces the census profile (a county); `student_excess` (2, window)
+    replaces the estimate of the student stock (a county's part of the city's)."""
     base = scenario.population.base
     if base.table is not None and groups is None:
         frame = inputs.read_table(base.table.path, "population.base.table", "population", None)
@@ -207,7 +209,7 @@ def build_base_population(scenario: Scenario, Lx_base: np.ndarray, groups: np.nd
     if students is not None:
         reference = inputs.census_groups(students.reference_region, "population.students.reference_region")
         window = list(students.ages)
-        excess = estimate_student_excess(groups, reference, window)
+        excess = estimate_student_excess(groups, reference, window) if student_excess is None else student_excess
         groups = groups.copy()
         groups[:, [inputs.CENSUS_GROUPS.index(g) for g in window]] -= excess
     settled = split_census_groups(groups, Lx_base)
@@ -446,12 +448,14 @@ def calendar_year_view(indicators: pd.DataFrame, base_month: int = 11) -> pd.Dat
     return pd.DataFrame(rows)
 
 
-def build_inputs(scenario: Scenario, groups: np.ndarray | None = None) -> tuple[BaseYearPopulation, Rates]:
+def build_inputs(scenario: Scenario, groups: np.ndarray | None = None,
+                 student_excess: np.ndarray | None = None) -> tuple[BaseYearPopulation, Rates]:
     """Everything the projection needs: mortality first (its base-year life table closes the
     85+ tail), then the base population, then the other rates (the migration profile is
-    weighted by the settled base population). `groups`: see build_base_population."""
+    weighted by the settled base population). `groups`, `student_excess`: see
+    build_base_population."""
     mx = build_mortality(scenario)
-    base = build_base_population(scenario, single_year_life_table(mx[0]).Lx, groups)
+    base = build_base_population(scenario, single_year_life_table(mx[0]).Lx, groups, student_excess)
     return base, build_rates(scenario, mx, base.population - base.transient)
 
 

@@ -86,7 +86,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # tables
     "indicator": ("指标", "Indicator"), "value": ("数值", "Value"), "scenario": ("情景", "Scenario"),
     "difference": ("与第一个情景之差", "Difference from the first scenario"),
-    "metric": ("指标", "Metric"), "scheme": ("制度", "Scheme"), "sex": ("性别", "Sex"),
+    "metric": ("指标", "Metric"), "region": ("地区", "Region"), "scheme": ("制度", "Scheme"), "sex": ("性别", "Sex"),
     "population": ("人口", "Population"), "mix": ("照护格局", "Care mix"),
     "p05": ("5%分位数", "5th percentile"), "p95": ("95%分位数", "95th percentile"),
     "parameter": ("参数", "Parameter"), "unit": ("单位", "Unit"), "unit_source": ("来源", "Source"),

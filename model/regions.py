@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 
 from . import inputs
-from .config import BasePopulation, E0Path, Scenario, ScenarioError, TfrPath
-from .demography import PopulationProjection, ProjectionArrays, Rates, build_inputs, project, select_batch
+from .config import BasePopulation, E0Path, Scenario, ScenarioError, TfrPath, parse_age_band
+from .demography import (PopulationProjection, ProjectionArrays, Rates, build_inputs, estimate_student_excess,
+                         project, select_batch)
 
 YOUNG = slice(15, 35)  # ages of the internal migration flow
 
@@ -55,6 +56,11 @@ def county_groups(scenario: Scenario) -> dict[str, np.ndarray]:
         row = int(np.flatnonzero(values < 0)[0]) + 2
         raise ScenarioError(f"{key}: column 'population', row {row}: {values.iloc[row - 2]:g} is negative")
     frame = frame.assign(population=values)
+    for column, allowed in (("sex", inputs.SEXES), ("age_group", inputs.CENSUS_GROUPS)):
+        bad = frame.loc[~frame[column].isin(allowed), column]
+        if len(bad):
+            raise ScenarioError(f"{key}: column {column!r}, row {bad.index[0] + 2}: {bad.iloc[0]!r} is not one of "
+                                f"{', '.join(allowed)}")
     groups = {}
     for name in regions.counties:
         rows = frame[frame.region == name]
@@ -71,6 +77,22 @@ def county_groups(scenario: Scenario) -> dict[str, np.ndarray]:
     if unknown:
         raise ScenarioError(f"{key}: unknown county {unknown[0]!r}; list it in regions.counties or remove its rows")
     return groups
+
+
+def student_shares(scenario: Scenario, groups: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each student county's part of the city's student stock (2, window): the stock is
+    estimated once on the city's table (the young people missing elsewhere offset part of the
+    university districts' surplus) and shared by the counties' own surpluses."""
+    students = scenario.population.students
+    if students is None or not scenario.regions.student_counties:
+        return {}
+    reference = inputs.census_groups(students.reference_region, "population.students.reference_region")
+    window = list(students.ages)
+    city = estimate_student_excess(sum(groups.values()), reference, window)
+    own = {name: estimate_student_excess(groups[name], reference, window).sum()
+           for name in scenario.regions.student_counties}
+    total = sum(own.values())
+    return {name: city * (own[name] / total if total > 0 else 1 / len(own)) for name in own}
 
 
 def child_woman_ratio(groups: np.ndarray) -> float:
@@ -111,12 +133,38 @@ def county_scenarios(scenario: Scenario, groups: dict[str, np.ndarray]) -> list[
         if scenario.care is not None:
             beds = regions.beds.get(name)
             if beds is None:  # assumption: the city's beds shared by the county's 60+ population
-                share60 = groups[name][:, inputs.CENSUS_GROUPS.index("60-64"):].sum() / \
-                    sum(g[:, inputs.CENSUS_GROUPS.index("60-64"):].sum() for g in groups.values())
-                beds = _scaled_path(scenario.care.beds, share60, cls=type(scenario.care.beds))
+                beds = _scaled_path(scenario.care.beds, elderly_shares(groups)[name], cls=type(scenario.care.beds))
+                beds = beds.model_copy(update={"source": BEDS_RULE})
             county = county.model_copy(update={"care": scenario.care.model_copy(update={"beds": beds})})
         made.append(county)
     return made
+
+
+BEDS_RULE = "assumption — no county bed figures found: the city's beds shared by each county's 2020 60+ population"
+
+
+def elderly_shares(groups: dict[str, np.ndarray]) -> dict[str, float]:
+    """Each county's share of the city's people aged 60+ in the base table."""
+    first = inputs.CENSUS_GROUPS.index("60-64")
+    total = sum(g[:, first:].sum() for g in groups.values())
+    return {name: float(g[:, first:].sum() / total) for name, g in groups.items()}
+
+
+def derived_assumptions(scenario: Scenario) -> list[tuple[str, str, str, str]]:
+    """Rows for the assumptions table: the values the county split derives."""
+    regions = scenario.regions
+    groups = county_groups(scenario)
+    city = child_woman_ratio(sum(groups.values()))
+    rows = []
+    for name in regions.counties:
+        factor = regions.fertility_factor.get(name)
+        rows.append((f"regions.fertility_factor.{name}",
+                     f"{factor if factor is not None else child_woman_ratio(groups[name]) / city:.4g}", "",
+                     "regions.fertility_factor" if factor is not None else
+                     "census 2020 child–woman ratio (age 0 ÷ women 25–39) over the city's"))
+        if scenario.care is not None and name not in regions.beds:
+            rows.append((f"regions.beds.{name}", f"{elderly_shares(groups)[name]:.4f} × care.beds", "", BEDS_RULE))
+    return rows
 
 
 def internal_migration(scenario: Scenario, settled: np.ndarray, years: np.ndarray) -> np.ndarray:
@@ -139,11 +187,45 @@ def internal_migration(scenario: Scenario, settled: np.ndarray, years: np.ndarra
     return arriving - leaving
 
 
+def check_supported(scenario: Scenario) -> None:
+    """Refuse city inputs the county split cannot honour (one line each)."""
+    pop = scenario.population
+    for name, table in (("population.fertility.table", pop.fertility.table), ("population.mortality.table",
+                        pop.mortality.table), ("population.migration.table", pop.migration.table)):
+        if table is not None:
+            raise ScenarioError(f"regions: {name} cannot be split by county; give paths (tfr, e0, net) instead")
+    if scenario.regions.table is None and scenario.years.base != 2020:
+        raise ScenarioError(f"regions: the bundled county tables are the 2020 census; years.base is "
+                            f"{scenario.years.base}: give regions.table for that year")
+    if pop.base.table is not None:
+        raise ScenarioError("regions: population.base.table is not used with counties; give regions.table")
+
+
+def county_inputs(scenario: Scenario):
+    """(county scenarios, [(base, rates)] per county) for the projection."""
+    check_supported(scenario)
+    groups = county_groups(scenario)
+    city = sum(groups.values())
+    base = scenario.population.base
+    if base.total is not None and abs(base.total - city.sum()) > 0.5:
+        raise ScenarioError(f"regions: population.base.total {base.total:,.0f} differs from the counties' sum "
+                            f"{city.sum():,.0f}; counties are not scaled to city targets")
+    lower = np.asarray(inputs.CENSUS_GROUP_LOWER)
+    for label, share in base.shares.items():
+        first, end = parse_age_band(label)
+        counties_share = city[:, (lower >= first) & (lower < end)].sum() / city.sum()
+        if abs(counties_share - share) > 1e-6:
+            raise ScenarioError(f"regions: population.base.shares {label} {share:g} differs from the counties' "
+                                f"{counties_share:.6f}; counties are not scaled to city targets")
+    scenarios = county_scenarios(scenario, groups)
+    students = student_shares(scenario, groups)
+    return scenarios, [build_inputs(county, groups[name], students.get(name))
+                       for county, name in zip(scenarios, scenario.regions.counties)]
+
+
 def project_counties(scenario: Scenario) -> CountyProjection:
     """All counties in one projection, and the city as their sum."""
-    groups = county_groups(scenario)
-    scenarios = county_scenarios(scenario, groups)
-    built = [build_inputs(county, groups[name]) for county, name in zip(scenarios, scenario.regions.counties)]
+    scenarios, built = county_inputs(scenario)
     bases = np.stack([base.population for base, _ in built])
     transient = np.stack([base.transient for base, _ in built])
     rates0 = built[0][1]
@@ -163,7 +245,8 @@ def project_counties(scenario: Scenario) -> CountyProjection:
                                              transient=transient[i]))
     # The city: sums of stocks and flows; rates weighted by the people exposed to them.
     exposure = arrays.population[:-1]                                              # (T, R, 2, 101)
-    women = exposure[:, :, 1, :]
+    settled = arrays.population - transient                                        # births: settled women
+    women = (settled[:-1, :, 1, :] + settled[1:, :, 1, :]) / 2
     with np.errstate(invalid="ignore", divide="ignore"):
         mx = np.where(exposure.sum(axis=1) > 0, (rates.mx * exposure).sum(axis=1) / exposure.sum(axis=1),
                       rates.mx.mean(axis=1))

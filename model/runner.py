@@ -36,11 +36,9 @@ def check_inputs(scenario: Scenario) -> None:
     """Build every input of the scenario (tables read, rates calibrated) without projecting."""
     build_inputs(scenario)
     if scenario.regions is not None:
-        from .regions import county_groups, county_scenarios
+        from .regions import county_inputs
 
-        groups = county_groups(scenario)
-        for county, name in zip(county_scenarios(scenario, groups), scenario.regions.counties):
-            build_inputs(county, groups[name])
+        county_inputs(scenario)
 
 
 def aggregate_stages(scenario: Scenario, population: PopulationProjection, calibration: tuple | None = None,
@@ -125,7 +123,10 @@ def county_tables(scenario: Scenario, counties, tables: dict, states) -> dict[st
         frames["population"].append(county.population.assign(region=name))
         indicators = county.indicators
         if "care" in tables:
-            care, fit = project_care_demand(county.scenario, county)
+            # The city's calibration for every county: counties differ by age structure and
+            # survival, not by a disability level fitted to each (no county targets exist).
+            care, fit = project_care_demand(county.scenario, county,
+                                            project_states(county.scenario, county, states.calibration))
             county_care.append(care)
             frames["care"].append(care.assign(region=name))
             indicators = pd.concat([indicators, care_indicators(care, fit)], ignore_index=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .config import Scenario, TimePath, load_scenario
+from .config import Scenario, ScenarioError, TimePath, load_scenario
 
 TARGET_YEAR = 2035
 
@@ -93,6 +93,8 @@ def sensitivity(config, progress=None) -> pd.DataFrame:
     report = progress or (lambda message: None)
     base_overrides = {"uncertainty": {"trials": 0}}
     scenario = load_scenario(config, base_overrides)
+    if scenario.regions is not None:
+        raise ScenarioError("regions: the sensitivity analysis runs on the city; use a scenario without regions")
     stages = [stage for stage in scenario.stages if stage != "abm"]  # the ABM is not needed here
     base_overrides["stages"] = stages
     scenario = load_scenario(config, base_overrides)

@@ -56,6 +56,10 @@ def assumptions(scenario: Scenario) -> pd.DataFrame:
                 walk(value, f"{prefix}.{key}", inherited)
 
     walk(scenario, "")
+    if scenario.regions is not None:
+        from .regions import derived_assumptions
+
+        rows += derived_assumptions(scenario)
     return pd.DataFrame(rows, columns=["parameter", "value", "unit", "source"])
 
 
@@ -72,7 +76,7 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, lang: str) -> No
             sheet = text(f"sheet_{key}", lang)
             headers = [text(column, lang) if column in ("year", "indicator", "value", "metric", "scheme", "sex",
                                                       "population", "mix", "p05", "p95", "parameter", "unit",
-                                                      "scenario", "age", "difference") else column for column in table.columns]
+                                                      "scenario", "age", "difference", "region") else column for column in table.columns]
             if key == "assumptions":
                 headers[-1] = text("unit_source", lang)
             table.to_excel(writer, sheet_name=sheet, index=False, header=headers)
