@@ -91,15 +91,16 @@ def _figure(ctx: ChartContext, title: str, source: str | None = None) -> tuple[F
     return fig, ax
 
 
-def _mark_base_year(ax, year: int, ctx: ChartContext) -> None:
-    ax.axvline(year, color=COLOURS["grey"], linestyle=":", linewidth=0.9)
-    ax.annotate(text("base_year", ctx.lang, year=year), (year, 0), xycoords=("data", "axes fraction"),
-                xytext=(3, 4), textcoords="offset points", fontsize=6.5, color=COLOURS["grey"])
-
-
-def _years_axis(ax, years) -> None:
-    ax.set_xlim(min(years) - 0.5, max(years) + 0.5)
+def _time_axis(ax, years, ctx: ChartContext) -> None:
+    """Whole-year ticks over the projection, and the base year marked."""
+    years = np.asarray(years)
+    base = int(years.min())
+    ax.set_xlim(base - 0.5, years.max() + 0.5)
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=8))
+    ax.axvline(base, color=COLOURS["grey"], linestyle=":", linewidth=0.9)
+    ax.annotate(text("base_year", ctx.lang, year=base), (base, 0), xycoords=("data", "axes fraction"),
+                xytext=(3, 4), textcoords="offset points", fontsize=6.5, color=COLOURS["grey"],
+                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
 
 
 def _persons(ctx: ChartContext) -> float:
@@ -171,8 +172,7 @@ def ageing_shares(tables: dict, ctx: ChartContext) -> Figure:
         ax.plot(series.index, series.to_numpy(), color=colour, linewidth=1.6, label=text(name, ctx.lang))
         ax.annotate(f"{series.iloc[-1]:.1f}%", (series.index[-1], series.iloc[-1]), xytext=(3, 0),
                     textcoords="offset points", fontsize=6.5, color=colour, va="center")
-    _years_axis(ax, series.index)
-    _mark_base_year(ax, int(series.index[0]), ctx)
+    _time_axis(ax, series.index, ctx)
     ax.set_ylabel(text("share_axis", ctx.lang))
     ax.set_ylim(bottom=0)
     _legend(ax, loc="upper left")
@@ -185,8 +185,7 @@ def old_age_dependency(tables: dict, ctx: ChartContext) -> Figure:
     ax.plot(series.index, series.to_numpy(), color=COLOURS["blue"], linewidth=1.6)
     ax.annotate(f"{series.iloc[-1]:.1f}", (series.index[-1], series.iloc[-1]), xytext=(3, 0),
                 textcoords="offset points", fontsize=6.5, va="center")
-    _years_axis(ax, series.index)
-    _mark_base_year(ax, int(series.index[0]), ctx)
+    _time_axis(ax, series.index, ctx)
     ax.set_ylabel(text("dependency_axis", ctx.lang))
     ax.set_ylim(bottom=0)
     return fig
@@ -198,8 +197,7 @@ def births_and_deaths(tables: dict, ctx: ChartContext) -> Figure:
         series = _indicator(tables, name) / _persons(ctx)
         ax.plot(series.index, series.to_numpy(), color=colour, linewidth=1.6, marker="o", markersize=2,
                 label=text(name, ctx.lang))
-    _years_axis(ax, series.index)
-    _mark_base_year(ax, int(series.index[0]), ctx)
+    _time_axis(ax, series.index, ctx)
     ax.set_ylabel(text("flow_axis", ctx.lang))
     ax.set_ylim(bottom=0)
     _legend(ax, loc="lower left")
@@ -225,8 +223,7 @@ def pension_people(tables: dict, ctx: ChartContext) -> Figure:
     right.spines["right"].set_visible(True)
     right.set_ylabel(text("per_100_contributors", ctx.lang))
     ax.set_ylim(0, wide["contributors"].max() / _persons(ctx) * 1.45)  # room for the legend
-    _years_axis(ax, years)
-    _mark_base_year(ax, int(years[0]), ctx)
+    _time_axis(ax, years, ctx)
     handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
     ax.legend(handles=handles, frameon=False, loc="upper left")
     return fig
@@ -247,8 +244,7 @@ def pension_finances(tables: dict, ctx: ChartContext) -> Figure:
         ax.axvline(depletion, color=COLOURS["red"], linestyle=":", linewidth=1)
         ax.annotate(text("depletion", ctx.lang, year=int(depletion)), (depletion, 0.93), xycoords=("data", "axes fraction"),
                     xytext=(3, 0), textcoords="offset points", fontsize=6.5, color=COLOURS["red"])
-    _years_axis(ax, years)
-    _mark_base_year(ax, int(years[0]), ctx)
+    _time_axis(ax, years, ctx)
     ax.set_ylabel(text("money_unit", ctx.lang))
     _legend(ax, loc="lower left", ncol=2)
     return fig
@@ -263,11 +259,9 @@ def disabled_by_severity(tables: dict, ctx: ChartContext) -> Figure:
     years = wide.index.to_numpy()
     ax.stackplot(years, wide["severe"], wide["mild"], colors=[COLOURS["red"], COLOURS["light"]],
                  labels=[text("severe", ctx.lang), text("mild", ctx.lang)])
-    for name, colour in (("severe", COLOURS["red"]),):
-        ax.annotate(f"{wide[name].iloc[-1]:.1f}", (years[-1], wide[name].iloc[-1] / 2), xytext=(3, 0),
-                    textcoords="offset points", fontsize=6.5, color=colour, va="center")
-    _years_axis(ax, years)
-    _mark_base_year(ax, int(years[0]), ctx)
+    ax.annotate(f"{wide['severe'].iloc[-1]:.1f}", (years[-1], wide["severe"].iloc[-1] / 2), xytext=(3, 0),
+                textcoords="offset points", fontsize=6.5, color=COLOURS["red"], va="center")
+    _time_axis(ax, years, ctx)
     ax.set_ylabel(text("persons_axis", ctx.lang))
     _legend(ax, loc="upper left")
     return fig
@@ -286,8 +280,7 @@ def beds_needed_and_supplied(tables: dict, ctx: ChartContext) -> Figure:
     ax.fill_between(years, wide["beds_supplied"] / scale, wide["beds_needed"] / scale,
                     where=wide["beds_needed"] > wide["beds_supplied"], interpolate=True, color=COLOURS["red"],
                     alpha=0.12, linewidth=0)
-    _years_axis(ax, years)
-    _mark_base_year(ax, int(years[0]), ctx)
+    _time_axis(ax, years, ctx)
     ax.set_ylabel(text("beds_unit", ctx.lang))
     ax.set_ylim(bottom=0)
     _legend(ax, loc="upper left")
@@ -306,8 +299,7 @@ def nursing_share(tables: dict, ctx: ChartContext) -> Figure:
     ax.axhline(target, color=COLOURS["grey"], linestyle="--", linewidth=1)
     ax.annotate(text("target", ctx.lang, value=f"{target:.0f}%"), (years[0], target), xytext=(2, 3),
                 textcoords="offset points", fontsize=6.5, color=COLOURS["grey"])
-    _years_axis(ax, years)
-    _mark_base_year(ax, int(years[0]), ctx)
+    _time_axis(ax, years, ctx)
     ax.set_ylabel(text("share_axis", ctx.lang).replace("总人口", "床位") if ctx.lang == "zh" else "Share of beds (%)")
     ax.set_ylim(0, 100)
     _legend(ax, loc="lower right")
@@ -324,8 +316,7 @@ def abm_outcome(tables: dict, ctx: ChartContext, metric: str) -> Figure:
         rows = rows.sort_values("year")
         ax.plot(rows.year, rows.value / scale, color=colour, linewidth=1.5, label=mix)
         ax.fill_between(rows.year, rows.p05 / scale, rows.p95 / scale, color=colour, alpha=0.15, linewidth=0)
-    _years_axis(ax, abm.year)
-    _mark_base_year(ax, int(abm.year.min()), ctx)
+    _time_axis(ax, abm.year, ctx)
     ax.set_ylabel(text("occupancy_axis" if metric == "occupancy" else "persons_axis", ctx.lang))
     top = 100 if metric == "occupancy" else float(abm.p95.max() / scale) * 1.25  # room for the legend
     ax.set_ylim(0, top if top > 0 else 1)
@@ -381,8 +372,7 @@ def fan_chart(tables: dict, ctx: ChartContext, table: str, metric: str, title: s
     ax.plot(years, frame.p50 / divisor, color=COLOURS["blue"], linewidth=1.8, label=text("median", ctx.lang))
     if kind != "percent":
         ax.axhline(0, color="black", linewidth=0.6)
-    _years_axis(ax, years)
-    _mark_base_year(ax, int(years[0]), ctx)
+    _time_axis(ax, years, ctx)
     ax.set_ylabel({"percent": text("share_axis", ctx.lang), "money": text("money_unit", ctx.lang),
                    "beds": "张" if ctx.lang == "zh" else "beds"}[kind])
     _legend(ax, loc="upper left")
@@ -496,8 +486,7 @@ def compare_chart(runs: dict[str, dict], ctx: ChartContext, label: str, table: s
     if not drawn:
         plt.close(fig)
         return None
-    _years_axis(ax, years)
-    _mark_base_year(ax, int(years[0]), ctx)
+    _time_axis(ax, years, ctx)
     ax.set_ylabel({"percent": "%", "persons": text("persons_axis", ctx.lang), "beds": text("beds_unit", ctx.lang)}[kind])
     if metric != "bed_gap":  # a gap can be negative; levels start at zero so differences are not exaggerated
         ax.set_ylim(bottom=0)

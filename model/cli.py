@@ -324,11 +324,12 @@ def summary(result, target: Path) -> str:
                      f"{care.at[last, 'bed_gap']:>12,.0f}{care.at[last, 'norm_gap']:>12,.0f}")
     if "abm" in result.tables:
         abm = result.tables["abm"].query("year == @last").pivot(index="mix", columns="metric", values="value")
-        lines.append(f"  care mixes in {last} (agent-based, mean of {result.scenario.abm.replicates} runs):"
-                     f"{'waiting':>11}{'unmet':>9}{'occupied':>10}")
+        lines.append(f"  {'care mixes, ' + str(last) + ' (agent-based, ' + str(result.scenario.abm.replicates) + ' runs)':<46}"
+                     f"{'waiting':>9}{'unmet':>9}{'occupied':>10}")
         for mix in result.scenario.abm.mixes:
             lines.append(f"    {mix:<44}{abm.at[mix, 'waiting']:>9,.0f}{abm.at[mix, 'unmet_need']:>9,.0f}"
                          f"{abm.at[mix, 'occupancy']:>10.0%}")
+        lines.append("    (waiting for formal care; unmet = severe cases without formal care; beds occupied)")
     lines.append(f"results: {target}")
     return "\n".join(lines)
 
