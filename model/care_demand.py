@@ -198,6 +198,20 @@ def calibrate(scenario: Scenario, population_60: np.ndarray, q: np.ndarray, e_op
     return levels_of(theta), prevalence, fit
 
 
+def base_prevalence(scenario: Scenario, calibration: tuple) -> np.ndarray:
+    """State shares by sex and age in the base year (2, 3, 41): the user's table if given,
+    else the calibrated stationary prevalence."""
+    return user_prevalence(scenario) if scenario.care.prevalence_table is not None else calibration[1]
+
+
+def scale_disability(levels: np.ndarray, prevalence: np.ndarray, factor: np.ndarray):
+    """Incidence levels (2 sexes, [mild, severe]) and base prevalence (2, 3, 41) with the mild
+    and severe parts multiplied by factor (2,); the healthy take the rest."""
+    disabled = prevalence[:, 1:, :] * factor[:, None]
+    disabled = disabled / np.maximum(disabled.sum(axis=1, keepdims=True), 1.0)
+    return levels * factor, np.concatenate([1 - disabled.sum(axis=1, keepdims=True), disabled], axis=1)
+
+
 def user_prevalence(scenario: Scenario) -> np.ndarray:
     """A user table of prevalence by sex and age → (2, 3, 41)."""
     path = scenario.care.prevalence_table.path
@@ -229,11 +243,13 @@ class HealthStates:
     calibration: tuple            # (incidence levels, base prevalence, fit): reusable for trials of the same base year
 
 
-def project_states(scenario: Scenario, population: PopulationProjection, calibration: tuple | None = None) -> HealthStates:
+def project_states(scenario: Scenario, population: PopulationProjection, calibration: tuple | None = None,
+                   disability_factor: np.ndarray | None = None) -> HealthStates:
     """People aged 60+ by year, sex, state and age, with the probabilities that moved them.
 
     `calibration` (levels, prevalence, fit) from an earlier call skips the 2020 calibration,
-    for trials that share the base year."""
+    for trials that share the base year and for counties. `disability_factor` (mild, severe)
+    multiplies the incidences and base prevalences (a county's urban/rural mix)."""
     care = scenario.care
     stocks = population.arrays.population[:, :, 60:]
     # Death probabilities the projection itself applies: 1 − L(x+1)/L(x), and 1 − T(100)/T(99)
@@ -242,10 +258,12 @@ def project_states(scenario: Scenario, population: PopulationProjection, calibra
     survival = survival_ratios(tables.Lx, tables.Tx)[..., 60:]     # ages 60..99
     qx = 1 - np.concatenate([survival, survival[..., -1:]], axis=-1)  # (intervals, 2, 41)
     lt0 = single_year_life_table(population.rates.mx[0])
-    levels, prevalence, fit = calibration or calibrate(scenario, stocks[0], lt0.qx[:, 60:], lt0.ex[:, 100])
+    calibration = calibration or calibrate(scenario, stocks[0], lt0.qx[:, 60:], lt0.ex[:, 100])
+    levels, fit = calibration[0], calibration[2]
+    prevalence = base_prevalence(scenario, calibration)
+    if disability_factor is not None:
+        levels, prevalence = scale_disability(levels, prevalence, disability_factor)
     slope = float(care.transitions.incidence_age_slope.at(2020))
-    if care.prevalence_table is not None:
-        prevalence = user_prevalence(scenario)
     ratios, recover = mortality_ratios(scenario), recovery_rates(scenario)
     worsen = float(care.transitions.mild_to_severe_factor.at(2020))
     n_years = len(population.years)
@@ -280,7 +298,7 @@ def project_states(scenario: Scenario, population: PopulationProjection, calibra
     arriving[..., -1] += survivors[..., -1]
     migration = np.divide(stocks[1:], arriving, out=np.ones_like(arriving), where=arriving > 0)
     return HealthStates(counts=shares * stocks[:, :, None, :], fit=fit, death=death, move=move,
-                        entry=entry, migration=migration, calibration=(levels, prevalence, fit))
+                        entry=entry, migration=migration, calibration=calibration)
 
 
 def project_care_demand(scenario: Scenario, population: PopulationProjection,

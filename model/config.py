@@ -750,6 +750,31 @@ class RegionTable(TableRef):
     columns = ("region", "sex", "age_group", "population")
 
 
+class UrbanRural(_Frozen):
+    """Disability by residence: counties differ by how many of their older people live in
+    villages (乡村) rather than towns (城镇), at the same sex and age."""
+
+    rural_ratio: dict[Literal["mild", "severe"], RatioPath]  # rural ÷ urban prevalence and incidence
+    elderly_urban_factor: RatioPath          # urban share of the 60+ ÷ urban share of all ages
+    urban_share_60plus: dict[str, float] = Field(default_factory=dict)  # by county; default: census rule
+
+    @field_validator("rural_ratio")
+    @classmethod
+    def _both_states(cls, ratios):
+        missing = {"mild", "severe"} - set(ratios)
+        if missing:
+            raise ValueError(f"give a rural ratio for {', '.join(sorted(missing))}")
+        return ratios
+
+    @field_validator("urban_share_60plus")
+    @classmethod
+    def _shares(cls, shares):
+        for county, share in shares.items():
+            if not 0 <= share <= 1:
+                raise ValueError(f"{county}: {share:g} is out of range; allowed 0 to 1")
+        return shares
+
+
 class Regions(_Frozen):
     """Project the city as the sum of its counties (model/regions.py)."""
 
@@ -761,6 +786,7 @@ class Regions(_Frozen):
     internal_migration_rate: FractionPath               # share of those aged 15–34 moving out a year
     receiving_counties: list[str] = Field(default_factory=list)      # where they move to
     beds: dict[str, BedsPath] = Field(default_factory=dict)          # default: city beds × share of 60+
+    urban_rural: UrbanRural | None = None               # none: the city's disability rates everywhere
     source: str | None = None
 
     @model_validator(mode="after")
@@ -774,6 +800,9 @@ class Regions(_Frozen):
         for county, factor in self.fertility_factor.items():
             if not 0.1 <= factor <= 5:
                 raise ValueError(f"fertility_factor: {county}: {factor:g} is out of range; allowed 0.1 to 5")
+        for county in self.urban_rural.urban_share_60plus if self.urban_rural else ():
+            if county not in self.counties:
+                raise ValueError(f"urban_rural.urban_share_60plus: {county!r} is not one of counties")
         for county, offset in self.e0_offset.items():
             if not -15 <= offset <= 15:
                 raise ValueError(f"e0_offset: {county}: {offset:g} is out of range; allowed -15 to 15 years")

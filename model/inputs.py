@@ -55,15 +55,27 @@ def migration_schedule() -> np.ndarray:
 
 
 @lru_cache(maxsize=None)
-def _census_by_region() -> pd.DataFrame:
-    """The census table with a `name` column: the province, city or county its level names."""
-    frame = _bundled("census2020_age_sex_5y.csv").copy()
+def _census_by_region(name: str = "census2020_age_sex_5y.csv") -> pd.DataFrame:
+    """A bundled census table with a `name` column: the province, city or county its level names."""
+    frame = _bundled(name).copy()
     frame["name"] = np.select(
         [frame["level"] == "province", frame["level"] == "city"],
         [frame["province"], frame["city"]],
         frame["county"],
     )
     return frame
+
+
+def _census_rows(frame: pd.DataFrame, region: str, key: str) -> pd.DataFrame:
+    """The rows of one census region, by name or 6-digit code; a one-line error otherwise."""
+    matches = frame[(frame["name"] == region) | (frame["code"] == region)]
+    if matches.empty:
+        guess = difflib.get_close_matches(region, sorted(set(frame["name"])), n=1)
+        hint = f"; did you mean {guess[0]!r}?" if guess else "; see model/data/census2020_age_sex_5y.csv"
+        raise ScenarioError(f"{key}: {region!r} is not a region of the bundled 2020 census{hint}")
+    if matches[["code", "level"]].drop_duplicates().shape[0] > 1:
+        raise ScenarioError(f"{key}: {region!r} names more than one region; use its 6-digit code")
+    return matches
 
 
 def census_groups(region: str, key: str = "population.base.census_region") -> np.ndarray:
@@ -76,16 +88,14 @@ def census_groups(region: str, key: str = "population.base.census_region") -> np
 
 @lru_cache(maxsize=64)
 def _census_groups(region: str, key: str) -> np.ndarray:
-    frame = _census_by_region()
-    matches = frame[(frame["name"] == region) | (frame["code"] == region)]
-    if matches.empty:
-        guess = difflib.get_close_matches(region, sorted(set(frame["name"])), n=1)
-        hint = f"; did you mean {guess[0]!r}?" if guess else "; see model/data/census2020_age_sex_5y.csv"
-        raise ScenarioError(f"{key}: {region!r} is not a region of the bundled 2020 census{hint}")
-    if matches[["code", "level"]].drop_duplicates().shape[0] > 1:
-        raise ScenarioError(f"{key}: {region!r} names more than one region; use its 6-digit code")
-    table = matches.pivot(index="sex", columns="age_group", values="population")
+    table = _census_rows(_census_by_region(), region, key).pivot(index="sex", columns="age_group", values="population")
     return table.reindex(index=list(SEXES), columns=list(CENSUS_GROUPS)).to_numpy(dtype=float)
+
+
+def census_urban_share(region: str, key: str) -> float:
+    """Share of a region's 2020 census population (all ages) living in towns (城镇)."""
+    row = _census_rows(_census_by_region("census2020_urban_rural.csv"), region, key).iloc[0]
+    return float(row["urban"] / row["population"])
 
 
 # --------------------------------------------------------------------------- user tables

@@ -9,7 +9,10 @@ assumptions adjusted by stated county differences:
 * **migration**: the city's net migration shared by population, plus a flow of young adults
   (15–34, `internal_migration_rate` a year, from the base-year population) from the other
   counties to the receiving ones (Yuci, Taigu), which sums to zero over the city;
-* **students**: the transient student stock only in the `student_counties`.
+* **students**: the transient student stock only in the `student_counties`;
+* **disability** (with `urban_rural`): the city's care calibration, with mild and severe
+  rates × (u + (1 − u) · rural ratio) for a county whose older people are a share u urban,
+  scaled so the city's base-year mild and severe counts stay those of the calibration.
 
 All counties are projected in one call of the cohort-component engine with a leading region
 axis (no loop over counties). City figures are the sums: stocks, births, deaths and migrants
@@ -24,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import inputs
+from .care_demand import base_prevalence, scale_disability
 from .config import BasePopulation, E0Path, Scenario, ScenarioError, TfrPath, parse_age_band
 from .demography import (PopulationProjection, ProjectionArrays, Rates, build_inputs, estimate_student_excess,
                          project, select_batch)
@@ -150,6 +154,57 @@ def elderly_shares(groups: dict[str, np.ndarray]) -> dict[str, float]:
     return {name: float(g[:, first:].sum() / total) for name, g in groups.items()}
 
 
+URBAN_RULE = ("census 2020 urban share of the county's population (all ages) × "
+              "regions.urban_rural.elderly_urban_factor")
+
+
+def urban_shares_60plus(scenario: Scenario) -> dict[str, float]:
+    """Share of each county's people aged 60+ living in towns (城镇): given, or by the census rule."""
+    urban_rural = scenario.regions.urban_rural
+    factor = float(urban_rural.elderly_urban_factor.at(scenario.years.base))
+    shares = {}
+    for name in scenario.regions.counties:
+        if name in urban_rural.urban_share_60plus:
+            shares[name] = urban_rural.urban_share_60plus[name]
+            continue
+        try:
+            shares[name] = min(1.0, inputs.census_urban_share(name, "regions.counties") * factor)
+        except ScenarioError:
+            raise ScenarioError(f"regions.urban_rural.urban_share_60plus: {name!r} has no row in the bundled census; "
+                                "give its urban share of the 60+ (0 to 1)") from None
+    return shares
+
+
+def disability_factors(scenario: Scenario, counties: CountyProjection, calibration: tuple) -> dict[str, np.ndarray]:
+    """Each county's (mild, severe) rates relative to the city's calibration, from its
+    urban/rural mix; all ones without `regions.urban_rural`.
+
+    An older villager has `rural_ratio` × the urban prevalence and incidence at the same sex and
+    age, so a county whose 60+ are a share u urban gets u + (1 − u) · ratio, scaled by one
+    number per state so that the counties' base-year mild and severe counts add up to those of
+    the city's calibration: the mix moves disability between counties, not into the city."""
+    urban_rural = scenario.regions.urban_rural
+    if urban_rural is None:
+        return {name: np.ones(2) for name in counties.names}
+    ratio = np.array([float(urban_rural.rural_ratio[state].at(scenario.years.base)) for state in ("mild", "severe")])
+    urban = urban_shares_60plus(scenario)
+    raw = {name: urban[name] + (1 - urban[name]) * ratio for name in counties.names}
+    prevalence = base_prevalence(scenario, calibration)
+    stocks = {name: county.arrays.population[0, :, None, 60:] for name, county in zip(counties.names, counties.counties)}
+
+    def disabled(name, factor):  # base-year (mild, severe) counts of a county
+        return (scale_disability(calibration[0], prevalence, factor)[1][:, 1:, :] * stocks[name]).sum(axis=(0, 2))
+
+    target = sum(disabled(name, np.ones(2)) for name in counties.names)
+    scale = np.ones(2)
+    for _ in range(50):  # a fixed point: only where mild + severe near 1 (ages 95+) is it not linear
+        achieved = sum(disabled(name, raw[name] * scale) for name in counties.names)
+        if np.allclose(achieved, target, rtol=1e-12):
+            break
+        scale = scale * target / achieved
+    return {name: raw[name] * scale for name in counties.names}
+
+
 def derived_assumptions(scenario: Scenario) -> list[tuple[str, str, str, str]]:
     """Rows for the assumptions table: the values the county split derives."""
     regions = scenario.regions
@@ -164,6 +219,11 @@ def derived_assumptions(scenario: Scenario) -> list[tuple[str, str, str, str]]:
                      "census 2020 child–woman ratio (age 0 ÷ women 25–39) over the city's"))
         if scenario.care is not None and name not in regions.beds:
             rows.append((f"regions.beds.{name}", f"{elderly_shares(groups)[name]:.4f} × care.beds", "", BEDS_RULE))
+    if regions.urban_rural is not None:
+        given = regions.urban_rural.urban_share_60plus
+        rows += [(f"regions.urban_rural.urban_share_60plus.{name}", f"{share:.4f}", "fraction",
+                  "regions.urban_rural.urban_share_60plus" if name in given else URBAN_RULE)
+                 for name, share in urban_shares_60plus(scenario).items()]
     return rows
 
 
@@ -218,6 +278,8 @@ def county_inputs(scenario: Scenario):
             raise ScenarioError(f"regions: population.base.shares {label} {share:g} differs from the counties' "
                                 f"{counties_share:.6f}; counties are not scaled to city targets")
     scenarios = county_scenarios(scenario, groups)
+    if scenario.regions.urban_rural is not None and scenario.care is not None:
+        urban_shares_60plus(scenario)  # refuse a county without a census row or a given share now
     students = student_shares(scenario, groups)
     return scenarios, [build_inputs(county, groups[name], students.get(name))
                        for county, name in zip(scenarios, scenario.regions.counties)]

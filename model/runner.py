@@ -115,21 +115,23 @@ def run_scenario(scenario: Scenario, progress: Progress | None = None) -> RunRes
 def county_tables(scenario: Scenario, counties, tables: dict, states) -> dict[str, pd.DataFrame]:
     """Per-county population, indicators and care (a `region` column), and the city's care
     replaced by the sum of the counties' so that county figures add up to the city's."""
-    from .regions import city_care
+    from .regions import city_care, disability_factors
 
     frames: dict[str, list] = {"population": [], "indicators": [], "care": []}
     county_care = []
+    factors = disability_factors(scenario, counties, states.calibration) if "care" in tables else {}
     for name, county in zip(counties.names, counties.counties):
         frames["population"].append(county.population.assign(region=name))
         indicators = county.indicators
         if "care" in tables:
-            # The city's calibration for every county: counties differ by age structure and
-            # survival, not by a disability level fitted to each (no county targets exist).
+            # The city's calibration for every county (no county targets exist): counties differ
+            # by age structure, survival and their urban/rural mix (`disability_factors`).
             care, fit = project_care_demand(county.scenario, county,
-                                            project_states(county.scenario, county, states.calibration))
+                                            project_states(county.scenario, county, states.calibration, factors[name]))
             county_care.append(care)
             frames["care"].append(care.assign(region=name))
-            indicators = pd.concat([indicators, care_indicators(care, fit)], ignore_index=True)
+            mix = {"care_disability_factor_mild": factors[name][0], "care_disability_factor_severe": factors[name][1]}
+            indicators = pd.concat([indicators, care_indicators(care, {**fit, **mix})], ignore_index=True)
         frames["indicators"].append(indicators.assign(region=name))
     if county_care:
         tables["care"] = city_care(county_care, tables["care"])

@@ -29,10 +29,15 @@ ABRIDGED_LOWER = np.array([0, 1] + list(range(5, 101, 5)))  # 0, 1-4, 5-9, ..., 
 
 
 def census(shared: Path) -> None:
-    """Copy the 2020 census age-sex table (all Shanxi regions, every province) as is."""
+    """Copy the 2020 census age-sex table and the urban/rural split (all Shanxi regions,
+    every province) as they are."""
     table = pd.read_csv(shared / "census2020" / "age_sex_5y.csv", dtype={"code": "string"})
     table["population"] = table["population"].round().astype(int)
     table.to_csv(DATA / "census2020_age_sex_5y.csv", index=False)
+    facts = pd.read_csv(shared / "census2020" / "region_facts.csv", dtype={"code": "string"})
+    urban = facts[["code", "province", "city", "county", "level", "人口数_合计", "城镇人口", "乡村人口"]]
+    urban.columns = ["code", "province", "city", "county", "level", "population", "urban", "rural"]
+    urban.to_csv(DATA / "census2020_urban_rural.csv", index=False)
 
 
 def smooth_single_year_mx(abridged: np.ndarray) -> np.ndarray:

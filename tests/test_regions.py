@@ -10,7 +10,8 @@ import pytest
 from conftest import BASE
 from model.config import load_scenario
 from model.demography import project_population
-from model.regions import project_counties
+from model.care_demand import project_states
+from model.regions import disability_factors, project_counties
 from model.runner import run_scenario
 
 COUNTIES = BASE.parent / "counties.yaml"
@@ -77,6 +78,39 @@ def test_internal_migration_moves_young_adults_to_yuci_and_taigu_and_sums_to_zer
     assert gain["榆次区"] > 0 and gain["太谷区"] > 0 and gain["昔阳县"] < 0
 
 
+def test_a_rural_county_has_more_disability_at_the_same_age_and_the_city_keeps_its_total():
+    # Yuci all urban, Yushe all rural: the rural ratio (1.3) separates them at every sex and age.
+    scenario = load_scenario(COUNTIES, {"regions": {"urban_rural": {"urban_share_60plus": {"榆次区": 1.0, "榆社县": 0.0}}}})
+    counties = project_counties(scenario)
+    city_states = project_states(scenario, counties.city)
+    factors = disability_factors(scenario, counties, city_states.calibration)
+    assert factors["榆社县"] / factors["榆次区"] == pytest.approx([1.3, 1.3], rel=1e-12)
+    states = {name: project_states(scenario, county, city_states.calibration, factors[name])
+              for name, county in zip(counties.names, counties.counties)}
+    shares = {name: s.counts[0, :, 1:] / s.counts[0].sum(axis=1, keepdims=True) for name, s in states.items()}
+    unsaturated = shares["榆社县"].sum(axis=1) < 0.999  # mild + severe cannot pass 1 (ages 95+)
+    assert unsaturated[:, :35].all()
+    assert np.allclose((shares["榆社县"] / shares["榆次区"]).transpose(0, 2, 1)[unsaturated], 1.3, rtol=1e-9)
+    # The mix moves mild and severe people between counties; the city's base-year counts stay
+    # those of the city's own calibration, and later years stay close.
+    county_sum = sum(s.counts[:, :, 1:].sum(axis=(1, 3)) for s in states.values())
+    assert county_sum[0] == pytest.approx(city_states.counts[0, :, 1:].sum(axis=(0, 2)), rel=1e-9)
+    assert county_sum[15] == pytest.approx(city_states.counts[15, :, 1:].sum(axis=(0, 2)), rel=0.01)
+
+
+def test_without_a_rural_difference_every_county_has_the_city_rates(county_run):
+    even = load_scenario(COUNTIES, {"regions": {"urban_rural": {"rural_ratio": {"mild": {"values": 1.0},
+                                                                              "severe": {"values": 1.0}}}}})
+    counties = project_counties(even)
+    factors = disability_factors(even, counties, project_states(even, counties.city).calibration)
+    assert all(np.allclose(f, 1.0) for f in factors.values())
+    # With the default ratio the more rural counties come out above the city (Xiyang) and
+    # Yuci, the most urban, below it; the factors are reported per county in indicators.csv.
+    reported = county_run.regions["indicators"].query("indicator == 'care_disability_factor_severe'")
+    reported = reported.set_index("region")["value"]
+    assert reported["昔阳县"] > 1 > reported["榆次区"]
+
+
 def write_table(tmp_path, rows):
     table = tmp_path / "counties.csv"
     pd.DataFrame(rows, columns=["region", "sex", "age_group", "population"]).to_csv(table, index=False)
@@ -102,6 +136,34 @@ def test_bad_region_tables_are_one_line_exit_2(tmp_path, case, change, expected)
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0] and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("overlay, expected", [
+    ("  urban_rural: {urban_share_60plus: {火星县: 0.5}}", "urban_share_60plus: '火星县' is not one of counties"),
+    ("  urban_rural: {urban_share_60plus: {祁县: 1.5}}", "祁县: 1.5 is out of range; allowed 0 to 1"),
+    ("  urban_rural: {rural_ratio: {severe: {values: 30}}}", "rural_ratio.severe"),
+])
+def test_bad_urban_rural_settings_are_one_line_exit_2(tmp_path, overlay, expected):
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text(f"extends: {COUNTIES}\nregions:\n{overlay}\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "model", "validate", str(scenario)], capture_output=True, text=True)
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1 and expected in done.stderr, done.stderr
+
+
+def test_a_county_outside_the_census_needs_its_urban_share(tmp_path):
+    groups = ["0", "1-4", *[f"{a}-{a + 4}" for a in range(5, 85, 5)], "85+"]
+    table = write_table(tmp_path, [[county, sex, group, 1000] for county in ("甲县", "乙县")
+                                   for sex in ("male", "female") for group in groups])
+    scenario = tmp_path / "custom.yaml"
+    head = (f"extends: {COUNTIES}\npopulation: {{base: {{total: null, shares: {{}}}}}}\nregions:\n"
+            f"  counties: [甲县, 乙县]\n  student_counties: []\n  receiving_counties: []\n  table: {table}\n")
+    scenario.write_text(head, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "model", "validate", str(scenario)], capture_output=True, text=True)
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "'甲县' has no row in the bundled census; give its urban share" in done.stderr
+    scenario.write_text(head + "  urban_rural: {urban_share_60plus: {甲县: 0.6, 乙县: 0.3}}\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "model", "validate", str(scenario)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 def test_an_unknown_census_county_is_refused_with_a_suggestion(tmp_path):
