@@ -8,7 +8,7 @@ none is found the caller draws in English and says so once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -56,21 +56,29 @@ class ChartContext:
     region: str          # shown in titles
     replicates: int = 0  # ABM runs behind the bands
     trials: int = 0      # stochastic trajectories behind the fans
+    places: dict = field(default_factory=dict)  # county names in the charts' language, where they differ
 
     @classmethod
     def of(cls, scenario, lang: str) -> "ChartContext":
         """The context for a scenario's charts: its region named in the charts' language (an
-        English chart gets `region_en`, else the scenario name: never Chinese in a Latin font)."""
+        English chart gets `region_en`, else the scenario name) and, in English, the counties'
+        `regions.names_en`."""
         region = (scenario.region or scenario.title) if lang == "zh" else scenario.region_en
-        return cls(lang=lang, region=region or scenario.name,
+        places = dict(scenario.regions.names_en) if lang == "en" and scenario.regions else {}
+        return cls(lang=lang, region=region or scenario.name, places=places,
                    replicates=scenario.abm.replicates if scenario.abm else 0, trials=scenario.uncertainty.trials)
+
+    def place(self, name: str) -> str:
+        return self.places.get(name, name)
 
 
 def use_fonts(lang: str) -> None:
     font = cjk_font()
     plt.rcParams.update({
         "font.family": "sans-serif",
-        "font.sans-serif": ([font] if lang == "zh" and font else []) + ["DejaVu Sans"],
+        # Per-glyph fallback: an English chart still draws a Chinese place name it has no
+        # English name for with the CJK font.
+        "font.sans-serif": ([font, "DejaVu Sans"] if lang == "zh" else ["DejaVu Sans", font]) if font else ["DejaVu Sans"],
         "axes.unicode_minus": False,
         "font.size": 8, "axes.titlesize": 10, "axes.labelsize": 8, "legend.fontsize": 7,
         "xtick.labelsize": 7, "ytick.labelsize": 7, "axes.spines.top": False, "axes.spines.right": False,
@@ -325,8 +333,8 @@ def abm_outcome(tables: dict, ctx: ChartContext, metric: str) -> Figure:
 
 
 def county_ranking(tables: dict, ctx: ChartContext) -> Figure:
-    """Counties ranked by the end-year bed gap, beside their 60+ shares (a bar chart: no map
-    package with official boundaries is used; see README)."""
+    """Counties ranked by the end-year bed gap, beside their 60+ shares (the map, `maps.py`,
+    needs an optional package; this chart is always drawn)."""
     care, indicators = tables["county_care"], tables["county_indicators"]
     end = int(care.year.max())
     gap = care[(care.year == end) & (care.metric == "bed_gap")].set_index("region")["value"].sort_values()
@@ -339,7 +347,7 @@ def county_ranking(tables: dict, ctx: ChartContext) -> Figure:
     right = fig.add_axes((0.6, 0.16, 0.36, 0.7), sharey=left)
     positions = np.arange(len(gap))
     left.barh(positions, gap.to_numpy(), color=np.where(gap.to_numpy() > 0, COLOURS["red"], COLOURS["green"]))
-    left.set_yticks(positions, gap.index)
+    left.set_yticks(positions, [ctx.place(name) for name in gap.index])
     left.set_xlabel(text("county_gap_axis", ctx.lang))
     left.axvline(0, color="black", linewidth=0.6)
     right.barh(positions, share.reindex(gap.index).to_numpy() * 100, color=COLOURS["blue"])

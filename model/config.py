@@ -787,6 +787,7 @@ class Regions(_Frozen):
     receiving_counties: list[str] = Field(default_factory=list)      # where they move to
     beds: dict[str, BedsPath] = Field(default_factory=dict)          # default: city beds × share of 60+
     urban_rural: UrbanRural | None = None               # none: the city's disability rates everywhere
+    names_en: dict[str, str] = Field(default_factory=dict)  # English chart names (pinyin); others unused
     source: str | None = None
 
     @model_validator(mode="after")

@@ -167,7 +167,12 @@ def write_charts(result: RunResult, folder: Path, lang: str) -> list[Path]:
     ctx = ChartContext.of(result.scenario, lang)
     paths = []
     tables = {**result.tables, **{f"county_{name}": table for name, table in (result.regions or {}).items()}}
-    for name, draw in run_charts(tables).items():
+    charts = run_charts(tables)
+    if "county_care" in tables:
+        from .maps import map_charts  # the optional geo stack: only for county runs
+
+        charts.update(map_charts(tables, result.warnings))
+    for name, draw in charts.items():
         save(draw(tables, ctx), folder, name)
         paths.append(folder / f"{name}.png")
     return paths

@@ -1,7 +1,11 @@
-"""Shared fixtures: the repository's scenarios, and a helper to write overlay scenarios."""
+"""Shared fixtures: the repository's scenarios, a helper to write overlay scenarios, and a
+check that a chart renders without missing glyphs."""
 
+import io
+import warnings
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pytest
 import yaml
 
@@ -25,3 +29,13 @@ def overlay(tmp_path):
         path.write_text(yaml.safe_dump({"extends": str(BASE), **data}, allow_unicode=True), encoding="utf-8")
         return path
     return write
+
+
+def render_without_missing_glyphs(figure) -> None:
+    """Render `figure` and fail on any glyph its fonts lack (boxes in the picture)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figure.savefig(io.BytesIO(), format="png", dpi=50)
+    plt.close(figure)
+    missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
+    assert not missing, missing[:3]

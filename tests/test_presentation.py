@@ -1,17 +1,15 @@
 """Charts (Chinese and English), the workbook, the HTML report and `simulate compare`."""
 
-import io
 import json
 import shutil
 import subprocess
 import sys
-import warnings
 from datetime import datetime, timezone
 
 import pandas as pd
 import pytest
 
-from conftest import BASE, ROOT
+from conftest import BASE, ROOT, render_without_missing_glyphs
 from model import charts
 from model.config import load_scenario
 from model.outputs import write_run
@@ -25,15 +23,6 @@ def quick_run(tmp_path_factory):
     result = run_scenario(load_scenario(BASE, QUICK))
     folder = write_run(result, tmp_path_factory.mktemp("run") / "base", str(BASE), datetime.now(timezone.utc))
     return result, folder
-
-
-def render_without_missing_glyphs(figure) -> None:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        figure.savefig(io.BytesIO(), format="png", dpi=50)
-    charts.plt.close(figure)
-    missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
-    assert not missing, missing[:3]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

