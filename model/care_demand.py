@@ -240,7 +240,7 @@ class HealthStates:
     move: np.ndarray | None       # moves among survivors: (years − 1, 2, 3 from, 3 to, 41)
     entry: np.ndarray             # state shares of the 60-year-olds by year: (years, 2, 3)
     migration: np.ndarray         # stock(t + 1) ÷ survivors from t by destination age; age 60 unused: (years − 1, 2, 41)
-    calibration: tuple            # (incidence levels, base prevalence, fit): reusable for trials of the same base year
+    calibration: tuple            # (incidence levels, calibrated prevalence, fit): reusable for trials and counties
 
 
 def project_states(scenario: Scenario, population: PopulationProjection, calibration: tuple | None = None,
@@ -299,6 +299,32 @@ def project_states(scenario: Scenario, population: PopulationProjection, calibra
     migration = np.divide(stocks[1:], arriving, out=np.ones_like(arriving), where=arriving > 0)
     return HealthStates(counts=shares * stocks[:, :, None, :], fit=fit, death=death, move=move,
                         entry=entry, migration=migration, calibration=calibration)
+
+
+def pool_states(parts: list[HealthStates]) -> HealthStates:
+    """Several areas' health states as one (counties into the city): counts summed, and each
+    probability weighted by the people it applies to, so that pooled deaths, moves and entrants
+    are the sums of the areas'. The areas share one calibration."""
+    counts = np.stack([part.counts for part in parts])                          # (R, years, 2, 3, 41)
+
+    def weighted(values, weights):
+        total = weights.sum(axis=0)
+        return np.divide((values * weights).sum(axis=0), total, out=values[0].copy(), where=total > 0)
+
+    death = move = None
+    if parts[0].death is not None:
+        exposed = counts[:, :-1]
+        deaths = np.stack([part.death for part in parts])
+        death = weighted(deaths, exposed)
+        survivors = (exposed * (1 - deaths))[..., :, None, :]                   # by the state moved from
+        move = weighted(np.stack([part.move for part in parts]), survivors)
+    entrants = counts[..., 0].sum(axis=-1, keepdims=True)                       # (R, years, 2, 1)
+    entry = weighted(np.stack([part.entry for part in parts]), entrants)
+    stocks = counts.sum(axis=-2)[:, 1:]                                         # (R, years − 1, 2, 41)
+    arriving = (stocks / np.stack([part.migration for part in parts])).sum(axis=0)
+    migration = np.divide(stocks.sum(axis=0), arriving, out=np.ones_like(arriving), where=arriving > 0)
+    return HealthStates(counts=counts.sum(axis=0), fit=parts[0].fit, death=death, move=move, entry=entry,
+                        migration=migration, calibration=parts[0].calibration)
 
 
 def project_care_demand(scenario: Scenario, population: PopulationProjection,

@@ -25,7 +25,7 @@ import re
 from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 import yaml
@@ -750,13 +750,27 @@ class RegionTable(TableRef):
     columns = ("region", "sex", "age_group", "population")
 
 
+def _hint(name: str, names: list[str]) -> str:
+    """"; did you mean …?" for a near miss among `names`, else nothing."""
+    guess = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
+    return f"; did you mean {guess[0]!r}?" if guess else ""
+
+
+class RuralRatioPath(TimePath):
+    """Rural ÷ urban disability rate at the same sex and age, 0.5 to 3."""
+    bounds = (0.5, 3.0)
+
+
+Share = Annotated[float, Field(ge=0, le=1, strict=True)]
+
+
 class UrbanRural(_Frozen):
     """Disability by residence: counties differ by how many of their older people live in
-    villages (乡村) rather than towns (城镇), at the same sex and age."""
+    villages (乡村) rather than towns (城镇), at the same sex and age. Read for the base year."""
 
-    rural_ratio: dict[Literal["mild", "severe"], RatioPath]  # rural ÷ urban prevalence and incidence
-    elderly_urban_factor: RatioPath          # urban share of the 60+ ÷ urban share of all ages
-    urban_share_60plus: dict[str, float] = Field(default_factory=dict)  # by county; default: census rule
+    rural_ratio: dict[Literal["mild", "severe"], RuralRatioPath]  # rural ÷ urban prevalence and incidence
+    rural_elderly_ratio: RatioPath           # share aged 60+ of the rural population ÷ of the urban
+    urban_share_60plus: dict[str, Share] = Field(default_factory=dict)  # by county; default: census rule
 
     @field_validator("rural_ratio")
     @classmethod
@@ -764,15 +778,14 @@ class UrbanRural(_Frozen):
         missing = {"mild", "severe"} - set(ratios)
         if missing:
             raise ValueError(f"give a rural ratio for {', '.join(sorted(missing))}")
+        for state, path in ratios.items():
+            if isinstance(path.values, dict) and len(set(path.values.values())) > 1:
+                raise ValueError(f"{state}: give one value; the ratio does not change over time")
         return ratios
 
-    @field_validator("urban_share_60plus")
-    @classmethod
-    def _shares(cls, shares):
-        for county, share in shares.items():
-            if not 0 <= share <= 1:
-                raise ValueError(f"{county}: {share:g} is out of range; allowed 0 to 1")
-        return shares
+    @model_validator(mode="after")
+    def _constant(self):
+        return _constant_paths(self)
 
 
 class Regions(_Frozen):
@@ -797,13 +810,13 @@ class Regions(_Frozen):
         for key in ("student_counties", "receiving_counties", "fertility_factor", "e0_offset", "beds"):
             for county in getattr(self, key):
                 if county not in self.counties:
-                    raise ValueError(f"{key}: {county!r} is not one of counties")
+                    raise ValueError(f"{key}: {county!r} is not one of counties{_hint(county, self.counties)}")
         for county, factor in self.fertility_factor.items():
             if not 0.1 <= factor <= 5:
                 raise ValueError(f"fertility_factor: {county}: {factor:g} is out of range; allowed 0.1 to 5")
         for county in self.urban_rural.urban_share_60plus if self.urban_rural else ():
             if county not in self.counties:
-                raise ValueError(f"urban_rural.urban_share_60plus: {county!r} is not one of counties")
+                raise ValueError(f"urban_rural.urban_share_60plus: {county!r} is not one of counties{_hint(county, self.counties)}")
         for county, offset in self.e0_offset.items():
             if not -15 <= offset <= 15:
                 raise ValueError(f"e0_offset: {county}: {offset:g} is out of range; allowed -15 to 15 years")

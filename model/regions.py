@@ -154,40 +154,45 @@ def elderly_shares(groups: dict[str, np.ndarray]) -> dict[str, float]:
     return {name: float(g[:, first:].sum() / total) for name, g in groups.items()}
 
 
-URBAN_RULE = ("census 2020 urban share of the county's population (all ages) × "
-              "regions.urban_rural.elderly_urban_factor")
+URBAN_RULE = ("census 2020 urban share of the county (all ages, students left out) s → s / (s + (1 − s) · "
+              "regions.urban_rural.rural_elderly_ratio)")
 
 
-def urban_shares_60plus(scenario: Scenario) -> dict[str, float]:
-    """Share of each county's people aged 60+ living in towns (城镇): given, or by the census rule."""
+def urban_shares_60plus(scenario: Scenario, groups: dict[str, np.ndarray]) -> dict[str, float]:
+    """Share of each county's people aged 60+ living in towns (城镇): given, or from the census.
+
+    The census gives the urban share s of all ages only. The transient students (all in towns)
+    are left out of it; then, with the 60+ making up k times the share of the rural population
+    they make up of the urban (k = `rural_elderly_ratio`, 23.81% ÷ 15.82% nationally in 2020),
+    the urban share of the 60+ is s / (s + (1 − s) k): 0 and 1 stay 0 and 1."""
     urban_rural = scenario.regions.urban_rural
-    factor = float(urban_rural.elderly_urban_factor.at(scenario.years.base))
+    k = float(urban_rural.rural_elderly_ratio.at(scenario.years.base))
+    students = {name: float(stock.sum()) for name, stock in student_shares(scenario, groups).items()}
     shares = {}
     for name in scenario.regions.counties:
         if name in urban_rural.urban_share_60plus:
             shares[name] = urban_rural.urban_share_60plus[name]
             continue
-        try:
-            shares[name] = min(1.0, inputs.census_urban_share(name, "regions.counties") * factor)
-        except ScenarioError:
-            raise ScenarioError(f"regions.urban_rural.urban_share_60plus: {name!r} has no row in the bundled census; "
-                                "give its urban share of the 60+ (0 to 1)") from None
+        urban, total = inputs.census_urban_population(
+            name, "regions.counties", "; give its share in regions.urban_rural.urban_share_60plus (0 to 1)")
+        settled = (urban - students.get(name, 0.0)) / (total - students.get(name, 0.0))
+        shares[name] = settled / (settled + (1 - settled) * k)
     return shares
 
 
 def disability_factors(scenario: Scenario, counties: CountyProjection, calibration: tuple) -> dict[str, np.ndarray]:
     """Each county's (mild, severe) rates relative to the city's calibration, from its
-    urban/rural mix; all ones without `regions.urban_rural`.
+    urban/rural mix.
 
     An older villager has `rural_ratio` × the urban prevalence and incidence at the same sex and
     age, so a county whose 60+ are a share u urban gets u + (1 − u) · ratio, scaled by one
     number per state so that the counties' base-year mild and severe counts add up to those of
-    the city's calibration: the mix moves disability between counties, not into the city."""
+    the city's calibration: the mix moves disability between counties, not into the city.
+    Where mild + severe would pass 1 (ages 95+) the shares are capped, so there the ratio
+    holds for incidence only."""
     urban_rural = scenario.regions.urban_rural
-    if urban_rural is None:
-        return {name: np.ones(2) for name in counties.names}
     ratio = np.array([float(urban_rural.rural_ratio[state].at(scenario.years.base)) for state in ("mild", "severe")])
-    urban = urban_shares_60plus(scenario)
+    urban = urban_shares_60plus(scenario, county_groups(scenario))
     raw = {name: urban[name] + (1 - urban[name]) * ratio for name in counties.names}
     prevalence = base_prevalence(scenario, calibration)
     stocks = {name: county.arrays.population[0, :, None, 60:] for name, county in zip(counties.names, counties.counties)}
@@ -197,12 +202,13 @@ def disability_factors(scenario: Scenario, counties: CountyProjection, calibrati
 
     target = sum(disabled(name, np.ones(2)) for name in counties.names)
     scale = np.ones(2)
-    for _ in range(50):  # a fixed point: only where mild + severe near 1 (ages 95+) is it not linear
+    for _ in range(200):  # a fixed point; linear but for the capped ages
         achieved = sum(disabled(name, raw[name] * scale) for name in counties.names)
         if np.allclose(achieved, target, rtol=1e-12):
-            break
+            return {name: raw[name] * scale for name in counties.names}
         scale = scale * target / achieved
-    return {name: raw[name] * scale for name in counties.names}
+    raise ScenarioError("regions.urban_rural.rural_ratio: the counties cannot keep the city's base-year mild and "
+                        "severe counts (mild + severe reach 1 at too many ages); use a smaller ratio")
 
 
 def derived_assumptions(scenario: Scenario) -> list[tuple[str, str, str, str]]:
@@ -219,11 +225,11 @@ def derived_assumptions(scenario: Scenario) -> list[tuple[str, str, str, str]]:
                      "census 2020 child–woman ratio (age 0 ÷ women 25–39) over the city's"))
         if scenario.care is not None and name not in regions.beds:
             rows.append((f"regions.beds.{name}", f"{elderly_shares(groups)[name]:.4f} × care.beds", "", BEDS_RULE))
-    if regions.urban_rural is not None:
+    if regions.urban_rural is not None and "care" in scenario.stages:
         given = regions.urban_rural.urban_share_60plus
         rows += [(f"regions.urban_rural.urban_share_60plus.{name}", f"{share:.4f}", "fraction",
                   "regions.urban_rural.urban_share_60plus" if name in given else URBAN_RULE)
-                 for name, share in urban_shares_60plus(scenario).items()]
+                 for name, share in urban_shares_60plus(scenario, groups).items()]
     return rows
 
 
@@ -278,8 +284,8 @@ def county_inputs(scenario: Scenario):
             raise ScenarioError(f"regions: population.base.shares {label} {share:g} differs from the counties' "
                                 f"{counties_share:.6f}; counties are not scaled to city targets")
     scenarios = county_scenarios(scenario, groups)
-    if scenario.regions.urban_rural is not None and scenario.care is not None:
-        urban_shares_60plus(scenario)  # refuse a county without a census row or a given share now
+    if scenario.regions.urban_rural is not None and "care" in scenario.stages:
+        urban_shares_60plus(scenario, groups)  # refuse a county without a census row or a given share now
     students = student_shares(scenario, groups)
     return scenarios, [build_inputs(county, groups[name], students.get(name))
                        for county, name in zip(scenarios, scenario.regions.counties)]

@@ -89,7 +89,9 @@ def run_scenario(scenario: Scenario, progress: Progress | None = None) -> RunRes
     else:
         population = project_population(scenario)
     tables, states = aggregate_stages(scenario, population, timings=timings, progress=report)
-    regions = county_tables(scenario, counties, tables, states) if counties is not None else None
+    regions = None
+    if counties is not None:
+        regions, states = county_tables(scenario, counties, tables, states)
     timings["population"] += time.perf_counter() - started - sum(v for k, v in timings.items() if k != "population")
     if scenario.uncertainty.trials:
         from .uncertainty import add_intervals, project_trials  # imports statsmodels: only for trials
@@ -112,29 +114,34 @@ def run_scenario(scenario: Scenario, progress: Progress | None = None) -> RunRes
                      timings=timings, warnings=list(population.warnings), regions=regions)
 
 
-def county_tables(scenario: Scenario, counties, tables: dict, states) -> dict[str, pd.DataFrame]:
+def county_tables(scenario: Scenario, counties, tables: dict, states):
     """Per-county population, indicators and care (a `region` column), and the city's care
-    replaced by the sum of the counties' so that county figures add up to the city's."""
+    replaced by the sum of the counties' so that county figures add up to the city's. Returns
+    (county tables, the city's health states pooled from the counties' for the care-mix model)."""
+    from .care_demand import pool_states
     from .regions import city_care, disability_factors
 
     frames: dict[str, list] = {"population": [], "indicators": [], "care": []}
-    county_care = []
-    factors = disability_factors(scenario, counties, states.calibration) if "care" in tables else {}
+    county_states = []
+    factors = (disability_factors(scenario, counties, states.calibration)
+               if "care" in tables and scenario.regions.urban_rural is not None else {})
     for name, county in zip(counties.names, counties.counties):
         frames["population"].append(county.population.assign(region=name))
         indicators = county.indicators
         if "care" in tables:
             # The city's calibration for every county (no county targets exist): counties differ
             # by age structure, survival and their urban/rural mix (`disability_factors`).
-            care, fit = project_care_demand(county.scenario, county,
-                                            project_states(county.scenario, county, states.calibration, factors[name]))
-            county_care.append(care)
+            county_states.append(project_states(county.scenario, county, states.calibration, factors.get(name)))
+            care, fit = project_care_demand(county.scenario, county, county_states[-1])
             frames["care"].append(care.assign(region=name))
-            mix = {"care_disability_factor_mild": factors[name][0], "care_disability_factor_severe": factors[name][1]}
-            indicators = pd.concat([indicators, care_indicators(care, {**fit, **mix})], ignore_index=True)
+            if name in factors:
+                fit = {**fit, "care_disability_factor_mild": factors[name][0],
+                       "care_disability_factor_severe": factors[name][1]}
+            indicators = pd.concat([indicators, care_indicators(care, fit)], ignore_index=True)
         frames["indicators"].append(indicators.assign(region=name))
-    if county_care:
-        tables["care"] = city_care(county_care, tables["care"])
+    if county_states:
+        tables["care"] = city_care(frames["care"], tables["care"])
         kept = tables["indicators"][~tables["indicators"].indicator.str.startswith("care_")]
         tables["indicators"] = pd.concat([kept, care_indicators(tables["care"], states.fit)], ignore_index=True)
-    return {name: pd.concat(parts, ignore_index=True) for name, parts in frames.items() if parts}
+        states = pool_states(county_states)
+    return {name: pd.concat(parts, ignore_index=True) for name, parts in frames.items() if parts}, states

@@ -98,6 +98,27 @@ def test_a_rural_county_has_more_disability_at_the_same_age_and_the_city_keeps_i
     assert county_sum[15] == pytest.approx(city_states.counts[15, :, 1:].sum(axis=(0, 2)), rel=0.01)
 
 
+def test_the_city_health_states_pooled_from_the_counties_add_up(county_run):
+    """The care-mix model replays the city's states pooled from the counties': their counts are
+    the care table's, and one year's deaths and moves are the counties' sums."""
+    from model.care_demand import pool_states
+
+    scenario = county_run.scenario
+    counties = project_counties(scenario)
+    city_states = project_states(scenario, counties.city)
+    factors = disability_factors(scenario, counties, city_states.calibration)
+    parts = [project_states(scenario, county, city_states.calibration, factors[name])
+             for name, county in zip(counties.names, counties.counties)]
+    pooled = pool_states(parts)
+    care = county_run.tables["care"].set_index(["year", "metric"])["value"]
+    for t, year in ((0, 2020), (15, 2035)):
+        assert pooled.counts[t, :, 2].sum() == pytest.approx(care[(year, "severe")], rel=1e-12)
+    deaths = sum(part.counts[:-1] * part.death for part in parts)
+    assert np.allclose(pooled.counts[:-1] * pooled.death, deaths, rtol=1e-9, atol=1e-9)
+    moved = sum((part.counts[:-1] * (1 - part.death))[..., None, :] * part.move for part in parts)
+    assert np.allclose((pooled.counts[:-1] * (1 - pooled.death))[..., None, :] * pooled.move, moved, rtol=1e-9, atol=1e-9)
+
+
 def test_without_a_rural_difference_every_county_has_the_city_rates(county_run):
     even = load_scenario(COUNTIES, {"regions": {"urban_rural": {"rural_ratio": {"mild": {"values": 1.0},
                                                                               "severe": {"values": 1.0}}}}})
@@ -140,8 +161,12 @@ def test_bad_region_tables_are_one_line_exit_2(tmp_path, case, change, expected)
 
 @pytest.mark.parametrize("overlay, expected", [
     ("  urban_rural: {urban_share_60plus: {火星县: 0.5}}", "urban_share_60plus: '火星县' is not one of counties"),
-    ("  urban_rural: {urban_share_60plus: {祁县: 1.5}}", "祁县: 1.5 is out of range; allowed 0 to 1"),
+    ("  urban_rural: {urban_share_60plus: {祁县: 1.5}}", "urban_share_60plus.祁县: 1.5: Input should be less than or equal to 1"),
+    ("  urban_rural: {urban_share_60plus: {榆次: 0.5}}", "did you mean '榆次区'?"),
+    ("  urban_rural: {urban_share_60plus: {祁县: true}}", "urban_share_60plus.祁县"),
     ("  urban_rural: {rural_ratio: {severe: {values: 30}}}", "rural_ratio.severe"),
+    ("  urban_rural: {rural_ratio: {severe: {values: {2020: 1.3, 2035: 1.1}}}}", "severe: give one value"),
+    ("  urban_rural: {rural_elderly_ratio: {values: {2020: 1.5, 2035: 1.4}}}", "rural_elderly_ratio: give one value"),
 ])
 def test_bad_urban_rural_settings_are_one_line_exit_2(tmp_path, overlay, expected):
     scenario = tmp_path / "bad.yaml"
@@ -160,10 +185,11 @@ def test_a_county_outside_the_census_needs_its_urban_share(tmp_path):
     scenario.write_text(head, encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "model", "validate", str(scenario)], capture_output=True, text=True)
     assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
-    assert "'甲县' has no row in the bundled census; give its urban share" in done.stderr
-    scenario.write_text(head + "  urban_rural: {urban_share_60plus: {甲县: 0.6, 乙县: 0.3}}\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "model", "validate", str(scenario)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    assert "'甲县' is not a region of the bundled 2020 census; give its share in regions.urban_rural" in done.stderr
+    for fix in ("  urban_rural: {urban_share_60plus: {甲县: 0.6, 乙县: 0.3}}\n", "stages: []\n"):  # or no care stage
+        scenario.write_text(head + fix, encoding="utf-8")
+        done = subprocess.run([sys.executable, "-m", "model", "validate", str(scenario)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
 
 
 def test_an_unknown_census_county_is_refused_with_a_suggestion(tmp_path):
@@ -182,12 +208,15 @@ def test_county_outputs_have_a_region_column_with_city_rows_first(tmp_path):
         table = pd.read_csv(tmp_path / "run" / f"{name}.csv")
         assert table.columns[0] == "region" and table.region.iloc[0] == "晋中市"
         assert set(table.region) == {"晋中市", *NAMES}
-    for chart in ("county_ranking", "county_map"):
-        assert (tmp_path / "run" / "charts" / f"{chart}.png").is_file(), chart
+    from model.maps import available
+
+    assert (tmp_path / "run" / "charts" / "county_ranking.png").is_file()
+    assert (tmp_path / "run" / "charts" / "county_map.png").is_file() == available()  # the test extra installs it
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_county_charts_name_every_county_in_the_charts_language(county_run, lang):
+    pytest.importorskip("cnmaps")  # the test extra installs it (Python < 3.14)
     from model import charts, maps
 
     charts.use_fonts(lang)
@@ -214,6 +243,7 @@ def test_without_the_map_package_or_a_boundary_the_run_says_so_in_one_line(count
     monkeypatch.setattr(maps, "available", lambda: False)
     assert maps.map_charts(tables, notes) == {} and notes == [maps.NO_PACKAGE]
     monkeypatch.undo()
+    pytest.importorskip("cnmaps")
     care = tables["county_care"]
     unknown = {"county_care": care.assign(region=care.region.replace("榆社县", "火星县"))}
     notes = []
