@@ -92,7 +92,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # tables
     "indicator": ("指标", "Indicator"), "value": ("数值", "Value"), "scenario": ("情景", "Scenario"),
     "difference": ("与第一个情景之差", "Difference from the first scenario"),
-    "metric": ("指标", "Metric"), "region": ("地区", "Region"), "scheme": ("制度", "Scheme"), "sex": ("性别", "Sex"),
+    "metric": ("指标", "Metric"), "name": ("名称", "Name"), "region": ("地区", "Region"), "scheme": ("制度", "Scheme"), "sex": ("性别", "Sex"),
     "population": ("人口", "Population"), "mix": ("照护格局", "Care mix"),
     "p05": ("5%分位数", "5th percentile"), "p95": ("95%分位数", "95th percentile"),
     "parameter": ("参数", "Parameter"), "unit": ("单位", "Unit"), "unit_source": ("来源", "Source"),
@@ -107,3 +107,135 @@ def text(key: str, lang: str, **values) -> str:
     """The reader-facing words for `key` in `lang` ('zh' or 'en'), with values filled in."""
     zh, en = TEXT[key]
     return (zh if lang == "zh" else en).format(**values)
+
+
+# Names of the tables' indicator and metric keys, for workbooks (the CSV files keep the keys).
+METRIC_NAMES = {
+    # indicators.csv
+    "population_total": ("常住人口（人）", "Resident population"),
+    "population_male": ("男性人口（人）", "Male population"),
+    "population_female": ("女性人口（人）", "Female population"),
+    "population_0_14": ("0—14岁人口（人）", "Population aged 0–14"),
+    "population_15_59": ("15—59岁人口（人）", "Population aged 15–59"),
+    "population_60plus": ("60岁及以上人口（人）", "Population aged 60+"),
+    "population_65plus": ("65岁及以上人口（人）", "Population aged 65+"),
+    "population_80plus": ("80岁及以上人口（人）", "Population aged 80+"),
+    "share_0_14": ("0—14岁人口占比", "Share aged 0–14"),
+    "share_60plus": ("60岁及以上人口占比", "Share aged 60+"),
+    "share_65plus": ("65岁及以上人口占比", "Share aged 65+"),
+    "share_80plus": ("80岁及以上人口占比", "Share aged 80+"),
+    "old_age_dependency_ratio": ("老年抚养比（65岁及以上/15—64岁，每百人）", "Old-age dependency (65+ per 100 aged 15–64)"),
+    "median_age": ("年龄中位数（岁）", "Median age (years)"),
+    "births": ("出生人数（当年11月起一年）", "Births (year from November)"),
+    "deaths": ("死亡人数（当年11月起一年）", "Deaths (year from November)"),
+    "net_migration": ("净迁移人数（当年11月起一年）", "Net migration (year from November)"),
+    "crude_birth_rate": ("出生率（‰）", "Crude birth rate (per 1,000)"),
+    "crude_death_rate": ("死亡率（‰）", "Crude death rate (per 1,000)"),
+    "tfr": ("总和生育率", "Total fertility rate"),
+    "e0_male": ("男性出生时预期寿命（岁）", "Life expectancy at birth, men (years)"),
+    "e0_female": ("女性出生时预期寿命（岁）", "Life expectancy at birth, women (years)"),
+    "e0_total": ("出生时预期寿命（岁）", "Life expectancy at birth (years)"),
+    "e60_male": ("男性60岁预期余寿（岁）", "Life expectancy at 60, men (years)"),
+    "e60_female": ("女性60岁预期余寿（岁）", "Life expectancy at 60, women (years)"),
+    "pension_depletion_year": ("职工养老保险名义结余耗尽年份", "Year the notional employee balance runs out"),
+    "pension_first_deficit_year": ("职工养老保险首次收不抵支年份", "First year of an employee pension deficit"),
+    "care_severe": ("重度失能老人（人）", "Severely disabled aged 60+"),
+    "care_beds_needed": ("养老床位需求（张）", "Elder-care beds needed"),
+    "care_beds_per_1000": ("每千名老人床位数（张）", "Beds per 1,000 aged 60+"),
+    "care_bed_gap": ("床位缺口（需求−供给，张）", "Bed gap (needed − supplied)"),
+    "care_norm_gap": ("按规划标准的床位缺口（张）", "Bed gap against the norm"),
+    "care_fit_severe_years_after_60_male": ("校准：男性60岁后重度失能年数", "Fit: severe years after 60, men"),
+    "care_fit_severe_years_after_60_female": ("校准：女性60岁后重度失能年数", "Fit: severe years after 60, women"),
+    "care_fit_severe_share_60plus_2020": ("校准：2020年60岁及以上重度失能比例", "Fit: 60+ severe share, 2020"),
+    "care_fit_mild_share_60plus_2020": ("校准：2020年60岁及以上轻度失能比例", "Fit: 60+ mild share, 2020"),
+    "care_disability_factor_mild": ("城乡构成系数：轻度失能", "Urban/rural factor, mild"),
+    "care_disability_factor_severe": ("城乡构成系数：重度失能", "Urban/rural factor, severe"),
+    # pension.csv
+    "contributors": ("缴费人数", "Contributors"),
+    "insured": ("参保人数", "Insured"),
+    "beneficiaries": ("领取待遇人数", "Beneficiaries"),
+    "new_beneficiaries": ("新增领取待遇人数", "New beneficiaries"),
+    "dependency_ratio": ("制度抚养比（每百名缴费者对应领取者）", "Beneficiaries per 100 contributors"),
+    "revenue": ("缴费收入（元）", "Contribution revenue (yuan)"),
+    "subsidy": ("财政补贴（元）", "Subsidy (yuan)"),
+    "expenditure": ("待遇支出（元）", "Expenditure (yuan)"),
+    "balance": ("名义累计结余（元）", "Notional balance (yuan)"),
+    "balance_without_subsidy": ("不含财政补贴的名义结余（元）", "Notional balance without subsidy (yuan)"),
+    "months_covered": ("结余可支付月数", "Months of spending covered"),
+    "self_sufficiency_ratio": ("自给率（缴费收入/支出）", "Self-sufficiency (revenue ÷ expenditure)"),
+    "average_pension": ("月人均养老金（元）", "Average pension (yuan a month)"),
+    "replacement_rate": ("替代率（人均养老金/平均工资）", "Replacement rate (pension ÷ average wage)"),
+    "cost_rate": ("成本率（支出/缴费基数）", "Cost rate (expenditure ÷ contribution base)"),
+    # care.csv
+    "elderly_60plus": ("60岁及以上人口（人）", "Aged 60+"),
+    "elderly_80plus": ("80岁及以上人口（人）", "Aged 80+"),
+    "healthy": ("健康老人（人）", "Healthy aged 60+"),
+    "mild": ("轻度失能老人（不健康但生活能自理）", "Mildly disabled aged 60+"),
+    "severe": ("重度失能老人（生活不能自理）", "Severely disabled aged 60+"),
+    "severe_share_60plus": ("重度失能占60岁及以上人口比例", "Severe share of the 60+"),
+    "users_home": ("居家照护人数", "At home"),
+    "users_community": ("社区照护人数", "Community care"),
+    "users_institution": ("机构照护人数", "In institutions"),
+    "beds_needed": ("养老床位需求（张）", "Beds needed"),
+    "nursing_beds_needed": ("护理型床位需求（张）", "Nursing-type beds needed"),
+    "beds_supplied": ("养老床位供给（张）", "Beds supplied"),
+    "nursing_beds_supplied": ("护理型床位供给（张）", "Nursing-type beds supplied"),
+    "beds_per_1000": ("每千名老人床位数（张）", "Beds per 1,000 aged 60+"),
+    "beds_norm_per_1000": ("每千名老人床位规划标准（张）", "Norm: beds per 1,000 aged 60+"),
+    "nursing_share": ("护理型床位占比", "Nursing-type share of beds"),
+    "nursing_share_target": ("护理型床位占比目标", "Nursing-type share target"),
+    "bed_gap": ("床位缺口（需求−供给，张）", "Bed gap (needed − supplied)"),
+    "nursing_bed_gap": ("护理型床位缺口（张）", "Nursing-type bed gap"),
+    "norm_gap": ("按规划标准的床位缺口（张）", "Bed gap against the norm"),
+    "daycare_places_needed": ("日间照料床位（位）需求", "Day-care places needed"),
+    "care_workers_needed": ("养老护理员需求（人）", "Care workers needed"),
+    # abm.csv (the care-mix model)
+    "users_home_care": ("居家上门服务人数", "Formal home care"),
+    "unmet_need": ("未获正式照护的重度失能老人", "Severe cases without formal care"),
+    "waiting": ("轮候人数", "Waiting"),
+    "waiting_institution": ("轮候入住机构人数", "Waiting for an institution"),
+    "waiting_community": ("轮候社区照护人数", "Waiting for community care"),
+    "waiting_home_care": ("轮候上门服务人数", "Waiting for home care"),
+    "beds": ("养老床位（张）", "Beds"),
+    "nursing_beds": ("护理型床位（张）", "Nursing-type beds"),
+    "occupied_beds": ("在住床位（张）", "Occupied beds"),
+    "occupied_nursing_beds": ("在住护理型床位（张）", "Occupied nursing-type beds"),
+    "self_caring_residents": ("在住自理老人", "Self-caring residents"),
+    "occupancy": ("床位入住率", "Occupancy"),
+    "occupancy_nursing": ("护理型床位入住率", "Nursing-type bed occupancy"),
+    "empty_beds": ("空置床位（张）", "Empty beds"),
+    "empty_nursing_beds": ("空置护理型床位（张）", "Empty nursing-type beds"),
+    "severe_in_general_beds": ("住普通床位的重度失能老人", "Severe cases in general beds"),
+    "severe_in_nursing_share": ("重度失能入住者中住护理型床位比例", "Severe residents in nursing-type beds"),
+    "daycare_capacity": ("日间照料床位（位）", "Day-care places"),
+    "daycare_users": ("日间照料使用人数", "Day-care users"),
+    "home_care_hours": ("上门服务可供小时数（月）", "Home-care hours available (a month)"),
+    "home_care_hours_used": ("上门服务使用小时数（月）", "Home-care hours used (a month)"),
+    "new_cases": ("新增失能人数", "New cases"),
+    "deaths_healthy": ("死亡：健康老人", "Deaths, healthy"),
+    "deaths_mild": ("死亡：轻度失能", "Deaths, mild"),
+    "deaths_severe": ("死亡：重度失能", "Deaths, severe"),
+    "moved_away": ("迁出人数", "Moved away"),
+    "admissions_institution": ("入住机构人数", "Admissions to institutions"),
+    "mean_wait_months": ("平均轮候月数", "Mean wait (months)"),
+    "public_cost": ("财政支出（元）", "Public cost (yuan)"),
+    "private_cost": ("个人支付（元）", "Private cost (yuan)"),
+}
+SCHEMES = {"employee": ("城镇职工", "Employees"), "resident": ("城乡居民", "Residents")}
+SEXES = {"male": ("男", "male"), "female": ("女", "female")}
+
+
+def metric_name(key: str, lang: str) -> str:
+    """The reader's name of an indicator or metric key; comparison keys `employee_<metric>` and
+    `abm_<mix>_<metric>` are named by their parts. An unknown key is shown as it is."""
+    pick, colon = (0, "：") if lang == "zh" else (1, ": ")
+    if key in METRIC_NAMES:
+        return METRIC_NAMES[key][pick]
+    scheme, _, rest = key.partition("_")
+    if scheme in SCHEMES and rest in METRIC_NAMES:
+        return SCHEMES[scheme][pick] + colon + METRIC_NAMES[rest][pick]
+    if key.startswith("abm_"):
+        metric = next((m for m in sorted(METRIC_NAMES, key=len, reverse=True) if key.endswith(f"_{m}")), None)
+        if metric and len(key) > len(metric) + 5:  # a mix name between "abm_" and the metric
+            return key[4:-len(metric) - 1] + colon + METRIC_NAMES[metric][pick]
+    return key

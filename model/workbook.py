@@ -1,7 +1,8 @@
 """The Excel workbook of a run or a comparison, and the assumptions table with sources.
 
 The sheets hold the same tidy tables as the CSV files (same rows, same unrounded values);
-only headers are translated and numbers formatted for reading.
+headers are translated, a name column follows each indicator or metric key, schemes and sexes
+are named, and numbers are formatted for reading.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from .config import Scenario, TableRef, TimePath
-from .labels import text
+from .labels import SCHEMES, SEXES, metric_name, text
 
 # Values shown as percentages (fractions in the tables).
 PERCENT = ("share", "self_sufficiency_ratio", "replacement_rate", "cost_rate", "occupancy", "nursing_share",
@@ -74,21 +75,25 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, lang: str) -> No
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for key, table in sheets.items():
             sheet = text(f"sheet_{key}", lang)
+            name_column = next((c for c in ("indicator", "metric") if c in table.columns), None)
+            keys = table[name_column].astype(str).tolist() if name_column else None
+            table = _for_reading(table, name_column, lang)
             headers = [text(column, lang) if column in ("year", "indicator", "value", "metric", "scheme", "sex",
                                                       "population", "mix", "p05", "p95", "parameter", "unit",
-                                                      "scenario", "age", "difference", "region") else column for column in table.columns]
+                                                      "scenario", "age", "difference", "region", "name")
+                       else column for column in table.columns]
             if key == "assumptions":
                 headers[-1] = text("unit_source", lang)
             table.to_excel(writer, sheet_name=sheet, index=False, header=headers)
             worksheet = writer.sheets[sheet]
             worksheet.freeze_panes = "A2"
-            name_column = next((c for c in ("indicator", "metric") if c in table.columns), None)
             for j, column in enumerate(table.columns, start=1):
                 letter = get_column_letter(j)
-                worksheet.column_dimensions[letter].width = max(10, min(48, len(str(headers[j - 1])) * 2 + 4))
+                wide = 36 if column == "name" else len(str(headers[j - 1])) * 2 + 4
+                worksheet.column_dimensions[letter].width = max(10, min(48, wide))
                 if not pd.api.types.is_numeric_dtype(table[column]) or column in ("year", "age"):
                     continue
-                names = table[name_column].astype(str).tolist() if name_column else [column] * len(table)
+                names = keys or [column] * len(table)
                 for row, (value, name) in enumerate(zip(table[column].tolist(), names), start=2):
                     if pd.isna(value):
                         continue
@@ -101,3 +106,16 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, lang: str) -> No
                         cell.number_format = "#,##0"
                     else:
                         cell.number_format = "0.00"
+
+
+def _for_reading(table: pd.DataFrame, name_column: str | None, lang: str) -> pd.DataFrame:
+    """The table with a `name` column after its indicator or metric keys, and schemes and sexes
+    named in `lang` (the keys stay, so a sheet can be matched with its CSV file)."""
+    pick = 0 if lang == "zh" else 1
+    table = table.copy()
+    for column, names in (("scheme", SCHEMES), ("sex", SEXES)):
+        if column in table:
+            table[column] = table[column].map(lambda value, n=names: n[value][pick] if value in n else value)
+    if name_column is not None:
+        table.insert(table.columns.get_loc(name_column) + 1, "name", table[name_column].map(lambda k: metric_name(str(k), lang)))
+    return table

@@ -68,10 +68,15 @@ def test_the_workbook_holds_the_same_numbers_as_the_csv_files(quick_run):
     for sheet, name in zip(sheets, ("indicators", "population", "pension", "care", "abm")):
         csv = pd.read_csv(folder / f"{name}.csv")
         book = sheets[sheet]
-        assert len(book) == len(csv) and book.shape[1] == csv.shape[1], name
         value = "人口" if name == "population" else "数值"
-        pd.testing.assert_series_equal(book[value].reset_index(drop=True), csv.iloc[:, list(book.columns).index(value)],
-                                       check_names=False, rtol=1e-11)
+        assert len(book) == len(csv) and book.shape[1] == csv.shape[1] + ("名称" in book), name
+        pd.testing.assert_series_equal(book[value].reset_index(drop=True), csv["population" if name == "population" else "value"]
+                                       .reset_index(drop=True), check_names=False, rtol=1e-11)
+        if "名称" in book:  # every indicator and metric key is named for the reader
+            key = "指标"
+            unnamed = book.loc[book["名称"] == book[key], key].unique()
+            assert len(unnamed) == 0, (name, unnamed[:5])
+    assert set(sheets["养老金"]["制度"]) == {"城镇职工", "城乡居民"} and set(sheets["人口"]["性别"]) == {"男", "女"}
     assumptions = sheets["假设与来源"]
     assert list(assumptions.columns) == ["参数", "数值", "单位", "来源"]
     assert assumptions["来源"].notna().all()
@@ -113,7 +118,9 @@ def test_compare_writes_side_by_side_tables_and_reuses_finished_runs(tmp_path, o
     assert gap.at["second", "difference"] == pytest.approx(-(40000 - 30900), abs=1e-6)
     assert (table.query("scenario == 'first'")["difference"].fillna(0) == 0).all()
     book = pd.read_excel(tmp_path / "cmp" / "comparison.xlsx")
-    assert list(book.columns) == ["指标", "年份", "first", "second", "second − first"]
+    assert list(book.columns) == ["指标", "名称", "年份", "first", "second", "second − first"]
+    assert (book["名称"] != book["指标"]).all()  # every compared indicator is named
+    assert "城镇职工：自给率（缴费收入/支出）" in set(book["名称"])
     assert {p.name for p in (tmp_path / "cmp" / "charts").glob("*.png")} == {f"{c[0]}.png" for c in charts.COMPARED}
     # A second comparison reuses both finished runs.
     stamp = (tmp_path / "outputs" / "first" / "manifest.json").stat().st_mtime_ns
