@@ -187,7 +187,7 @@ METRIC_NAMES = {
     "bed_gap": ("床位缺口（需求−供给，张）", "Bed gap (needed − supplied)"),
     "nursing_bed_gap": ("护理型床位缺口（张）", "Nursing-type bed gap"),
     "norm_gap": ("按规划标准的床位缺口（张）", "Bed gap against the norm"),
-    "daycare_places_needed": ("日间照料床位（位）需求", "Day-care places needed"),
+    "daycare_places_needed": ("日间照料床位需求（张）", "Day-care places needed"),
     "care_workers_needed": ("养老护理员需求（人）", "Care workers needed"),
     # abm.csv (the care-mix model)
     "users_home_care": ("居家上门服务人数", "Formal home care"),
@@ -207,7 +207,7 @@ METRIC_NAMES = {
     "empty_nursing_beds": ("空置护理型床位（张）", "Empty nursing-type beds"),
     "severe_in_general_beds": ("住普通床位的重度失能老人", "Severe cases in general beds"),
     "severe_in_nursing_share": ("重度失能入住者中住护理型床位比例", "Severe residents in nursing-type beds"),
-    "daycare_capacity": ("日间照料床位（位）", "Day-care places"),
+    "daycare_capacity": ("日间照料床位（张）", "Day-care places"),
     "daycare_users": ("日间照料使用人数", "Day-care users"),
     "home_care_hours": ("上门服务可供小时数（月）", "Home-care hours available (a month)"),
     "home_care_hours_used": ("上门服务使用小时数（月）", "Home-care hours used (a month)"),
