@@ -221,8 +221,8 @@ METRIC_NAMES = {
     "public_cost": ("财政支出（元）", "Public cost (yuan)"),
     "private_cost": ("个人支付（元）", "Private cost (yuan)"),
 }
-SCHEMES = {"employee": ("城镇职工", "Employees"), "resident": ("城乡居民", "Residents")}
-SEXES = {"male": ("男", "male"), "female": ("女", "female")}
+SCHEME_NAMES = {"employee": ("城镇职工", "Employees"), "resident": ("城乡居民", "Residents")}
+SEX_NAMES = {"male": ("男", "male"), "female": ("女", "female")}
 
 
 def metric_name(key: str, lang: str) -> str:
@@ -232,8 +232,8 @@ def metric_name(key: str, lang: str) -> str:
     if key in METRIC_NAMES:
         return METRIC_NAMES[key][pick]
     scheme, _, rest = key.partition("_")
-    if scheme in SCHEMES and rest in METRIC_NAMES:
-        return SCHEMES[scheme][pick] + colon + METRIC_NAMES[rest][pick]
+    if scheme in SCHEME_NAMES and rest in METRIC_NAMES:
+        return SCHEME_NAMES[scheme][pick] + colon + METRIC_NAMES[rest][pick]
     if key.startswith("abm_"):
         metric = next((m for m in sorted(METRIC_NAMES, key=len, reverse=True) if key.endswith(f"_{m}")), None)
         if metric and len(key) > len(metric) + 5:  # a mix name between "abm_" and the metric

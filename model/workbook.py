@@ -13,7 +13,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from .config import Scenario, TableRef, TimePath
-from .labels import SCHEMES, SEXES, metric_name, text
+from .labels import SCHEME_NAMES, SEX_NAMES, metric_name, text
 
 # Values shown as percentages (fractions in the tables).
 PERCENT = ("share", "self_sufficiency_ratio", "replacement_rate", "cost_rate", "occupancy", "nursing_share",
@@ -113,7 +113,7 @@ def _for_reading(table: pd.DataFrame, name_column: str | None, lang: str) -> pd.
     named in `lang` (the keys stay, so a sheet can be matched with its CSV file)."""
     pick = 0 if lang == "zh" else 1
     table = table.copy()
-    for column, names in (("scheme", SCHEMES), ("sex", SEXES)):
+    for column, names in (("scheme", SCHEME_NAMES), ("sex", SEX_NAMES)):
         if column in table:
             table[column] = table[column].map(lambda value, n=names: n[value][pick] if value in n else value)
     if name_column is not None:
