@@ -94,10 +94,13 @@ def _census_groups(region: str, key: str) -> np.ndarray:
 
 
 def census_place(region: str) -> tuple[str, str, str] | None:
-    """(province, city, county) of a census region given by name or code, or None if unknown."""
-    frame = _census_by_region()
-    matches = frame[(frame["name"] == region) | (frame["code"] == region)][["province", "city", "county"]]
-    return tuple(matches.iloc[0]) if len(matches.drop_duplicates()) == 1 else None
+    """(province, city, county) of a census region given by name or code, or None if unknown
+    or ambiguous."""
+    try:
+        row = _census_rows(_census_by_region(), region, "census").iloc[0]
+    except ScenarioError:
+        return None
+    return row["province"], row["city"], row["county"]
 
 
 def census_urban_population(region: str, key: str, otherwise: str = "") -> tuple[float, float]:
