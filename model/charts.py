@@ -56,20 +56,24 @@ class ChartContext:
     region: str          # shown in titles
     replicates: int = 0  # ABM runs behind the bands
     trials: int = 0      # stochastic trajectories behind the fans
-    places: dict = field(default_factory=dict)  # county names in the charts' language, where they differ
+    names: dict = field(default_factory=dict)  # care mixes and counties named in the charts' language
 
     @classmethod
     def of(cls, scenario, lang: str) -> "ChartContext":
         """The context for a scenario's charts: its region named in the charts' language (an
-        English chart gets `region_en`, else the scenario name) and, in English, the counties'
-        `regions.names_en`."""
+        English chart gets `region_en`, else the scenario name); in Chinese the care mixes'
+        `label`s, in English the counties' `regions.names_en`."""
         region = (scenario.region or scenario.title) if lang == "zh" else scenario.region_en
-        places = dict(scenario.regions.names_en) if lang == "en" and scenario.regions else {}
-        return cls(lang=lang, region=region or scenario.name, places=places,
+        if lang == "zh":
+            names = {key: mix.label for key, mix in (scenario.abm.mixes if scenario.abm else {}).items() if mix.label}
+        else:
+            names = dict(scenario.regions.names_en) if scenario.regions else {}
+        return cls(lang=lang, region=region or scenario.name, names=names,
                    replicates=scenario.abm.replicates if scenario.abm else 0, trials=scenario.uncertainty.trials)
 
-    def place(self, name: str) -> str:
-        return self.places.get(name, name)
+    def name_of(self, key: str) -> str:
+        """A care mix or county as the reader knows it (the key when no name is given)."""
+        return self.names.get(key, key)
 
 
 def use_fonts(lang: str) -> None:
@@ -254,7 +258,7 @@ def pension_finances(tables: dict, ctx: ChartContext) -> Figure:
                     xytext=(3, 0), textcoords="offset points", fontsize=6.5, color=COLOURS["red"])
     _time_axis(ax, years, ctx)
     ax.set_ylabel(text("money_unit", ctx.lang))
-    _legend(ax, loc="lower left", ncol=2)
+    _legend(ax, loc="lower center", ncol=2)  # lower left would cover the base-year mark
     return fig
 
 
@@ -322,7 +326,7 @@ def abm_outcome(tables: dict, ctx: ChartContext, metric: str) -> Figure:
     scale = 0.01 if metric == "occupancy" else _persons(ctx)
     for colour, (mix, rows) in zip(SERIES, abm.groupby("mix", sort=False)):
         rows = rows.sort_values("year")
-        ax.plot(rows.year, rows.value / scale, color=colour, linewidth=1.5, label=mix)
+        ax.plot(rows.year, rows.value / scale, color=colour, linewidth=1.5, label=ctx.name_of(mix))
         ax.fill_between(rows.year, rows.p05 / scale, rows.p95 / scale, color=colour, alpha=0.15, linewidth=0)
     _time_axis(ax, abm.year, ctx)
     ax.set_ylabel(text("occupancy_axis" if metric == "occupancy" else "persons_axis", ctx.lang))
@@ -347,7 +351,7 @@ def county_ranking(tables: dict, ctx: ChartContext) -> Figure:
     right = fig.add_axes((0.6, 0.16, 0.36, 0.7), sharey=left)
     positions = np.arange(len(gap))
     left.barh(positions, gap.to_numpy(), color=np.where(gap.to_numpy() > 0, COLOURS["red"], COLOURS["green"]))
-    left.set_yticks(positions, [ctx.place(name) for name in gap.index])
+    left.set_yticks(positions, [ctx.name_of(name) for name in gap.index])
     left.set_xlabel(text("county_gap_axis", ctx.lang))
     left.axvline(0, color="black", linewidth=0.6)
     right.barh(positions, share.reindex(gap.index).to_numpy() * 100, color=COLOURS["blue"])

@@ -62,7 +62,7 @@ def _panel(fig: Figure, left: float, shapes, values, ctx: ChartContext, cmap, no
         column="value", ax=ax, cmap=cmap, norm=norm, edgecolor="white", linewidth=0.6)
     halo = [patheffects.withStroke(linewidth=1.6, foreground="white")]  # legible on dark fills
     for name, point in zip(shapes.index, shapes.geometry.representative_point()):
-        ax.annotate(f"{ctx.place(name)}\n{fmt.format(values[name])}", (point.x, point.y), ha="center", va="center",
+        ax.annotate(f"{ctx.name_of(name)}\n{fmt.format(values[name])}", (point.x, point.y), ha="center", va="center",
                     fontsize=5.5, color="black", path_effects=halo)
     latitude = float(np.mean(shapes.total_bounds[[1, 3]]))
     ax.set_aspect(1 / np.cos(np.radians(latitude)))  # degrees of longitude shrink with latitude
