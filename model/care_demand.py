@@ -214,12 +214,8 @@ def scale_disability(levels: np.ndarray, prevalence: np.ndarray, factor: np.ndar
 
 def user_prevalence(scenario: Scenario) -> np.ndarray:
     """A user table of prevalence by sex and age → (2, 3, 41)."""
-    path = scenario.care.prevalence_table.path
-    key = "care.prevalence_table"
-    mild = inputs.table_to_array(inputs.read_table(path, key, "mild", None), "mild")[:, 60:]
-    severe = inputs.table_to_array(inputs.read_table(path, key, "severe", None), "severe")[:, 60:]
-    if (mild + severe > 1).any():
-        raise ScenarioError(f"{key}: {path}: mild + severe exceeds 1 at some age")
+    frame = inputs.read_table(scenario.care.prevalence_table, "care.prevalence_table")
+    mild, severe = (inputs.table_to_array(frame, state)[:, 60:] for state in ("mild", "severe"))
     return np.stack([1 - mild - severe, mild, severe], axis=1)
 
 

@@ -35,9 +35,42 @@ CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimHe
 
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
-    """The first commonly installed font with Chinese glyphs, or None."""
+    """The first commonly installed font with Chinese glyphs, or None.
+
+    matplotlib keeps a cached list of the system's fonts, made the first time it ran; a font
+    installed after that (the README's `apt-get install fonts-noto-cjk` after a first run) is
+    not in it. So when no CJK font is listed, the system's font folders are scanned once for
+    fonts the list lacks, which are added (and the cache is updated for the next run)."""
+    found = _listed_cjk_font()
+    if found is None and _add_new_system_fonts():
+        found = _listed_cjk_font()
+    return found
+
+
+def _listed_cjk_font() -> str | None:
     installed = {font.name for font in font_manager.fontManager.ttflist}
     return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def _add_new_system_fonts() -> bool:
+    """Add to matplotlib's font list the system fonts it does not know; True if any were."""
+    manager = font_manager.fontManager
+    known = {font.fname for font in manager.ttflist}
+    added = False
+    for path in font_manager.findSystemFonts():
+        if path not in known:
+            try:
+                manager.addfont(path)
+                added = True
+            except (OSError, RuntimeError, ValueError):  # a font file FreeType cannot read
+                continue
+    if added:
+        cache = Path(matplotlib.get_cachedir()) / f"fontlist-v{font_manager.FontManager.__version__}.json"
+        try:
+            font_manager.json_dump(manager, cache)
+        except OSError:
+            pass  # a read-only cache folder: the next run scans again
+    return added
 
 
 def chart_language(requested: str) -> tuple[str, str | None]:

@@ -8,6 +8,7 @@ Set SILVERPLAN_DEBUG=1 to see the traceback of an unexpected error.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 import time
@@ -18,7 +19,8 @@ from pathlib import Path
 import click
 import numpy as np
 
-from .config import ScenarioError, load_scenario
+from .config import OptionError, ScenarioError, load_scenario
+from .folders import check_target
 
 
 class Progress:
@@ -64,23 +66,60 @@ class Progress:
 
 
 def _fail(message: str, status: int) -> None:
-    click.echo(f"error: {message}", err=True)
+    for line in message.splitlines():
+        click.echo(f"error: {line}", err=True)
     sys.exit(status)
 
 
-def _guarded(action, config: Path):
-    """Run `action`, turning scenario errors into exit 2 and anything else into exit 1."""
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised like Ctrl-C so that every clean-up runs."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _interrupt(signum: int, frame) -> None:
+    for other in (signal.SIGTERM, signal.SIGHUP):  # one interruption is enough: let the clean-up finish
+        signal.signal(other, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+def _guarded(action, config: Path, flags: dict[str, str] | None = None):
+    """Run `action`, turning scenario errors into exit 2 and anything else into exit 1.
+
+    `flags` maps settings the command line gave (``out``, ``uncertainty.trials`` …) to the
+    flag that gave them, so an error about one names the flag the user typed."""
+    flags = flags or {}
     try:
         return action()
+    except OptionError as exc:
+        flag = flags.get(exc.option)
+        _fail(f"{flag} {exc.value}: {exc.problem}" if flag else str(exc), 2)
     except ScenarioError as exc:
-        message = str(exc)
-        _fail(message if message.startswith(str(config)) else f"{config}: {message}", 2)
-    except KeyboardInterrupt:
-        _fail("interrupted; previous outputs are untouched", 1)
+        lines = []
+        for line in exc.problems:
+            line = line if line.startswith(str(config)) else f"{config}: {line}"
+            for field, flag in flags.items():
+                line = line.replace(f"{config}: {field}:", f"{flag}:", 1)
+            lines.append(line)
+        _fail("\n".join(lines), 2)
+    except KeyboardInterrupt as exc:
+        by = f" ({exc.args[0]})" if exc.args else ""
+        _fail(f"interrupted{by}; previous outputs are untouched", 1)
     except Exception as exc:  # noqa: BLE001 — the CLI's last line of defence
         if os.environ.get("SILVERPLAN_DEBUG"):
             traceback.print_exc()
         _fail(f"{type(exc).__name__}: {exc} (set SILVERPLAN_DEBUG=1 for details)", 1)
+
+
+def default_folder(name: str, **variants) -> Path:
+    """outputs/<name>, with a suffix for each setting the command line changed, so that a run
+    with --lang en, --trials, --seed (or --set) never replaces the scenario's own results:
+    outputs/base_en, outputs/base_trials1000, outputs/base_seed7."""
+    suffix = "".join(f"_{key}{value}" if key != "lang" else f"_{value}"
+                     for key, value in variants.items() if value is not None)
+    return Path("outputs") / f"{name}{suffix}"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -100,8 +139,11 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
 def run(config: Path, out: Path | None, lang: str | None, seed: int | None, no_charts: bool, trials: int | None,
         quiet: bool) -> None:
-    """Run the scenario CONFIG and write its results."""
-    from .outputs import write_run
+    """Run the scenario CONFIG and write its results.
+
+    Results go to outputs/<name>/ (or --out DIR); --lang, --seed and --trials add a suffix to
+    that default (outputs/base_en/ …), so they never replace the scenario's own results."""
+    from .outputs import replacing_note, write_run
     from .runner import run_scenario
 
     progress = Progress(quiet)
@@ -113,18 +155,31 @@ def run(config: Path, out: Path | None, lang: str | None, seed: int | None, no_c
         overrides["uncertainty"] = {"trials": trials}
     if lang is not None or no_charts:
         overrides["outputs"] = {k: v for k, v in (("lang", lang), ("charts", False if no_charts else None)) if v is not None}
+    flags = {"out": "--out", "seed": "--seed", "uncertainty.trials": "--trials"} if out else \
+        {"seed": "--seed", "uncertainty.trials": "--trials"}
 
     def action():
         scenario = load_scenario(config, overrides)
+        target = out
+        if target is None:
+            plain = load_scenario(config)
+            target = default_folder(
+                scenario.name, lang=lang if lang != plain.outputs.lang else None,
+                trials=trials if trials is not None and trials != plain.uncertainty.trials else None,
+                seed=seed if seed is not None and seed != plain.seed else None)
+        check_target(target)  # before any work: a folder that may not be replaced stops the run at once
         progress(f"scenario {scenario.name}: {scenario.years.base}→{scenario.years.end}")
         result = run_scenario(scenario, progress)
-        target = write_run(result, out or Path("outputs") / scenario.name, str(config), started, progress)
+        note = replacing_note(target, scenario)
+        written = write_run(result, target, str(config), started, progress)
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
-        click.echo(summary(result, target))
+        if note:
+            click.echo(f"note: {note}", err=True)
+        click.echo(summary(result, written))
 
     try:
-        _guarded(action, config)
+        _guarded(action, config, flags)
     finally:
         progress.close()
 
@@ -149,19 +204,23 @@ def compare(configs: tuple[Path, ...], out: Path | None, lang: str | None, quiet
     progress = Progress(quiet)
     overrides = {"outputs": {"lang": lang}} if lang else {}
     try:
-        # Every scenario is checked before anything runs.
-        scenarios = {}
+        # Every scenario, and every folder to be written, is checked before anything runs.
+        scenarios, folders = {}, {}
         for config in configs:
             scenario = _guarded(lambda config=config: load_scenario(config, overrides), config)
             if scenario.name in scenarios:
                 _fail(f"{config}: name: two scenarios are called {scenario.name!r}; names must differ", 2)
             scenarios[scenario.name] = (config, scenario)
+            own_lang = _guarded(lambda config=config: load_scenario(config).outputs.lang, config)
+            folders[scenario.name] = default_folder(scenario.name, lang=lang if lang != own_lang else None)
+        target = out or Path("outputs") / ("compare_" + "_".join(scenarios))
+        _guarded(lambda: check_target(target), configs[0], {"out": "--out"} if out else None)
         runs, warnings = {}, []
         for name, (config, scenario) in scenarios.items():
-            def action(config=config, scenario=scenario):
-                folder = Path("outputs") / scenario.name
+            def action(config=config, scenario=scenario, folder=folders[name]):
                 tables = finished_tables(folder, scenario)
                 if tables is None:
+                    check_target(folder)
                     progress(f"running {scenario.name}")
                     result = run_scenario(scenario, progress)
                     write_run(result, folder, str(config), datetime.now(timezone.utc), progress)
@@ -171,10 +230,10 @@ def compare(configs: tuple[Path, ...], out: Path | None, lang: str | None, quiet
                     progress(f"reusing {folder}")
                 return tables
             runs[name] = _guarded(action, config)
-        target = out or Path("outputs") / ("compare_" + "_".join(runs))
         progress("writing the comparison")
         plain = {name: scenario for name, (_, scenario) in scenarios.items()}
-        folder = _guarded(lambda: write_comparison(runs, plain, target, warnings), configs[0])
+        folder = _guarded(lambda: write_comparison(runs, plain, target, warnings), configs[0],
+                          {"out": "--out"} if out else None)
         for warning in dict.fromkeys(warnings):
             click.echo(f"warning: {warning}", err=True)
         click.echo(f"compared {', '.join(runs)}: {folder}")
@@ -198,8 +257,11 @@ def sensitivity(config: Path, out: Path | None, lang: str | None, quiet: bool) -
 
     def action():
         scenario = load_scenario(config, {"outputs": {"lang": lang}} if lang else None)
+        own_lang = load_scenario(config).outputs.lang
+        target = out or default_folder(f"{scenario.name}_sensitivity", lang=lang if lang != own_lang else None)
+        check_target(target)
         table = one_at_a_time(config, progress)
-        folder = write_sensitivity(table, scenario, out or Path("outputs") / f"{scenario.name}_sensitivity")
+        folder = write_sensitivity(table, scenario, target)
         for metric, rows in table.groupby("metric", sort=False):
             widest = rows.assign(swing=(rows.high - rows.low).abs()).sort_values("swing", ascending=False).iloc[0]
             click.echo(f"{metric} {int(rows.year.iloc[0])}: base {rows.base.iloc[0]:,.0f}; widest swing "
@@ -207,7 +269,7 @@ def sensitivity(config: Path, out: Path | None, lang: str | None, quiet: bool) -
         click.echo(f"results: {folder}")
 
     try:
-        _guarded(action, config)
+        _guarded(action, config, {"out": "--out"} if out else None)
     finally:
         progress.close()
 
@@ -221,16 +283,20 @@ def sensitivity(config: Path, out: Path | None, lang: str | None, quiet: bool) -
 def sweep(sweep_file: Path, scheduler: str | None, workers: int | None, out: Path | None, quiet: bool) -> None:
     """Run a grid of scenario overrides (SWEEP_FILE) on Dask and gather the results."""
     from .outputs import write_sweep
-    from .sweep import read_sweep, run_sweep
+    from .sweep import check_scheduler, read_sweep, run_sweep
 
     progress = Progress(quiet)
 
     def action():
+        if scheduler is not None:
+            check_scheduler(scheduler)
         scenario_file, name, points, _ = read_sweep(sweep_file)
         scenario = load_scenario(scenario_file)
+        target = out or Path("outputs") / f"sweep_{name}"
+        check_target(target)
         progress(f"sweep {name}: {len(points)} points")
         table, failures = run_sweep(sweep_file, scheduler, workers, progress)
-        folder = write_sweep(table, scenario, out or Path("outputs") / f"sweep_{name}")
+        folder = write_sweep(table, scenario, target)
         for index, point, message in failures:
             settings = ", ".join(f"{k}={v}" for k, v in point.items())
             click.echo(f"error: point {index} ({settings}): {message}", err=True)
@@ -238,7 +304,8 @@ def sweep(sweep_file: Path, scheduler: str | None, workers: int | None, out: Pat
         return 1 if failures else 0
 
     try:
-        status = _guarded(action, sweep_file)
+        status = _guarded(action, sweep_file, {"out": "--out", "scheduler": "--scheduler"} if out else
+                          {"scheduler": "--scheduler"})
     finally:
         progress.close()
     if status:
@@ -334,12 +401,25 @@ def summary(result, target: Path) -> str:
     return "\n".join(lines)
 
 
-def entry() -> None:
-    """Console-script entry point: click's usage errors as one line, exit status 2."""
+def invoke(args: list[str]) -> int:
+    """Run the command line with `args` in this process and return its exit status (what
+    `simulate` does, without leaving the interpreter: the tests call it)."""
     try:
-        status = main(standalone_mode=False)
+        status = main(args=list(args), standalone_mode=False)
     except click.exceptions.Abort:
-        _fail("aborted", 1)
+        click.echo("error: aborted", err=True)
+        return 1
     except click.ClickException as exc:
-        _fail(exc.format_message(), exc.exit_code)
-    sys.exit(status or 0)
+        click.echo(f"error: {exc.format_message()}", err=True)
+        return exc.exit_code
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    return status or 0
+
+
+def entry() -> None:
+    """Console-script entry point: SIGTERM and SIGHUP are handled like Ctrl-C (staging folders
+    removed, worker processes ended), usage errors are one line with exit status 2."""
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
+    sys.exit(invoke(sys.argv[1:]))

@@ -4,14 +4,13 @@ overlay charts and a workbook. Runs are reused when a finished run of the same s
 
 from __future__ import annotations
 
-import json
+from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 
-from importlib import metadata
-
 from .config import Scenario, model_digest
+from .folders import intact, read_manifest
 
 COMPARE_YEARS = (2025, 2030, 2035)
 # (table, scheme filter, metric) of the key indicators.
@@ -28,13 +27,11 @@ TABLES = ("population", "indicators", "pension", "care", "abm")
 
 
 def finished_tables(folder: Path, scenario: Scenario) -> dict[str, pd.DataFrame] | None:
-    """The tables of a finished run of this scenario in `folder`, or None."""
-    manifest = folder / "manifest.json"
-    if not manifest.is_file():
-        return None
-    try:
-        recorded = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    """The tables of a finished run of this scenario in `folder`, or None: the run must have
+    the same model-relevant configuration, the same silverplan version, and files that still
+    match the checksums of its manifest (a damaged or edited table means a rerun)."""
+    recorded = read_manifest(folder)
+    if recorded is None or recorded.get("kind") != "run":
         return None
     # The same numbers: same model-relevant configuration and the same silverplan version
     # (presentation settings such as the language do not matter; they are redrawn anyway).
@@ -42,9 +39,9 @@ def finished_tables(folder: Path, scenario: Scenario) -> dict[str, pd.DataFrame]
         return None
     if recorded.get("versions", {}).get("silverplan") != metadata.version("silverplan"):
         return None
-    names = [name for name in TABLES if f"{name}.csv" in recorded.get("files", [])]
-    if any(not (folder / f"{name}.csv").is_file() for name in names):
+    if not intact(folder, recorded):
         return None
+    names = [name for name in TABLES if f"{name}.csv" in recorded["files"]]
     tables = {name: pd.read_csv(folder / f"{name}.csv") for name in names}
     for name, table in tables.items():  # county runs: the city's rows come first
         if "region" in table:

@@ -29,11 +29,50 @@ from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 
 class ScenarioError(Exception):
-    """A problem with a scenario or its input tables; the message is one line for the user."""
+    """A problem with a scenario or its input tables: one line per problem, for the user.
+
+    `problems` holds the lines (the message joins them); several are reported at once when a
+    scenario has several independent mistakes.
+    """
+
+    def __init__(self, *problems: str):
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
+
+
+class OptionError(ScenarioError):
+    """A bad value of a run setting that the command line may have given (an output folder,
+    a scheduler address): `option` names the setting, the command line words it as its flag."""
+
+    def __init__(self, option: str, value: object, problem: str):
+        super().__init__(f"{value}: {problem}")
+        self.option, self.value, self.problem = option, value, problem
+
+
+class OutputError(OptionError):
+    """An output folder that cannot be written or may not be replaced."""
+
+    def __init__(self, folder: Path, problem: str):
+        super().__init__("out", Path(folder), problem)
+        self.folder = Path(folder)
+
+
+_NUMBER_TEXT = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+
+
+def _yaml_number(value: Any) -> Any:
+    """YAML reads 2e4 (without a dot) as text: take it as the number it spells."""
+    if isinstance(value, str) and _NUMBER_TEXT.fullmatch(value.strip()):
+        return float(value)
+    return value
+
+
+# A plain number in a scenario: never a boolean (YAML's `true` is not 1), never inf or nan.
+Number = Annotated[float, BeforeValidator(_yaml_number), Field(strict=True, allow_inf_nan=False)]
 
 
 class _Frozen(BaseModel):
@@ -66,8 +105,8 @@ class TimePath(_Frozen):
     @model_validator(mode="before")
     @classmethod
     def _accept_shorthand(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "values" not in data and any(_is_year_key(k) for k in data):
-            return {"values": data}  # a bare {year: value} mapping (stray keys are reported there)
+        if isinstance(data, dict) and "values" not in data and not {str(k) for k in data} <= set(cls.model_fields):
+            return {"values": data}  # a bare {year: value} mapping (a key that is not a year is reported there)
         if isinstance(data, dict):
             return data
         return {"values": data}
@@ -89,7 +128,8 @@ class TimePath(_Frozen):
             checked = {}
             for year, value in values.items():
                 if not _is_year_key(year) or not 1900 <= int(year) <= 2200:
-                    raise ValueError(f"{_plain(year)} is not a year; path keys are years 1900..2200")
+                    raise ValueError(f"{_plain(year)} is not a year; a path is a number, {{year: value}} with "
+                                     "whole years 1900..2200, or {values: …, interpolation: …, unit: …, source: …}")
                 checked[int(year)] = number(value, f" in {year}")
             return checked
         return number(values)
@@ -136,7 +176,9 @@ def _knots(items: tuple) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _is_year_key(key: Any) -> bool:
-    return isinstance(key, int) and not isinstance(key, bool) or (isinstance(key, str) and key.isdigit())
+    """A whole year written as a number or as ASCII digits ("²" is a digit to Python, not a year)."""
+    return isinstance(key, int) and not isinstance(key, bool) or (
+        isinstance(key, str) and key.isascii() and key.isdecimal())
 
 
 def _plain(value: Any) -> str:
@@ -181,6 +223,7 @@ class SrbPath(TimePath):
 
 
 class MigrationPath(TimePath):
+    bounds = (-1e8, 1e8)
     expected_unit = "persons_per_year"
 
 
@@ -276,11 +319,21 @@ class YuanPath(TimePath):
 # --------------------------------------------------------------------------- tables
 
 
+_COLUMN_NAME = re.compile(r"[\w ()%.\-]{1,40}")
+
+
 class TableRef(_Frozen):
-    """Path of a user CSV table (already resolved against the file that named it)."""
+    """Path of a user CSV table (already resolved against the file that named it).
+
+    Subclasses declare the table: its `columns`, which of them hold text (the rest are
+    numbers), and the allowed range of each value column. The file's header is checked when
+    the scenario loads; `inputs.read_table` checks every row against the ranges.
+    """
 
     path: Path
     columns: ClassVar[tuple[str, ...]] = ()
+    text_columns: ClassVar[tuple[str, ...]] = ("sex",)
+    bounds: ClassVar[dict[str, tuple[float, float]]] = {}
 
     @model_validator(mode="before")
     @classmethod
@@ -294,31 +347,43 @@ class TableRef(_Frozen):
             raise ValueError(f"{str(path)!r}: file not found")
         try:
             with open(path, encoding="utf-8-sig") as handle:
-                header = [c.strip() for c in handle.readline().strip().split(",")]
+                header = [c.strip() for c in handle.readline(10_000).strip().split(",")]
         except UnicodeDecodeError:
             raise ValueError(f"{str(path)!r} is not a UTF-8 CSV file") from None
+        except OSError:
+            raise ValueError(f"{str(path)!r} cannot be read") from None
         if sorted(header) != sorted(cls.columns):
-            raise ValueError(
-                f"{str(path)!r} has columns {', '.join(header) or '(none)'}; "
-                f"expected exactly {', '.join(cls.columns)}"
-            )
+            # Show what was found only if it looks like a row of column names: an error must
+            # never echo the content of whatever file was named (say, a password file).
+            names = len(header) <= 20 and all(_COLUMN_NAME.fullmatch(c) for c in header)
+            found = f"has columns {', '.join(header)}" if names else "does not start with a header of column names"
+            raise ValueError(f"{str(path)!r} {found}; expected exactly {', '.join(cls.columns)}")
         return path
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """The value columns: the numeric columns other than year and age."""
+        return tuple(c for c in self.columns if c not in self.text_columns and c not in ("year", "age"))
 
 
 class BaseTable(TableRef):
     columns = ("sex", "age", "population")
+    bounds = {"population": (0.0, 2e9)}
 
 
 class MortalityTable(TableRef):
     columns = ("year", "sex", "age", "mx")
+    bounds = {"mx": (0.0, 10.0)}   # and below 2 before the open age: see inputs.read_table
 
 
 class FertilityTable(TableRef):
     columns = ("year", "age", "asfr")
+    bounds = {"asfr": (0.0, 1.0)}  # births per woman-year; their sum over ages, the TFR, at most 10
 
 
 class MigrationTable(TableRef):
     columns = ("year", "sex", "age", "net_migrants")
+    bounds = {"net_migrants": (-1e8, 1e8)}
 
 
 # --------------------------------------------------------------------------- population
@@ -372,8 +437,8 @@ class StudentStock(_Frozen):
 
 class BasePopulation(_Frozen):
     census_region: str | None = None
-    total: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    shares: dict[str, float] = Field(default_factory=dict)
+    total: Number | None = Field(default=None, gt=0, le=2e9)   # persons
+    shares: dict[str, Number] = Field(default_factory=dict)
     table: BaseTable | None = None
     source: str | None = None
 
@@ -501,7 +566,7 @@ class EmployeeScheme(_Frozen):
     average_pension: YuanPerMonthPath   # average pension in the base year
     accrual: FractionPath               # basic pension per contribution year
     transitional_accrual: FractionPath  # transitional pension per deemed year before accounts
-    account_start_year: int = Field(ge=1990, le=2010)
+    account_start_year: int = Field(strict=True, ge=1990, le=2010)
     career_start_age: YearsPath
     contribution_density: FractionPath  # share of years from career start with contributions
     subsidy_share: FractionPath         # fiscal subsidy ÷ expenditure
@@ -518,7 +583,7 @@ class ResidentScheme(_Frozen):
 
 class Pension(_Frozen):
     retirement_reform: bool = True
-    extra_delay_months: int = Field(default=0, ge=0, le=120)  # a lever: on top of the reform
+    extra_delay_months: int = Field(strict=True, default=0, ge=0, le=120)  # a lever: on top of the reform
     women_cadre_share: FractionPath     # women under the 55 rule (the rest: 50 rule)
     special_early_share: FractionPath   # retirees under special-occupation rules, 5 years early
     interest_rate: GrowthPath           # return on the notional balance
@@ -533,6 +598,7 @@ class Pension(_Frozen):
 
 class PrevalenceTable(TableRef):
     columns = ("sex", "age", "mild", "severe")
+    bounds = {"mild": (0.0, 1.0), "severe": (0.0, 1.0)}  # and mild + severe at most 1
 
 
 def _constant_paths(model: BaseModel) -> BaseModel:
@@ -671,10 +737,10 @@ class AbmBehaviour(_Frozen):
 class AbmSupply(_Frozen):
     """Providers in the base year and prices; beds come from each mix (default care.beds)."""
 
-    institutions: int = Field(ge=1, le=100_000)      # elder-care institutions (bed supply is shared among them)
+    institutions: int = Field(strict=True, ge=1, le=100_000)      # elder-care institutions (bed supply is shared among them)
     institution_urban_share: FractionPath            # share of beds in urban institutions
     institution_public_share: FractionPath           # share of beds in public (公办) institutions
-    community_centres: int = Field(ge=1, le=1_000_000)
+    community_centres: int = Field(strict=True, ge=1, le=1_000_000)
     daycare_places: PlacesPath
     home_care_workers: WorkersPath
     hours_per_worker: HoursPerMonthPath
@@ -724,11 +790,11 @@ class AbmMix(_Frozen):
 class Abm(_Frozen):
     """The agent-based care-mix experiment (model/abm)."""
 
-    replicates: int = Field(ge=1, le=1000)
-    scale: int = Field(default=1, ge=1, le=1000)     # one agent per `scale` persons
-    processes: int = Field(default=1, ge=1, le=64)   # worker processes for the replicates
+    replicates: int = Field(strict=True, ge=1, le=1000)
+    scale: int = Field(strict=True, default=1, ge=1, le=1000)     # one agent per `scale` persons
+    processes: int = Field(strict=True, default=1, ge=1, le=64)   # worker processes for the replicates
     priority: Literal["severe_first", "first_come"] = "severe_first"
-    other_area_after_months: int = Field(ge=0, le=600)  # then a bed in the other (urban/rural) area is accepted
+    other_area_after_months: int = Field(strict=True, ge=0, le=600)  # then a bed in the other (urban/rural) area is accepted
     people: AbmPeople
     behaviour: AbmBehaviour
     supply: AbmSupply
@@ -748,6 +814,8 @@ class Abm(_Frozen):
 
 class RegionTable(TableRef):
     columns = ("region", "sex", "age_group", "population")
+    text_columns = ("region", "sex", "age_group")
+    bounds = {"population": (0.0, 2e9)}
 
 
 def _hint(name: str, names: list[str]) -> str:
@@ -794,8 +862,8 @@ class Regions(_Frozen):
     counties: list[str] = Field(min_length=2)           # census regions (or names in `table`)
     table: RegionTable | None = None                    # base populations; default: the bundled census
     student_counties: list[str] = Field(default_factory=list)  # hold the transient student stock
-    fertility_factor: dict[str, float] = Field(default_factory=dict)  # × the city TFR path; default: census
-    e0_offset: dict[str, float] = Field(default_factory=dict)        # years added to the city e0 path
+    fertility_factor: dict[str, Number] = Field(default_factory=dict)  # × the city TFR path; default: census
+    e0_offset: dict[str, Number] = Field(default_factory=dict)        # years added to the city e0 path
     internal_migration_rate: FractionPath               # share of those aged 15–34 moving out a year
     receiving_counties: list[str] = Field(default_factory=list)      # where they move to
     beds: dict[str, BedsPath] = Field(default_factory=dict)          # default: city beds × share of 60+
@@ -836,22 +904,22 @@ class Uncertainty(_Frozen):
     """Probabilistic projection (model/uncertainty.py): how many trajectories, and how much of
     each fitted variance to apply (1 = as fitted, 0 = none)."""
 
-    trials: int = Field(default=0, ge=0, le=100_000)
-    mortality_scale: float = Field(default=1.0, ge=0, le=10)   # × Lee–Carter random-walk sd
-    fertility_scale: float = Field(default=1.0, ge=0, le=10)   # × AR(1) innovation sd of log TFR
+    trials: int = Field(strict=True, default=0, ge=0, le=100_000)
+    mortality_scale: float = Field(strict=True, default=1.0, ge=0, le=10)   # × Lee–Carter random-walk sd
+    fertility_scale: float = Field(strict=True, default=1.0, ge=0, le=10)   # × AR(1) innovation sd of log TFR
     migration_sd: MigrationSdPath = MigrationSdPath(values=0.0, unit="persons_per_year", source="none (default)")
-    lee_carter_from: int = Field(default=1970, ge=1950, le=2005)  # first 5-year period of the fit
+    lee_carter_from: int = Field(strict=True, default=1970, ge=1950, le=2005)  # first 5-year period of the fit
 
 
 # --------------------------------------------------------------------------- scenario
 
 
 class Years(_Frozen):
-    base: int = Field(ge=1950, le=2100)
-    end: int = Field(ge=1951, le=2100)
+    base: int = Field(strict=True, ge=1950, le=2100)
+    end: int = Field(strict=True, ge=1951, le=2100)
     # Month of the base population's reference date (the 2020 census: 1 November). Stocks
     # labelled y are on day 1 of this month; see demography.py for how paths are timed.
-    reference_month: int = Field(default=11, ge=1, le=12)
+    reference_month: int = Field(strict=True, default=11, ge=1, le=12)
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -868,13 +936,33 @@ class Outputs(_Frozen):
 AVAILABLE_STAGES: tuple[str, ...] = ("pension", "care", "abm")  # stages after the population projection, as implemented
 
 
+# Characters a folder name may not hold on Windows, macOS or Linux (and control characters).
+_UNSAFE_IN_NAMES = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+
+
+def check_folder_name(name: str) -> str:
+    """`name` if it can be one output folder name: one path component, not '.' or '..', not
+    hidden, no characters that some systems refuse. Chinese names such as 我的情景 are fine."""
+    if not name.strip():
+        raise ValueError("a name needs at least one visible character")
+    bad = _UNSAFE_IN_NAMES.search(name)
+    if bad:
+        shown = repr(bad.group()) if bad.group().isprintable() else f"U+{ord(bad.group()):04X}"
+        raise ValueError(f"{name!r} holds {shown}; a name is one folder name: letters (Chinese too), digits, "
+                         "spaces and _ . - ( ), not / \\ : * ? \" < > |")
+    if name.startswith(".") or name != name.strip() or name.endswith("."):
+        raise ValueError(f"{name!r}: a name may not start with '.' or start or end with a space or '.' "
+                         "(it names the output folder outputs/<name>)")
+    return name
+
+
 class Scenario(_Frozen):
-    name: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$", max_length=80)
+    name: str = Field(max_length=80)   # the output folder outputs/<name>; default: the file's stem
     title: str | None = None
     region: str | None = None
     region_en: str | None = None       # the region's name in English charts and reports
     description: str | None = None
-    seed: int = Field(default=20201101, ge=0)
+    seed: int = Field(strict=True, default=20201101, ge=0, le=2**63 - 1)
     stages: list[Literal["pension", "care", "abm"]] = Field(default_factory=lambda: list(AVAILABLE_STAGES))
     years: Years
     population: Population
@@ -884,6 +972,11 @@ class Scenario(_Frozen):
     uncertainty: Uncertainty = Uncertainty()
     regions: Regions | None = None
     outputs: Outputs = Outputs()
+
+    @field_validator("name")
+    @classmethod
+    def _one_folder(cls, name):
+        return check_folder_name(name)
 
     @field_validator("stages")
     @classmethod
@@ -935,14 +1028,69 @@ class Scenario(_Frozen):
 # --------------------------------------------------------------------------- loading
 
 
+MAX_SCENARIO_BYTES = 1_000_000   # a scenario is a page of settings; tables live in CSV files
+MAX_YAML_NODES = 100_000         # nodes after aliases are expanded ("billion laughs" bombs)
+
+
+class _ScenarioLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing what a scenario never needs and a careless or hostile file
+    may hold: duplicate keys (``2020`` and ``"2020"`` count as the same year) and aliases that
+    expand to more than `MAX_YAML_NODES` nodes."""
+
+    def compose_document(self):
+        node = super().compose_document()
+        if node is not None:
+            _expanded_size(node, {})
+        return node
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[str, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *defaults`: explicit keys may override merged ones
+            key = self.construct_object(key_node, deep=True)
+            spelled = str(key) if isinstance(key, (str, int)) and not isinstance(key, bool) else repr(key)
+            line = key_node.start_mark.line + 1
+            if spelled in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {spelled!r} (lines {seen[spelled]} and {line}); give each key once",
+                    key_node.start_mark)
+            seen[spelled] = line
+        return super().construct_mapping(node, deep)
+
+
+def _expanded_size(node, sizes: dict) -> int:
+    """Nodes under `node` with every alias expanded, memoised by node (one pass over the file)."""
+    if id(node) not in sizes:
+        sizes[id(node)] = 1  # a recursive alias counts once
+        if isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        else:
+            children = node.value if isinstance(node, yaml.SequenceNode) else []
+        sizes[id(node)] = 1 + sum(_expanded_size(child, sizes) for child in children)
+        if sizes[id(node)] > MAX_YAML_NODES:
+            raise yaml.composer.ComposerError(
+                None, None, f"the file expands to more than {MAX_YAML_NODES:,} values (aliases repeated "
+                "within aliases); write the settings out", node.start_mark)
+    return sizes[id(node)]
+
+
 def _read_yaml(path: Path) -> dict:
     try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise IsADirectoryError
+        if size > MAX_SCENARIO_BYTES:
+            raise ScenarioError(f"{path}: {size:,} bytes is too large for a scenario file (at most "
+                                f"{MAX_SCENARIO_BYTES:,}); put tables in CSV files named by `table:` keys")
         with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
+            data = yaml.load(handle, Loader=_ScenarioLoader)  # noqa: S506 — a SafeLoader subclass
     except FileNotFoundError:
         raise ScenarioError(f"{path}: file not found") from None
     except IsADirectoryError:
         raise ScenarioError(f"{path}: is a folder, not a scenario file") from None
+    except PermissionError:
+        raise ScenarioError(f"{path}: cannot be read (permission denied)") from None
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: is not UTF-8 text") from None
     except yaml.YAMLError as exc:
@@ -973,9 +1121,17 @@ def _resolve_tables(data: Any, folder: Path) -> Any:
 
 
 def _is_time_path(value: Any) -> bool:
-    return isinstance(value, dict) and (
-        "values" in value or any(_is_year_key(k) for k in value)
-    )
+    """A mapping an overlay gives as a whole time path: `{values: …}` or keys that look like
+    years (also ones that are not valid years, such as 2020.5, so they are reported, not merged)."""
+    return isinstance(value, dict) and ("values" in value or any(_looks_numeric(k) for k in value))
+
+
+def _looks_numeric(key: Any) -> bool:
+    if isinstance(key, bool):
+        return False
+    if isinstance(key, (int, float)):
+        return True
+    return isinstance(key, str) and (key.isdigit() or re.fullmatch(r"[-+]?\d+(\.\d*)?([eE][-+]?\d+)?", key) is not None)
 
 
 def deep_merge(base: dict, overlay: dict) -> dict:
@@ -1037,43 +1193,78 @@ def load_raw(path: Path, _chain: tuple[Path, ...] = ()) -> dict:
         return data
     if not isinstance(parent, str):
         raise ScenarioError(f"{path}: extends: {parent!r} must be a path to another scenario file")
-    return deep_merge(_drop_replaced(load_raw(path.parent / parent, (*_chain, path)), data), data)
+    inherited = load_raw(path.parent / parent, (*_chain, path))
+    inherited.pop("name", None)  # a name belongs to its file: an overlay is named by its own
+    return deep_merge(_drop_replaced(inherited, data), data)
 
 
 def load_scenario(path: str | Path, overrides: dict | None = None) -> Scenario:
-    """Load, merge and validate a scenario; raise ScenarioError with a one-line message."""
+    """Load, merge and validate a scenario; raise ScenarioError (one line per problem).
+
+    The scenario's `name` is its file's own ``name:``, never one inherited through `extends`;
+    without one it is the file's stem (``configs/scenarios/care_9064.yaml`` → care_9064)."""
     data = load_raw(Path(path))
     if overrides:
         data = deep_merge(_drop_replaced(data, overrides), overrides)
+    if "name" not in data:
+        stem = Path(path).stem
+        try:
+            data["name"] = check_folder_name(stem)
+        except ValueError:
+            raise ScenarioError(f"{path}: name: the file name {stem!r} cannot name an output folder; "
+                                "give the scenario a name: (letters, digits, spaces, _ . -)") from None
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(f"{path}: {describe_validation_error(exc, data)}") from None
+        raise ScenarioError(*(f"{path}: {line}" for line in describe_validation_error(exc, data))) from None
 
 
-def describe_validation_error(exc: ValidationError, data: dict) -> str:
-    """One line for the first error: dotted key, value, what is allowed (+ count of others)."""
-    errors = exc.errors(include_url=False)
-    error = _most_specific(errors)
-    loc = [str(part) for part in error["loc"] if not _is_union_tag(part)]
+MAX_PROBLEMS_SHOWN = 6
+
+
+def describe_validation_error(exc: ValidationError, data: dict) -> list[str]:
+    """One line per problem (at most `MAX_PROBLEMS_SHOWN`, then a count of the rest): dotted
+    key, value, what is allowed. Pydantic reports a value that fits no branch of a union once
+    per branch; those are merged into the most telling one."""
+    by_key: dict[str, list[dict]] = {}
+    for error in exc.errors(include_url=False):
+        loc = tuple(str(part) for part in error["loc"] if not _is_union_tag(part))
+        by_key.setdefault(".".join(loc), []).append({**error, "loc": loc})
+    chosen = [_most_specific(errors) for errors in by_key.values()]
+    # A time path given as {year: value} fails as `{values: …}` too ("values: required"):
+    # keep the problem with the given keys, not the branch that was not meant.
+    keys = [".".join(error["loc"]) for error in chosen]
+    chosen = [error for error, key in zip(chosen, keys)
+              if not (error["type"] == "missing" and error["loc"][-1:] == ("values",)
+                      and any(other.startswith(key.rsplit(".", 1)[0] + ".") and other != key for other in keys))]
+    lines = [_describe(error) for error in chosen]
+    if len(lines) > MAX_PROBLEMS_SHOWN:
+        rest = len(lines) - MAX_PROBLEMS_SHOWN + 1
+        lines = lines[:MAX_PROBLEMS_SHOWN - 1] + [f"… and {rest} more problems (fix these first)"]
+    return lines
+
+
+def _describe(error: dict) -> str:
+    loc = list(error["loc"])
     key = ".".join(loc) or "(top level)"
     kind = error["type"]
+    value = error.get("input")
     if kind == "extra_forbidden":
         allowed = _allowed_keys(Scenario, loc[:-1])
         guess = difflib.get_close_matches(loc[-1], allowed, n=1)
-        hint = f"did you mean {guess[0]!r}?" if guess else f"allowed keys: {', '.join(allowed)}"
-        message = f"{key}: unknown key; {hint}"
-    elif kind == "missing":
-        message = f"{key}: required key is missing"
-    else:
-        text = error["msg"].removeprefix("Value error, ")
-        value = error.get("input")
-        shown = "" if isinstance(value, (dict, list)) or "input" not in error else f"{value!r}: "
-        if text.startswith(repr(value)):
-            shown = ""
-        message = f"{key}: {shown}{text}"
-    more = len(errors) - 1
-    return message + (f" (and {more} more problem{'s' * (more > 1)})" if more else "")
+        hint = f"did you mean {guess[0]!r}?" if guess else f"allowed keys: {', '.join(allowed) or '(none)'}"
+        return f"{key}: unknown key; {hint}"
+    if kind == "missing":
+        return f"{key}: required key is missing"
+    if isinstance(value, bool) and kind.endswith(("_type", "_parsing")):
+        return f"{key}: {value} is not a number; give a number"
+    if kind == "invalid_key":
+        return f"{key}: {_plain(value)} is not a valid key"
+    text = error["msg"].removeprefix("Value error, ")
+    shown = "" if isinstance(value, (dict, list)) or "input" not in error else f"{value!r}: "
+    if text.startswith(repr(value)) or text.startswith(_plain(value)):
+        shown = ""
+    return f"{key}: {shown}{text}"
 
 
 def _is_union_tag(part: Any) -> bool:
@@ -1090,23 +1281,33 @@ def _most_specific(errors: list[dict]) -> dict:
 
 
 def _allowed_keys(model: type[BaseModel], loc: list[str]) -> list[str]:
-    """Field names of the model at a dotted location (best effort, for suggestions)."""
+    """Field names of the model at a dotted location (best effort, for suggestions); a mapping
+    such as ``care.mix`` is stepped through by its key (``severe``) to the model of its values."""
     current: Any = model
     for part in loc:
-        field = getattr(current, "model_fields", {}).get(part)
-        if field is None:
+        found = _model_or_mapping(current)
+        if found is None:
             return []
-        current = _model_in(field.annotation)
-        if current is None:
+        kind, inner = found
+        if kind == "mapping":
+            current = inner
+        elif part in inner.model_fields:
+            current = inner.model_fields[part].annotation
+        else:
             return []
-    return list(getattr(current, "model_fields", {}))
+    found = _model_or_mapping(current)
+    return list(found[1].model_fields) if found and found[0] == "model" else []
 
 
-def _model_in(annotation: Any) -> type[BaseModel] | None:
+def _model_or_mapping(annotation: Any) -> tuple[str, Any] | None:
+    """("model", the class) or ("mapping", the value annotation) for an annotation, looking
+    inside Optional and Union; None for anything else."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
+        return "model", annotation
+    if getattr(annotation, "__origin__", None) is dict:
+        return "mapping", annotation.__args__[1]
     for arg in getattr(annotation, "__args__", ()):
-        found = _model_in(arg)
+        found = _model_or_mapping(arg)
         if found is not None:
             return found
     return None

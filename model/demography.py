@@ -86,7 +86,7 @@ def build_mortality(scenario: Scenario) -> np.ndarray:
     mortality = scenario.population.mortality
     years, times = interval_years(scenario), path_times(scenario)
     if mortality.table is not None:
-        frame = inputs.read_table(mortality.table.path, "population.mortality.table", "mx", years)
+        frame = inputs.read_table(mortality.table, "population.mortality.table", years)
         return inputs.table_to_array(frame, "mx", years)
     standard = inputs.standard_mortality()
     e0 = mortality.e0.at(times)
@@ -110,13 +110,13 @@ def build_rates(scenario: Scenario, mx: np.ndarray, settled_base: np.ndarray) ->
     years, times = interval_years(scenario), path_times(scenario)
 
     if pop.fertility.table is not None:
-        frame = inputs.read_table(pop.fertility.table.path, "population.fertility.table", "asfr", years)
+        frame = inputs.read_table(pop.fertility.table, "population.fertility.table", years)
         asfr = inputs.table_to_array(frame, "asfr", years)
     else:
         asfr = pop.fertility.tfr.at(times)[:, None] * inputs.fertility_shape()
 
     if pop.migration.table is not None:
-        frame = inputs.read_table(pop.migration.table.path, "population.migration.table", "net_migrants", years)
+        frame = inputs.read_table(pop.migration.table, "population.migration.table", years)
         net_migrants = inputs.table_to_array(frame, "net_migrants", years)
     elif pop.migration.net is not None:
         weights = inputs.migration_schedule() * settled_base
@@ -199,8 +199,10 @@ def build_base_population(scenario: Scenario, Lx_base: np.ndarray, groups: np.nd
     replaces the estimate of the student stock (a county's part of the city's)."""
     base = scenario.population.base
     if base.table is not None and groups is None:
-        frame = inputs.read_table(base.table.path, "population.base.table", "population", None)
+        frame = inputs.read_table(base.table, "population.base.table")
         population = inputs.table_to_array(frame, "population")
+        if population.sum() <= 0:
+            raise ScenarioError(f"population.base.table: {base.table.path}: the table holds nobody (every count is 0)")
         return BaseYearPopulation(population=population, transient=np.zeros_like(population))
 
     groups = inputs.census_groups(base.census_region) if groups is None else groups

@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import CENSUS_GROUPS, ScenarioError
+from .config import (CENSUS_GROUPS, FertilityTable, MortalityTable, PrevalenceTable, ScenarioError,
+                     TableRef)
 from .lifetable import N_AGES, SEXES
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -112,24 +113,32 @@ def census_urban_population(region: str, key: str, otherwise: str = "") -> tuple
 # --------------------------------------------------------------------------- user tables
 
 
-def read_table(path: Path, key: str, value: str, years: np.ndarray | None) -> pd.DataFrame:
-    """Read and check a user table; `years` lists the years it must cover (if it has a year column)."""
+def read_table(table: TableRef, key: str, years: np.ndarray | None = None) -> pd.DataFrame:
+    """Read and check a user table against its declaration (`TableRef` subclass): numbers where
+    numbers belong, each value column within its range, sexes and ages 0..100, one row per
+    key, and (with a year column) every year in `years` covered. Errors name the file, the
+    column and the row; they show a cell only of a file whose header is the declared one."""
+    path = table.path
     try:
-        frame = pd.read_csv(path, encoding="utf-8-sig", skipinitialspace=True)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{key}: {path}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
+        frame = pd.read_csv(path, encoding="utf-8-sig", skipinitialspace=True, dtype=str)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
+        reason = type(exc).__name__.replace("Error", " error").strip()
+        raise ScenarioError(f"{key}: {path}: cannot be read as a CSV table ({reason})") from None
     frame.columns = [c.strip() for c in frame.columns]
+    if sorted(frame.columns) != sorted(table.columns):
+        raise ScenarioError(f"{key}: {path}: expected exactly the columns {', '.join(table.columns)}")
     if frame.empty:
         raise ScenarioError(f"{key}: {path}: the table has no rows")
-    numeric = [c for c in frame.columns if c != "sex"]
-    for column in numeric:
+    for column in frame.columns:
+        frame[column] = frame[column].str.strip()
+        if column in table.text_columns:
+            continue
         converted = pd.to_numeric(frame[column], errors="coerce")
         bad = ~np.isfinite(converted)
         if bad.any():
-            row = int(bad.idxmax())
-            raw = frame[column].iloc[row]
-            shown = f"{raw:g}" if isinstance(raw, float) else repr(raw)
-            raise ScenarioError(f"{key}: {path}: column {column!r}, row {row + 2}: {shown} is not a finite number")
+            row = int(np.flatnonzero(bad)[0])
+            raise ScenarioError(f"{key}: {path}: column {column!r}, row {row + 2}: "
+                                f"{shown_cell(frame[column].iloc[row])} is not a finite number")
         frame[column] = converted
     for column in ("age", "year"):
         if column in frame and (frame[column] % 1 != 0).any():
@@ -140,12 +149,15 @@ def read_table(path: Path, key: str, value: str, years: np.ndarray | None) -> pd
         if not outside.empty:
             raise ScenarioError(f"{key}: {path}: age {outside['age'].iloc[0]} is outside 0..100 (100 means 100+)")
     if "sex" in frame:
-        frame["sex"] = frame["sex"].astype(str).str.strip()
-        wrong = sorted(set(frame["sex"]) - set(SEXES))
+        wrong = sorted(set(frame["sex"].fillna("")) - set(SEXES))
         if wrong:
-            raise ScenarioError(f"{key}: {path}: sex {wrong[0]!r} is not allowed; use 'male' or 'female'")
-    if value != "net_migrants" and (frame[value] < 0).any():
-        raise ScenarioError(f"{key}: {path}: column {value!r} has negative values; allowed >= 0")
+            raise ScenarioError(f"{key}: {path}: sex {shown_cell(wrong[0])} is not allowed; use 'male' or 'female'")
+    for column, (lo, hi) in table.bounds.items():
+        outside = np.flatnonzero(((frame[column] < lo) | (frame[column] > hi)).to_numpy())
+        if len(outside):
+            row = int(outside[0])
+            raise ScenarioError(f"{key}: {path}: column {column!r}, row {row + 2}: {frame[column].iloc[row]:g} is "
+                                f"out of range; allowed {lo:g} to {hi:g}")
     if "year" in frame:
         frame["year"] = frame["year"].astype(int)
         missing = sorted(set(years.tolist()) - set(frame["year"]))
@@ -156,14 +168,21 @@ def read_table(path: Path, key: str, value: str, years: np.ndarray | None) -> pd
                 f"the table must cover every projection year {years[0]}..{years[-1]}"
             )
         frame = frame[frame["year"].isin(years)]
-    index = [c for c in ("year", "sex", "age") if c in frame]
+    index = [c for c in ("region", "year", "sex", "age", "age_group") if c in frame]
     if frame.duplicated(index).any():
         dup = frame[frame.duplicated(index)].iloc[0]
         where = ", ".join(f"{c} {dup[c]}" for c in index)
         raise ScenarioError(f"{key}: {path}: more than one row for {where}")
-    if value == "mx":
-        _check_death_rates(frame, key, path, years)
+    rule = _TABLE_RULES.get(type(table))
+    if rule is not None:
+        rule(frame, key, path, years)
     return frame
+
+
+def shown_cell(value) -> str:
+    """A cell of a user table in an error message, cut short."""
+    value = str(value)
+    return repr(value if len(value) <= 20 else value[:20] + "…")
 
 
 def _check_death_rates(frame: pd.DataFrame, key: str, path: Path, years: np.ndarray) -> None:
@@ -180,6 +199,25 @@ def _check_death_rates(frame: pd.DataFrame, key: str, path: Path, years: np.ndar
         raise ScenarioError(f"{key}: {path}: mx {row['mx']:g} at age {row['age']} is out of range; allowed 0 to below 2")
     if (frame.loc[frame["age"] == 100, "mx"] <= 0).any():
         raise ScenarioError(f"{key}: {path}: mx at age 100 (100+) must be > 0")
+
+
+def _check_fertility(frame: pd.DataFrame, key: str, path: Path, years) -> None:
+    """The TFR of each year (the sum of ASFR over ages) within the TFR path's range, 0 to 10."""
+    tfr = frame.groupby("year")["asfr"].sum()
+    if (tfr > 10).any():
+        raise ScenarioError(f"{key}: {path}: asfr sums to {tfr.max():g} (the TFR) in {int(tfr.idxmax())}; "
+                            "allowed at most 10 children per woman")
+
+
+def _check_prevalence(frame: pd.DataFrame, key: str, path: Path, years) -> None:
+    total = (frame["mild"] + frame["severe"]).to_numpy()
+    if (total > 1).any():
+        row = int(np.flatnonzero(total > 1)[0])
+        raise ScenarioError(f"{key}: {path}: row {row + 2}: mild + severe = {total[row]:g}; at most 1 "
+                            "(shares of the people of that sex and age)")
+
+
+_TABLE_RULES = {MortalityTable: _check_death_rates, FertilityTable: _check_fertility, PrevalenceTable: _check_prevalence}
 
 
 def table_to_array(frame: pd.DataFrame, value: str, years: np.ndarray | None = None) -> np.ndarray:

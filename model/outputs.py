@@ -1,24 +1,17 @@
-"""Write a run's tables and manifest into its output folder, atomically.
-
-Files go into a temporary folder beside the target, which is renamed into place only when
-everything was written; a failed run leaves the previous results untouched.
-"""
+"""Write a run's tables, charts, workbook, report and manifest into its output folder,
+atomically and without ever deleting a file silverplan did not write (see `folders.py`)."""
 
 from __future__ import annotations
 
-import json
-import os
 import platform
-import shutil
-import tempfile
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 
-from .config import ScenarioError, model_digest, scenario_digest
+from .config import Scenario, model_digest, scenario_digest
+from .folders import read_manifest, staged, write_manifest
 from .runner import Progress, RunResult
 
 # Output precision: twelve significant digits keep even national totals exact to 0.001 person.
@@ -49,10 +42,12 @@ def definitions(result: RunResult) -> dict:
     return found
 
 
-def build_manifest(result: RunResult, scenario_file: str, started: datetime, files: list[str]) -> dict:
+def build_manifest(result: RunResult, scenario_file: str, started: datetime) -> dict:
+    """What a run's manifest says besides its file list (added when it is written)."""
     resolved, digest = scenario_digest(result.scenario)
     finished = datetime.now(timezone.utc)
     return {
+        "kind": "run",
         "scenario": result.scenario.name,
         "scenario_file": scenario_file,
         "config_sha256": digest,
@@ -66,55 +61,36 @@ def build_manifest(result: RunResult, scenario_file: str, started: datetime, fil
         "stage_seconds": {k: round(v, 4) for k, v in result.timings.items()},
         "definitions": definitions(result),
         "warnings": result.warnings,
-        "files": sorted(files + ["manifest.json"]),
     }
 
 
-@contextmanager
-def staged(target: Path, marker: str):
-    """A staging folder beside `target`, renamed into place when the block succeeds and removed
-    when it fails: a failed write never leaves a half-written folder or touches earlier results."""
-    target = check_target(target, marker)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        staging.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
-        yield staging
-        _swap_into_place(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-def check_target(target: Path, marker: str) -> Path:
-    """`target` resolved, if it may be replaced: absent, empty, or holding earlier results
-    (its `marker` file). Never replace a folder of other files."""
-    target = Path(target).resolve()
-    if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not (target / marker).is_file())):
-        raise ScenarioError(f"--out {target}: exists and does not hold earlier silverplan results "
-                            f"(no {marker}); choose a new or empty folder")
-    return target
+def replacing_note(target: Path, scenario: Scenario) -> str | None:
+    """A one-line note when `target` holds results of another configuration, which a run
+    there replaces (None when it is empty or holds this very configuration)."""
+    manifest = read_manifest(Path(target))
+    if manifest is None or manifest.get("config_sha256") == scenario_digest(scenario)[1]:
+        return None
+    what = (f"a run of {manifest.get('scenario')!r}" if manifest.get("kind") == "run" else
+            f"{manifest.get('kind', 'results')} results")
+    detail = "" if manifest.get("kind") != "run" else f" with another configuration (config {str(manifest.get('config_sha256'))[:8]}…)"
+    return f"{target} held {what}{detail}; replaced by this run"
 
 
 def write_run(result: RunResult, target: Path, scenario_file: str, started: datetime,
               progress: Progress | None = None) -> Path:
     """Write the tables, charts, workbook, report and manifest to `target`, replacing an
-    earlier run only on success."""
+    earlier run only on success (and only if it holds nothing but its own files)."""
     report = progress or (lambda message: None)
     scenario = result.scenario
-    target = Path(target).resolve()
-    with staged(target, "manifest.json") as staging:
-        files = []
+    with staged(target) as staging:
         written = written_tables(result)
         for name, table in written.items():
             table.to_csv(staging / f"{name}.csv", index=False, float_format=FLOAT_FORMAT)
-            files.append(f"{name}.csv")
         lang = scenario.outputs.lang
         charts: list[Path] = []
         if scenario.outputs.charts:
             report("charts")
             charts = write_charts(result, staging / "charts", chart_language(result))
-            files += [f"charts/{path.name}" for path in charts] + [f"charts/{path.with_suffix('.svg').name}" for path in charts]
         report("workbook and report")
         from .workbook import assumptions, write_workbook
 
@@ -122,16 +98,15 @@ def write_run(result: RunResult, target: Path, scenario_file: str, started: date
         order = ("indicators", "population", "pension", "care", "abm")
         sheets = {name: written[name] for name in order if name in written}
         write_workbook({**sheets, "assumptions": assumed}, staging / "results.xlsx", lang)
-        files += ["results.xlsx", "report.html"]
-        manifest = build_manifest(result, scenario_file, started, files)
-        (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        content = build_manifest(result, scenario_file, started)
         from .report import build_report
 
         title = scenario.title or scenario.name if lang == "zh" else f"silverplan: {scenario.region_en or scenario.name}"
-        page = build_report(result.tables, title, lang, charts, assumed, manifest,
+        page = build_report(result.tables, title, lang, charts, assumed, content,
                             scenario.care.definition if scenario.care else None)
         (staging / "report.html").write_text(page, encoding="utf-8")
-    return target
+        write_manifest(staging, content)
+    return Path(target).absolute()
 
 
 def written_tables(result: RunResult) -> dict:
@@ -178,22 +153,6 @@ def write_charts(result: RunResult, folder: Path, lang: str) -> list[Path]:
     return paths
 
 
-def _swap_into_place(staging: Path, target: Path) -> None:
-    """Rename `staging` to `target`; an existing `target` is moved aside first, then removed."""
-    retired = None
-    if target.exists():
-        retired = target.parent / f".{target.name}.old-{os.getpid()}"
-        os.replace(target, retired)
-    try:
-        os.replace(staging, target)
-    except OSError:
-        if retired is not None:
-            os.replace(retired, target)
-        raise
-    if retired is not None:
-        shutil.rmtree(retired, ignore_errors=True)
-
-
 def _table_files(staging: Path, name: str, table, lang: str, sheet=None) -> None:
     """`name`.csv and `name`.xlsx (the sheet may be a reshaped view of the same numbers)."""
     from .workbook import write_workbook
@@ -213,14 +172,28 @@ def _chart_context(scenario, warnings: list[str] | None = None):
     return ChartContext.of(scenario, lang)
 
 
+def _study_manifest(kind: str, scenarios: dict[str, Scenario], started: datetime) -> dict:
+    """The manifest of a comparison, sensitivity analysis or sweep (the file list is added
+    when it is written)."""
+    finished = datetime.now(timezone.utc)
+    return {
+        "kind": kind,
+        "scenarios": {name: {"config_sha256": scenario_digest(scenario)[1], "model_sha256": model_digest(scenario)}
+                      for name, scenario in scenarios.items()},
+        "versions": package_versions(),
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+    }
+
+
 def write_comparison(runs: dict, scenarios: dict, target: Path, warnings: list[str]) -> Path:
     """comparison.csv, comparison.xlsx and overlay charts for several runs' tables; a chart
     warning (no CJK font) is added to `warnings`."""
     from .compare import key_indicators, side_by_side
 
+    started = datetime.now(timezone.utc)
     first = next(iter(scenarios.values()))
-    target = Path(target).resolve()
-    with staged(target, "comparison.csv") as staging:
+    with staged(target) as staging:
         table = key_indicators(runs)
         _table_files(staging, "comparison", table, first.outputs.lang, side_by_side(table))
         if first.outputs.charts:
@@ -231,13 +204,14 @@ def write_comparison(runs: dict, scenarios: dict, target: Path, warnings: list[s
                 figure = compare_chart(runs, ctx, label, source, metric, kind)
                 if figure is not None:
                     save(figure, staging / "charts", name)
-    return target
+        write_manifest(staging, _study_manifest("comparison", scenarios, started))
+    return Path(target).absolute()
 
 
 def write_sensitivity(table, scenario, target: Path) -> Path:
     """sensitivity.csv, sensitivity.xlsx and a tornado chart per metric."""
-    target = Path(target).resolve()
-    with staged(target, "sensitivity.csv") as staging:
+    started = datetime.now(timezone.utc)
+    with staged(target) as staging:
         _table_files(staging, "sensitivity", table, scenario.outputs.lang)
         if scenario.outputs.charts:
             from .charts import save, tornado
@@ -245,14 +219,15 @@ def write_sensitivity(table, scenario, target: Path) -> Path:
             ctx = _chart_context(scenario)
             for metric in table.metric.unique():
                 save(tornado(table, ctx, metric), staging / "charts", f"tornado_{metric}")
-    return target
+        write_manifest(staging, _study_manifest("sensitivity", {scenario.name: scenario}, started))
+    return Path(target).absolute()
 
 
 def write_sweep(table, scenario, target: Path) -> Path:
     """sweep.csv, sweep.xlsx and bar charts of the last year's bed gap, 60+ share and
     self-sufficiency by point."""
-    target = Path(target).resolve()
-    with staged(target, "sweep.csv") as staging:
+    started = datetime.now(timezone.utc)
+    with staged(target) as staging:
         _table_files(staging, "sweep", table, scenario.outputs.lang)
         if scenario.outputs.charts and len(table):
             from .charts import save, sweep_chart
@@ -261,4 +236,5 @@ def write_sweep(table, scenario, target: Path) -> Path:
             for indicator in ("bed_gap", "share_60plus", "employee_self_sufficiency_ratio"):
                 if indicator in set(table.indicator):
                     save(sweep_chart(table, ctx, indicator), staging / "charts", f"sweep_{indicator}")
-    return target
+        write_manifest(staging, _study_manifest("sweep", {scenario.name: scenario}, started))
+    return Path(target).absolute()

@@ -50,21 +50,13 @@ def county_groups(scenario: Scenario) -> dict[str, np.ndarray]:
     regions = scenario.regions
     if regions.table is None:
         return {name: inputs.census_groups(name, "regions.counties") for name in regions.counties}
+    frame = inputs.read_table(regions.table, "regions.table")
     key = f"regions.table: {regions.table.path}"
-    frame = pd.read_csv(regions.table.path, dtype={"region": str, "sex": str, "age_group": str})
-    values = pd.to_numeric(frame["population"], errors="coerce")
-    if values.isna().any() or not np.isfinite(values).all():
-        row = int(np.flatnonzero(~np.isfinite(values.fillna(np.inf)))[0]) + 2
-        raise ScenarioError(f"{key}: column 'population', row {row}: not a finite number")
-    if (values < 0).any():
-        row = int(np.flatnonzero(values < 0)[0]) + 2
-        raise ScenarioError(f"{key}: column 'population', row {row}: {values.iloc[row - 2]:g} is negative")
-    frame = frame.assign(population=values)
     for column, allowed in (("sex", inputs.SEXES), ("age_group", inputs.CENSUS_GROUPS)):
         bad = frame.loc[~frame[column].isin(allowed), column]
         if len(bad):
-            raise ScenarioError(f"{key}: column {column!r}, row {bad.index[0] + 2}: {bad.iloc[0]!r} is not one of "
-                                f"{', '.join(allowed)}")
+            raise ScenarioError(f"{key}: column {column!r}, row {bad.index[0] + 2}: {inputs.shown_cell(bad.iloc[0])} is not "
+                                f"one of {', '.join(allowed)}")
     groups = {}
     for name in regions.counties:
         rows = frame[frame.region == name]
@@ -79,7 +71,8 @@ def county_groups(scenario: Scenario) -> dict[str, np.ndarray]:
         groups[name] = table.reindex(index=list(inputs.SEXES), columns=list(inputs.CENSUS_GROUPS)).to_numpy(dtype=float)
     unknown = sorted(set(frame.region) - set(regions.counties))
     if unknown:
-        raise ScenarioError(f"{key}: unknown county {unknown[0]!r}; list it in regions.counties or remove its rows")
+        raise ScenarioError(f"{key}: unknown county {inputs.shown_cell(unknown[0])}; list it in regions.counties or "
+                            "remove its rows")
     return groups
 
 

@@ -13,7 +13,7 @@ from typing import Callable
 import pandas as pd
 
 from .config import Scenario
-from .care_demand import care_indicators, project_care_demand, project_states
+from .care_demand import care_indicators, project_care_demand, project_states, user_prevalence
 from .demography import PopulationProjection, build_inputs, project_population
 from .pension import pension_indicators, project_pensions
 
@@ -33,12 +33,15 @@ class RunResult:
 
 
 def check_inputs(scenario: Scenario) -> None:
-    """Build every input of the scenario (tables read, rates calibrated) without projecting."""
+    """Build every input of the scenario (every table read and checked as a run reads it,
+    rates calibrated) without projecting."""
     build_inputs(scenario)
     if scenario.regions is not None:
         from .regions import county_inputs
 
         county_inputs(scenario)
+    if scenario.care is not None and scenario.care.prevalence_table is not None:
+        user_prevalence(scenario)
 
 
 def aggregate_stages(scenario: Scenario, population: PopulationProjection, calibration: tuple | None = None,
@@ -94,11 +97,13 @@ def run_scenario(scenario: Scenario, progress: Progress | None = None) -> RunRes
         regions, states = county_tables(scenario, counties, tables, states)
     timings["population"] += time.perf_counter() - started - sum(v for k, v in timings.items() if k != "population")
     if scenario.uncertainty.trials:
-        from .uncertainty import add_intervals, project_trials  # imports statsmodels: only for trials
+        from .uncertainty import add_intervals, check_memory, project_trials  # statsmodels: only for trials
 
+        check_memory(scenario.uncertainty.trials, sum(len(tables[name]) for name in ("indicators", "pension", "care")
+                                                      if name in tables))
         report(f"uncertainty: {scenario.uncertainty.trials} trials")
         started = time.perf_counter()
-        values = project_trials(scenario, scenario.uncertainty.trials, report)
+        values = project_trials(scenario, scenario.uncertainty.trials, states.calibration if states else None, report)
         for name, matrix in values.items():
             tables[name] = add_intervals(tables[name], matrix, scenario.years.end)
         timings["uncertainty"] = time.perf_counter() - started

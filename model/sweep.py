@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
 
-from .config import ScenarioError, load_scenario
+from .config import OptionError, ScenarioError, load_scenario
 
 SWEEP_YEARS = (2025, 2030, 2035)
 
@@ -96,6 +97,17 @@ def run_point(scenario_file: str, overrides: dict) -> tuple[str, object]:
         return "error", f"{type(exc).__name__}: {exc}"
 
 
+SCHEDULER_ADDRESS = re.compile(r"(tcp|tls|inproc|ucx|ws|wss)://[^\s/:]+(:\d{1,5})?/?")
+CONNECT_SECONDS = 10
+
+
+def check_scheduler(address: str) -> None:
+    """Refuse a scheduler address that is not of the form tcp://HOST:PORT (OptionError)."""
+    if not SCHEDULER_ADDRESS.fullmatch(address):
+        raise OptionError("scheduler", address, "is not a Dask scheduler address; give tcp://HOST:PORT "
+                                                 "(or tls://, ws://, inproc://, ucx://)")
+
+
 def run_sweep(path: Path, scheduler: str | None = None, workers: int | None = None, progress=None):
     """Run every point on Dask; returns (results table, failures [(point, parameters, message)])."""
     from dask.distributed import Client, LocalCluster, as_completed
@@ -104,7 +116,12 @@ def run_sweep(path: Path, scheduler: str | None = None, workers: int | None = No
     scenario_file, _, points, abm = read_sweep(path)
     overrides = [point_overrides(scenario_file, point, i, abm) for i, point in enumerate(points)]
     if scheduler:
-        client, cluster = Client(scheduler), None
+        check_scheduler(scheduler)
+        try:
+            client, cluster = Client(scheduler, timeout=CONNECT_SECONDS), None
+        except (OSError, TimeoutError) as exc:
+            raise OptionError("scheduler", scheduler, f"no Dask scheduler answered within {CONNECT_SECONDS} s "
+                                                      f"({type(exc).__name__})") from None
     else:
         import os
 

@@ -20,6 +20,7 @@ population, of the pension and care assumptions (see `simulate sensitivity`), an
 
 from __future__ import annotations
 
+import os
 import warnings
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -28,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import inputs
-from .config import Scenario
+from .config import Scenario, ScenarioError
 from .demography import PopulationProjection, ProjectionArrays, Rates, build_inputs, project, select_batch
 from .lifetable import N_AGES
 
@@ -145,6 +146,9 @@ def trial_rates(scenario: Scenario, rates: Rates, settled_base: np.ndarray, tria
                    net_migrants=net_migrants)
 
 
+TRIALS_PER_CHUNK = 100   # trials projected together: memory stays flat however many are asked for
+
+
 def _stage_values(scenario: Scenario, arrays: ProjectionArrays, rates: Rates, transient: np.ndarray,
                   calibration: tuple | None) -> dict[str, np.ndarray]:
     """Pension and care tables of each trial in `arrays` (trial axis 1): {table: (trials, rows)}."""
@@ -156,61 +160,84 @@ def _stage_values(scenario: Scenario, arrays: ProjectionArrays, rates: Rates, tr
         arrays_i, rates_i = select_batch(arrays, rates, i)
         population = PopulationProjection(scenario=scenario, years=years, rates=rates_i, arrays=arrays_i,
                                           transient=transient)
-        tables, states = aggregate_stages(scenario, population, calibration, population_tables=False)
-        calibration = states.calibration if states is not None else None
+        tables, _ = aggregate_stages(scenario, population, calibration, population_tables=False)
         for name in values:
             if name in tables:
                 values[name].append(tables[name]["value"].to_numpy(dtype=float))
     return {name: np.array(rows) for name, rows in values.items()}
 
 
-def project_trials(scenario: Scenario, trials: int, progress=None, processes: int | None = None) -> dict[str, np.ndarray]:
+def _trial_chunk(scenario: Scenario, base, rates: Rates, calibration: tuple | None, chunk: int,
+                 size: int) -> dict[str, np.ndarray]:
+    """`size` trials drawn from the chunk's own random stream (seed, 8, chunk), projected and
+    run through pension and care: {table: (size, rows)}, indicators' population rows first."""
+    from .demography import indicator_rows
+
+    rng = np.random.default_rng(np.random.SeedSequence([scenario.seed, 8, chunk]))  # 8: the uncertainty stream
+    perturbed = trial_rates(scenario, rates, base.population - base.transient, size, rng)
+    arrays = project(base.population, base.transient, perturbed)
+    years = np.arange(scenario.years.base, scenario.years.end + 1)
+    values = _stage_values(scenario, arrays, perturbed, base.transient, calibration)
+    population_rows = indicator_rows(years, arrays, perturbed)[1].T          # (size, rows)
+    values["indicators"] = (np.concatenate([population_rows, values["indicators"]], axis=1)
+                            if values["indicators"].size else population_rows)
+    return {name: rows for name, rows in values.items() if rows.size}
+
+
+def memory_needed(trials: int, rows: int) -> int:
+    """Bytes a run of `trials` keeps for its `rows` table rows: each trial's value of every
+    row, a working copy for the quantiles, and the chunk in progress (about 50 MB)."""
+    return 2 * trials * rows * 8 + 50_000_000
+
+
+def memory_allowed() -> int:
+    """A quarter of this machine's memory (4 GB where it cannot be read)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 4
+    except (AttributeError, ValueError, OSError):
+        return 4_000_000_000
+
+
+def check_memory(trials: int, rows: int) -> None:
+    """Refuse, in one line, trials whose results would not fit in `memory_allowed`."""
+    needed, allowed = memory_needed(trials, rows), memory_allowed()
+    if needed > allowed:
+        most = max((allowed - 50_000_000) // (2 * rows * 8), 0)
+        raise ScenarioError(f"uncertainty.trials: {trials:,} trials would keep about {needed / 1e9:.1f} GB of results "
+                            f"({rows:,} table rows each); at most {most:,} fit in the {allowed / 1e9:.1f} GB allowed "
+                            "(a quarter of this machine's memory)")
+
+
+def project_trials(scenario: Scenario, trials: int, calibration: tuple | None = None, progress=None,
+                   processes: int | None = None) -> dict[str, np.ndarray]:
     """Run `trials` trajectories through population, pension and care demand; returns, per
     table, the values of every trial in the row order of the deterministic table:
-    {table: (trials, rows)}. The projection and its indicators run for all trials at once;
-    pension and care run trial by trial, in worker processes when there are many."""
+    {table: (trials, rows)}. Trials go in chunks of `TRIALS_PER_CHUNK` (the projection of a
+    chunk runs vectorised; pension and care trial by trial), in worker processes when there
+    are several chunks. `calibration`: the deterministic run's care calibration, the same for
+    every trial (the base year is not perturbed)."""
     import multiprocessing
-    import os
-    from concurrent.futures import ProcessPoolExecutor
 
-    from .demography import indicator_rows
-    from .runner import aggregate_stages
+    from .parallel import map_in_processes
 
     report = progress or (lambda message: None)
     base, rates = build_inputs(scenario)
-    rng = np.random.default_rng(np.random.SeedSequence([scenario.seed, 8]))  # 8: the uncertainty stream
-    perturbed = trial_rates(scenario, rates, base.population - base.transient, trials, rng)
-    arrays = project(base.population, base.transient, perturbed)
-    years = np.arange(scenario.years.base, scenario.years.end + 1)
-    population_rows = indicator_rows(years, arrays, perturbed)[1].T          # (trials, rows)
+    sizes = [min(TRIALS_PER_CHUNK, trials - start) for start in range(0, trials, TRIALS_PER_CHUNK)]
+    tasks = [(scenario, base, rates, calibration, chunk, size) for chunk, size in enumerate(sizes)]
 
-    # The 2020 care calibration is the same for every trial (the base year is not perturbed).
-    first_arrays, first_rates = select_batch(arrays, perturbed, 0)
-    first = PopulationProjection(scenario=scenario, years=years, rates=first_rates, arrays=first_arrays,
-                                 transient=base.transient)
-    states = aggregate_stages(scenario, first, population_tables=False)[1]
-    calibration = states.calibration if states is not None else None
+    def done(count: int) -> None:
+        report(f"uncertainty: {sum(sizes[:count])}/{trials} trials")
 
     # Worker processes, except inside a daemon process (a Dask worker may not have children).
     workers = 1 if multiprocessing.current_process().daemon else (processes or min(os.cpu_count() or 1, 4))
-    parts = [slice(start, min(start + 100, trials)) for start in range(0, trials, 100)]
-    results = []
-    if workers == 1 or len(parts) == 1:
-        for n, part in enumerate(parts, start=1):
-            results.append(_stage_values(scenario, *select_batch(arrays, perturbed, part), base.transient, calibration))
-            report(f"uncertainty: {part.stop}/{trials} trials")
+    if workers == 1 or len(tasks) == 1:
+        results = []
+        for task in tasks:
+            results.append(_trial_chunk(*task))
+            done(len(results))
     else:
-        context = multiprocessing.get_context("spawn")  # never fork a process with the progress thread
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [pool.submit(_stage_values, scenario, *select_batch(arrays, perturbed, part), base.transient,
-                                   calibration) for part in parts]
-            for part, future in zip(parts, futures):
-                results.append(future.result())
-                report(f"uncertainty: {part.stop}/{trials} trials")
-    values = {name: np.concatenate([r[name] for r in results]) for name in results[0] if results[0][name].size}
-    values["indicators"] = np.concatenate([population_rows, values["indicators"]], axis=1) \
-        if "indicators" in values else population_rows
-    return values
+        results = map_in_processes(_trial_chunk, tasks, workers, done)
+    return {name: np.concatenate([r[name] for r in results]) for name in results[0]}
 
 
 def add_intervals(table: pd.DataFrame, values: np.ndarray, end: int | None = None) -> pd.DataFrame:

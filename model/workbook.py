@@ -69,43 +69,71 @@ def _is_percent(name: str) -> bool:
 
 
 def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, lang: str) -> None:
-    """One sheet per table; headers in `lang`; counts with thousands separators, fractions as %."""
+    """One sheet per table; headers in `lang`; counts with thousands separators, fractions as %.
+
+    Written in openpyxl's streaming (write-only) mode, cell by cell with an explicit type:
+    every text cell is stored as text, so a source string such as ``=HYPERLINK(…)`` stays
+    words and is never a live formula (and is marked so Excel keeps it text when edited)."""
+    from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for key, table in sheets.items():
-            sheet = text(f"sheet_{key}", lang)
-            name_column = next((c for c in ("indicator", "metric") if c in table.columns), None)
-            keys = table[name_column].astype(str).tolist() if name_column else None
-            table = _for_reading(table, name_column, lang)
-            headers = [text(column, lang) if column in ("year", "indicator", "value", "metric", "scheme", "sex",
-                                                      "population", "mix", "p05", "p95", "parameter", "unit",
-                                                      "scenario", "age", "difference", "region", "name")
-                       else column for column in table.columns]
-            if key == "assumptions":
-                headers[-1] = text("unit_source", lang)
-            table.to_excel(writer, sheet_name=sheet, index=False, header=headers)
-            worksheet = writer.sheets[sheet]
-            worksheet.freeze_panes = "A2"
-            for j, column in enumerate(table.columns, start=1):
-                letter = get_column_letter(j)
-                wide = 36 if column == "name" else len(str(headers[j - 1])) * 2 + 4
-                worksheet.column_dimensions[letter].width = max(10, min(48, wide))
-                if not pd.api.types.is_numeric_dtype(table[column]) or column in ("year", "age"):
-                    continue
-                names = keys or [column] * len(table)
-                for row, (value, name) in enumerate(zip(table[column].tolist(), names), start=2):
-                    if pd.isna(value):
-                        continue
-                    cell = worksheet.cell(row=row, column=j)
-                    if name.endswith("_year"):
-                        cell.number_format = "0"
-                    elif _is_percent(name):
-                        cell.number_format = "0.00%"
-                    elif abs(value) >= 100:
-                        cell.number_format = "#,##0"
-                    else:
-                        cell.number_format = "0.00"
+    book = Workbook(write_only=True)
+    for key, table in sheets.items():
+        worksheet = book.create_sheet(text(f"sheet_{key}", lang))
+        name_column = next((c for c in ("indicator", "metric") if c in table.columns), None)
+        keys = table[name_column].astype(str).tolist() if name_column else None
+        table = _for_reading(table, name_column, lang)
+        headers = [text(column, lang) if column in ("year", "indicator", "value", "metric", "scheme", "sex",
+                                                  "population", "mix", "p05", "p95", "parameter", "unit",
+                                                  "scenario", "age", "difference", "region", "name")
+                   else column for column in table.columns]
+        if key == "assumptions":
+            headers[-1] = text("unit_source", lang)
+        worksheet.freeze_panes = "A2"
+        for j, column in enumerate(table.columns, start=1):
+            wide = 36 if column == "name" else len(str(headers[j - 1])) * 2 + 4
+            worksheet.column_dimensions[get_column_letter(j)].width = max(10, min(48, wide))
+        worksheet.append([_text_cell(worksheet, header) for header in headers])
+        formatted = [pd.api.types.is_numeric_dtype(table[c]) and c not in ("year", "age") for c in table.columns]
+        for i, row in enumerate(table.itertuples(index=False)):
+            worksheet.append([_cell(worksheet, value, keys[i] if keys else column, numeric)
+                              for value, column, numeric in zip(row, table.columns, formatted)])
+    book.save(path)
+
+
+def _text_cell(worksheet, value: str):
+    """A text cell that spreadsheets keep as text (no formula, even after an edit)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(worksheet, value=str(value))
+    cell.data_type = "s"
+    if str(value)[:1] in FORMULA_STARTS:
+        cell.quotePrefix = True
+    return cell
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(worksheet, value, name: str, formatted: bool):
+    """A cell for one value: text as text; numbers with the format their metric takes."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, str):
+        return _text_cell(worksheet, value)
+    cell = WriteOnlyCell(worksheet, value=value.item() if hasattr(value, "item") else value)
+    if formatted:
+        if name.endswith("_year"):
+            cell.number_format = "0"
+        elif _is_percent(name):
+            cell.number_format = "0.00%"
+        elif abs(value) >= 100:
+            cell.number_format = "#,##0"
+        else:
+            cell.number_format = "0.00"
+    return cell
 
 
 def _for_reading(table: pd.DataFrame, name_column: str | None, lang: str) -> pd.DataFrame:

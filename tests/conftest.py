@@ -1,9 +1,15 @@
-"""Shared fixtures: the repository's scenarios, a helper to write overlay scenarios, and a
-check that a chart renders without missing glyphs."""
+"""Shared fixtures: the repository's scenarios, a helper to write overlay scenarios, the
+command line in this process (`cli`) or as a real process (`simulate`), and a check that a
+chart renders without missing glyphs."""
 
+import contextlib
 import io
+import os
+import subprocess
+import sys
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
 import pytest
@@ -39,3 +45,27 @@ def render_without_missing_glyphs(figure) -> None:
     plt.close(figure)
     missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
     assert not missing, missing[:3]
+
+
+def cli(*args, cwd=None) -> SimpleNamespace:
+    """`simulate ARGS` run in this process (fast: no interpreter start-up, no imports again):
+    returncode, stdout and stderr as a subprocess would give them."""
+    from model.cli import invoke
+
+    out, err = io.StringIO(), io.StringIO()
+    before = os.getcwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = invoke([str(a) for a in args])
+    finally:
+        os.chdir(before)
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
+def simulate(*args, cwd=None, **kwargs) -> subprocess.CompletedProcess:
+    """`simulate ARGS` as its own process (for what only a real process shows: exit codes,
+    signals, tracebacks)."""
+    return subprocess.run([sys.executable, "-m", "model", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, **kwargs)

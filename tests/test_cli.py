@@ -1,13 +1,12 @@
 """The `simulate` command: outputs, manifest, atomic writes and one-line errors for bad input."""
 
 import json
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
 
-from conftest import BASE
+from conftest import BASE, cli, simulate
+from model.folders import write_manifest
 
 # One row per kind of bad input: (case, scenario overlay, extra file to write, expected words).
 BAD_INPUTS = [
@@ -37,7 +36,7 @@ BAD_INPUTS = [
      "did you mean '晋中市'?"),
     ("broken YAML", "population: {fertility: [1, 2", None, "line 3"),
     ("infinite CSV cell", "population: {fertility: {tfr: null, table: table.csv}}", "year,age,asfr\n2020,20,inf\n",
-     "row 2: inf is not a finite number"),
+     "row 2: 'inf' is not a finite number"),
     ("incomplete death-rate table", "years: {base: 2020, end: 2021}\npopulation: {mortality: {table: table.csv}}", "year,sex,age,mx\n2020,male,0,0.01\n",
      "a death-rate table needs every year, sex and age 0..100"),
     ("boolean as a number", "population: {fertility: {tfr: {2020: true}}}", None, "True in 2020 is not a number"),
@@ -67,11 +66,38 @@ BAD_INPUTS = [
      "mild_share_60plus: a calibration target must be above 0"),
     ("time path where one value is read", "care: {transitions: {mortality_ratio_mild: {2020: 1.5, 2030: 1.2}}}", None,
      "mortality_ratio_mild: give one value; this setting does not change over time"),
+    # Messages that once leaked parser internals, named nothing, or ran with nonsense.
+    ("misspelt key inside a mapping", "care: {mix: {severe: {instituion: 0.3}}}", None,
+     "care.mix.severe.instituion: unknown key; did you mean 'institution'?"),
+    ("fractional year", "population: {fertility: {tfr: {2020.5: 1.2}}}", None,
+     "population.fertility.tfr.values: 2020.5 is not a year"),
+    ("superscript digit as a year", "population: {fertility: {tfr: {'²': 1.2}}}", None,
+     "population.fertility.tfr.values: '²' is not a year"),
+    ("boolean total", "population: {base: {total: true}}", None, "population.base.total: True is not a number"),
+    ("total beyond any population", "population: {base: {total: 1e308}}", None,
+     "population.base.total: '1e308': Input should be less than or equal to 2000000000"),
+    ("migration beyond any population", "population: {migration: {net: 1e300}}", None,
+     "population.migration.net.values: '1e300': 1e+300 is out of range; allowed -1e+08 to 1e+08"),
+    ("all-zero base table", "population: {students: null, base: {table: table.csv}}",
+     "sex,age,population\nmale,0,0\nfemale,0,0\n", "the table holds nobody (every count is 0)"),
+    ("name that is not one folder", "name: '..'", None, "name: '..': a name may not start with '.'"),
+    ("name with a slash", "name: a/b", None, "name: 'a/b' holds '/'"),
+    ("duplicate year keys", "population: {fertility: {tfr: {2020: 1.2, '2020': 5.0}}}", None,
+     "duplicate key '2020' (lines 2 and 2)"),
+    ("duplicate sections", "care: {occupancy: 0.8}\ncare: {occupancy: 0.9}", None, "duplicate key 'care' (lines 2 and 3)"),
+    ("ASFR beyond one birth a year", "population: {fertility: {tfr: null, table: table.csv}}",
+     "year,age,asfr\n" + "".join(f"{y},30,50\n" for y in range(2020, 2035)),
+     "column 'asfr', row 2: 50 is out of range; allowed 0 to 1"),
+    ("ASFR summing past a TFR of 10", "population: {fertility: {tfr: null, table: table.csv}}",
+     "year,age,asfr\n" + "".join(f"{y},{a},0.9\n" for y in range(2020, 2035) for a in range(15, 30)),
+     "asfr sums to 13.5 (the TFR) in 2020; allowed at most 10"),
+    ("prevalence past 1", "care: {prevalence_table: table.csv}", "sex,age,mild,severe\nmale,70,0.7,0.5\n",
+     "row 2: mild + severe = 1.2; at most 1"),
+    ("negative prevalence", "care: {prevalence_table: table.csv}", "sex,age,mild,severe\nmale,70,-0.1,0.1\n",
+     "column 'mild', row 2: -0.1 is out of range; allowed 0 to 1"),
+    ("someone else's file as a table", "population: {students: null, base: {table: table.csv}}",
+     "root:$6$secretsalt$hash:19000:0:99999:7:::\n", "does not start with a header of column names"),
 ]
-
-
-def simulate(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "model", *args], capture_output=True, text=True, cwd=cwd)
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +152,7 @@ def test_manifest_records_config_hash_versions_and_files(finished_run):
     assert manifest["config"]["population"]["base"]["census_region"] == "晋中市"
     assert {"python", "numpy", "pandas", "mesa", "silverplan"} <= set(manifest["versions"])
     assert manifest["seed"] == 20201101
-    assert {"manifest.json", "population.csv", "indicators.csv", "pension.csv", "care.csv", "abm.csv",
+    assert {"population.csv", "indicators.csv", "pension.csv", "care.csv", "abm.csv",
             "results.xlsx", "report.html", "charts/population_pyramid.png"} <= set(manifest["files"])
     assert "SeedSequence" in manifest["definitions"]["abm_replicate_seed"]
     assert manifest["definitions"]["care_severity"].startswith("severe = 生活不能自理")
@@ -138,49 +164,78 @@ def test_rerun_replaces_previous_run_and_leaves_no_temporary_folders(tmp_path):
     quick = tmp_path / "quick.yaml"
     quick.write_text(f"extends: {BASE}\nstages: [pension, care]\n", encoding="utf-8")
     for seed in ("1", "2"):
-        assert simulate("run", str(quick), "--out", str(out), "-q", "--seed", seed).returncode == 0
+        assert cli("run", quick, "--out", out, "-q", "--seed", seed, "--no-charts").returncode == 0
     assert json.loads((out / "manifest.json").read_text())["seed"] == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["quick.yaml", "run"]
 
 
+def previous_results(folder):
+    """A folder holding an earlier run's files, as silverplan leaves them."""
+    folder.mkdir()
+    (folder / "indicators.csv").write_text("previous run\n")
+    write_manifest(folder, {"kind": "run", "scenario": "earlier"})
+    return folder
+
+
 @pytest.mark.parametrize("case, overlay_text, extra_file, expected", BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
 def test_bad_input_is_one_line_exit_2_and_keeps_previous_outputs(tmp_path, case, overlay_text, extra_file, expected):
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "indicators.csv").write_text("previous run\n")
+    out = previous_results(tmp_path / "out")
     if extra_file is not None:
         (tmp_path / "table.csv").write_text(extra_file)
     scenario = tmp_path / "bad.yaml"
     parent = tmp_path if case == "scenario extends a folder" else BASE
     scenario.write_text(f"extends: {parent}\n{overlay_text}\n", encoding="utf-8")
-    for command in (["run", str(scenario), "--out", str(out)], ["validate", str(scenario)]):
-        result = simulate(*command)
+    for command in (["run", scenario, "--out", out], ["validate", scenario]):
+        result = cli(*command, cwd=tmp_path)
         assert result.returncode == 2, result.stderr
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
         assert lines[0].startswith("error: ") and str(scenario.name) in lines[0]
         assert expected in lines[0]
+        assert "--out" not in lines[0] and "secretsalt" not in lines[0]
     assert (out / "indicators.csv").read_text() == "previous run\n"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
+def test_a_bad_scenario_is_one_line_from_a_real_process_too(tmp_path):
+    """End to end: exit status 2 and one line on stderr, no traceback."""
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text(f"extends: {BASE}\npopulation: {{fertility: {{tfr: {{2020: -1.0}}}}}}\n", encoding="utf-8")
+    result = simulate("run", scenario, cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr == (
+        f"error: {scenario}: population.fertility.tfr.values: -1 in 2020 is out of range; allowed 0 to 10\n")
+
+
+def test_several_problems_are_listed_each_on_its_own_line(tmp_path):
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text(f"extends: {BASE}\npopulation: {{fertility: {{tfr: -1}}, base: {{total: -3}}}}\n"
+                        "care: {occupancy: 0, mix: {severe: {instituion: 0.3}}}\n", encoding="utf-8")
+    result = cli("validate", scenario)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 4, result.stderr
+    assert all(line.startswith(f"error: {scenario}: ") for line in lines)
+    for words in ("population.base.total: -3", "population.fertility.tfr.values: -1 is out of range",
+                  "care.occupancy.values: 0 is out of range", "care.mix.severe.instituion: unknown key"):
+        assert any(words in line for line in lines), words
+
+
 def test_bad_command_line_is_one_line_exit_2():
-    result = simulate("run")
+    result = simulate("run")  # a real process: click's usage errors as they reach a user
     assert result.returncode == 2
     assert result.stderr.strip() == "error: Missing argument 'CONFIG'."
 
 
 def test_solve_prints_the_lever_value_and_refuses_a_bad_target():
-    result = simulate("solve", str(BASE), "--lever", "contribution_rate", "--target", "balance_2030>=0")
+    result = cli("solve", BASE, "--lever", "contribution_rate", "--target", "balance_2030>=0")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("contribution_rate = ") and "balance_2030 >= 0" in result.stdout
-    bad = simulate("solve", str(BASE), "--lever", "indexation", "--target", "balance_1990>=0")
+    bad = cli("solve", BASE, "--lever", "indexation", "--target", "balance_1990>=0")
     assert bad.returncode == 2 and bad.stderr.strip().endswith("is outside the projection 2020..2035")
 
 
 def test_validate_accepts_the_shipped_scenarios():
     for path in [*sorted(BASE.parent.glob("*.yaml")), *sorted((BASE.parent / "scenarios").glob("*.yaml"))]:
-        result = simulate("validate", str(path))
+        result = cli("validate", path)
         assert result.returncode == 0, result.stderr
         assert result.stdout.startswith("ok: ")
 
@@ -192,10 +247,7 @@ def test_a_failure_while_writing_leaves_the_previous_run_and_no_staging_folder(t
     from model.runner import run_scenario
     from model.config import load_scenario
 
-    target = tmp_path / "base"
-    target.mkdir()
-    (target / "indicators.csv").write_text("previous run\n")
-    (target / "manifest.json").write_text("{}")
+    target = previous_results(tmp_path / "base")
     result = run_scenario(load_scenario(BASE, {"stages": ["pension", "care"]}))
 
     def broken_manifest(*args, **kwargs):
@@ -213,7 +265,7 @@ def test_out_never_replaces_a_folder_of_other_files(tmp_path, overlay):
     precious = tmp_path / "mine"
     precious.mkdir()
     (precious / "notes.txt").write_text("keep me")
-    result = simulate("run", str(quick), "--out", str(precious), "-q")
+    result = cli("run", quick, "--out", precious, "-q")
     assert result.returncode == 2 and "does not hold earlier silverplan results" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert (precious / "notes.txt").read_text() == "keep me"

@@ -2,14 +2,13 @@
 
 import json
 import shutil
-import subprocess
 import sys
 from datetime import datetime, timezone
 
 import pandas as pd
 import pytest
 
-from conftest import BASE, ROOT, render_without_missing_glyphs
+from conftest import BASE, ROOT, cli, render_without_missing_glyphs
 from model import charts
 from model.config import load_scenario
 from model.outputs import write_run
@@ -111,8 +110,8 @@ def test_compare_writes_side_by_side_tables_and_reuses_finished_runs(tmp_path, o
     quick = {"stages": ["pension", "care"]}
     first = overlay({"name": "first", **quick}, "first.yaml")
     second = overlay({"name": "second", **quick, "care": {"beds": {"values": 40000, "unit": "beds"}}}, "second.yaml")
-    command = [sys.executable, "-m", "model", "compare", str(first), str(second), "--out", "cmp", "-q"]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    command = ["compare", first, second, "--out", "cmp", "-q"]
+    done = cli(*command, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().startswith("compared first, second:")
     table = pd.read_csv(tmp_path / "cmp" / "comparison.csv")
@@ -126,5 +125,5 @@ def test_compare_writes_side_by_side_tables_and_reuses_finished_runs(tmp_path, o
     assert {p.name for p in (tmp_path / "cmp" / "charts").glob("*.png")} == {f"{c[0]}.png" for c in charts.COMPARED}
     # A second comparison reuses both finished runs.
     stamp = (tmp_path / "outputs" / "first" / "manifest.json").stat().st_mtime_ns
-    again = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    again = cli(*command, cwd=tmp_path)
     assert again.returncode == 0 and (tmp_path / "outputs" / "first" / "manifest.json").stat().st_mtime_ns == stamp

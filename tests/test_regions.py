@@ -1,13 +1,10 @@
 """County projections: the city as the sum of its counties."""
 
-import subprocess
-import sys
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import BASE, render_without_missing_glyphs
+from conftest import BASE, cli, render_without_missing_glyphs
 from model.config import load_scenario
 from model.demography import project_population
 from model.care_demand import project_states
@@ -140,10 +137,11 @@ def write_table(tmp_path, rows):
 
 @pytest.mark.parametrize("case, change, expected", [
     ("unknown county", lambda rows: rows + [["火星县", "male", "0", 5]], "unknown county '火星县'"),
-    ("negative count", lambda rows: [r if i else [r[0], r[1], r[2], -3] for i, r in enumerate(rows)], "row 2: -3 is negative"),
+    ("negative count", lambda rows: [r if i else [r[0], r[1], r[2], -3] for i, r in enumerate(rows)],
+     "column 'population', row 2: -3 is out of range; allowed 0 to 2e+09"),
     ("missing age group", lambda rows: [r for r in rows if not (r[0] == "甲县" and r[2] == "85+")], "甲县: missing age groups"),
     ("unknown age group", lambda rows: rows + [["甲县", "male", "90-94", 5]], "'90-94' is not one of"),
-    ("unknown sex", lambda rows: rows + [["甲县", "男", "0", 5]], "'男' is not one of"),
+    ("unknown sex", lambda rows: rows + [["甲县", "男", "0", 5]], "sex '男' is not allowed; use 'male' or 'female'"),
 ])
 def test_bad_region_tables_are_one_line_exit_2(tmp_path, case, change, expected):
     groups = ["0", "1-4", *[f"{a}-{a + 4}" for a in range(5, 85, 5)], "85+"]
@@ -152,8 +150,7 @@ def test_bad_region_tables_are_one_line_exit_2(tmp_path, case, change, expected)
     scenario = tmp_path / "bad.yaml"
     scenario.write_text(f"extends: {COUNTIES}\nregions:\n  counties: [甲县, 乙县]\n  student_counties: []\n"
                         f"  receiving_counties: []\n  table: {table}\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "model", "run", str(scenario), "--out", str(tmp_path / "out"), "-q"],
-                          capture_output=True, text=True)
+    done = cli("run", scenario, "--out", tmp_path / "out", "-q")
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0] and "Traceback" not in done.stderr
@@ -171,7 +168,7 @@ def test_bad_region_tables_are_one_line_exit_2(tmp_path, case, change, expected)
 def test_bad_urban_rural_settings_are_one_line_exit_2(tmp_path, overlay, expected):
     scenario = tmp_path / "bad.yaml"
     scenario.write_text(f"extends: {COUNTIES}\nregions:\n{overlay}\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "model", "validate", str(scenario)], capture_output=True, text=True)
+    done = cli("validate", scenario)
     assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1 and expected in done.stderr, done.stderr
 
 
@@ -183,12 +180,12 @@ def test_a_county_outside_the_census_needs_its_urban_share(tmp_path):
     head = (f"extends: {COUNTIES}\npopulation: {{base: {{total: null, shares: {{}}}}}}\nregions:\n"
             f"  counties: [甲县, 乙县]\n  student_counties: []\n  receiving_counties: []\n  table: {table}\n")
     scenario.write_text(head, encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "model", "validate", str(scenario)], capture_output=True, text=True)
+    done = cli("validate", scenario)
     assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "'甲县' is not a region of the bundled 2020 census; give its share in regions.urban_rural" in done.stderr
     for fix in ("  urban_rural: {urban_share_60plus: {甲县: 0.6, 乙县: 0.3}}\n", "stages: []\n"):  # or no care stage
         scenario.write_text(head + fix, encoding="utf-8")
-        done = subprocess.run([sys.executable, "-m", "model", "validate", str(scenario)], capture_output=True, text=True)
+        done = cli("validate", scenario)
         assert done.returncode == 0, done.stderr
 
 
@@ -196,13 +193,12 @@ def test_an_unknown_census_county_is_refused_with_a_suggestion(tmp_path):
     scenario = tmp_path / "bad.yaml"
     scenario.write_text(f"extends: {COUNTIES}\nregions:\n  counties: [榆次, 太谷区]\n  student_counties: []\n"
                         "  receiving_counties: []\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "model", "validate", str(scenario)], capture_output=True, text=True)
+    done = cli("validate", scenario)
     assert done.returncode == 2 and "did you mean '榆次区'?" in done.stderr.strip()
 
 
 def test_county_outputs_have_a_region_column_with_city_rows_first(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "model", "run", str(COUNTIES), "--out", str(tmp_path / "run"), "-q"],
-                          capture_output=True, text=True)
+    done = cli("run", COUNTIES, "--out", tmp_path / "run", "-q")
     assert done.returncode == 0, done.stderr
     for name in ("population", "indicators", "care"):
         table = pd.read_csv(tmp_path / "run" / f"{name}.csv")
@@ -286,6 +282,5 @@ def test_what_counties_cannot_honour_is_refused_in_one_line(tmp_path, command, o
     (tmp_path / "asfr.csv").write_text("year,age,asfr\n" + "".join(f"{y},25,0.1\n" for y in range(2020, 2036)))
     scenario = tmp_path / "bad.yaml"
     scenario.write_text(f"extends: {COUNTIES}\n{overlay}\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "model", command, str(scenario), *(["--out", str(tmp_path / "o")]
-                           if command == "sensitivity" else [])], capture_output=True, text=True)
+    done = cli(command, scenario, *(["--out", tmp_path / "o"] if command == "sensitivity" else []))
     assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1 and expected in done.stderr, done.stderr

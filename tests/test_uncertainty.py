@@ -1,13 +1,10 @@
 """Probabilistic projections, sensitivity analysis and sweeps on Dask."""
 
-import subprocess
-import sys
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import BASE
+from conftest import BASE, cli, simulate
 from model.config import load_scenario
 from model.runner import run_scenario
 from model.uncertainty import QUANTILES, fit_fertility_ar1, fit_lee_carter
@@ -61,12 +58,8 @@ def test_the_same_seed_gives_the_same_trials(trials_run):
         pd.testing.assert_frame_equal(trials_run.tables[name], again.tables[name])
 
 
-def simulate(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "model", *args], capture_output=True, text=True, cwd=cwd)
-
-
 def test_sensitivity_moves_each_assumption_and_draws_tornados(tmp_path):
-    done = simulate("sensitivity", str(BASE), "--out", str(tmp_path / "sens"), "-q")
+    done = cli("sensitivity", BASE, "--out", tmp_path / "sens", "-q")
     assert done.returncode == 0, done.stderr
     table = pd.read_csv(tmp_path / "sens" / "sensitivity.csv").set_index(["parameter", "metric"])
     assert set(table.index.get_level_values(0)) == {"tfr", "e0_gain", "migration", "wage_growth", "indexation",

@@ -7,10 +7,8 @@ run in one process or several.
 
 from __future__ import annotations
 
-import multiprocessing
 import warnings
 import zlib
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable
 
 import numpy as np
@@ -19,6 +17,7 @@ import pandas as pd
 from ..care_demand import HealthStates
 from ..config import Scenario
 from ..demography import PopulationProjection
+from ..parallel import map_in_processes
 from .plan import MixInputs, resolve_mix
 
 Progress = Callable[[str], None]
@@ -78,16 +77,13 @@ def run_care_abm(scenario: Scenario, population: PopulationProjection, states: H
 
     done(0)
     if abm.processes == 1 or len(tasks) == 1:
-        for count, (name, r, inputs, seed) in enumerate(tasks, start=1):
-            runs[name][r] = run_replicate(inputs, seed)
+        results = []
+        for count, (_, _, inputs, seed) in enumerate(tasks, start=1):
+            results.append(run_replicate(inputs, seed))
             done(count)
     else:
-        # Spawned workers, not forked: the CLI's progress thread must not be copied mid-write
-        # (and Mesa 3.3 sets "spawn" globally on import anyway).
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(abm.processes, len(tasks)), mp_context=context) as pool:
-            futures = [(name, r, pool.submit(run_replicate, inputs, seed)) for name, r, inputs, seed in tasks]
-            for count, (name, r, future) in enumerate(futures, start=1):
-                runs[name][r] = future.result()
-                done(count)
+        results = map_in_processes(run_replicate, [(inputs, seed) for _, _, inputs, seed in tasks],
+                                   min(abm.processes, len(tasks)), done)
+    for (name, r, _, _), rows in zip(tasks, results):
+        runs[name][r] = rows
     return summarise(runs)
