@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 from model.abm.experiment import replicate_seed, run_care_abm  # noqa: E402
 from model.abm.model import CareMixModel  # noqa: E402
-from model.abm.plan import resolve_mix  # noqa: E402
+from model.abm.mix import resolve_mix  # noqa: E402
 from model.care_demand import HEALTHY, SEVERE, project_states  # noqa: E402
-from model.config import load_scenario  # noqa: E402
+from model.scenario import load_scenario  # noqa: E402
 from model.demography import project_population  # noqa: E402
 from model.pension import project_pensions  # noqa: E402
 
@@ -86,24 +86,24 @@ def main() -> None:
     print(f"default experiment: {len(scenario.abm.mixes)} mixes × {args.replicates} replicates, "
           f"{args.processes} processes: {experiment:6.1f} s (goal < 60 s)")
 
-    inputs = resolve_mix(scenario, population, states, pension, next(iter(scenario.abm.mixes)))
+    arrays = resolve_mix(scenario, population, states, pension, next(iter(scenario.abm.mixes)))
     started = time.perf_counter()
-    model = CareMixModel(inputs, replicate_seed(scenario.seed, inputs.mix, 0))
+    model = CareMixModel(arrays, replicate_seed(scenario.seed, arrays.name, 0))
     model.run()
     one_run = time.perf_counter() - started
-    in_need = table[(table.mix == inputs.mix) & table.metric.isin(["mild", "severe"])].groupby("year").value.sum()
+    in_need = table[(table.mix == arrays.name) & table.metric.isin(["mild", "severe"])].groupby("year").value.sum()
     person_months = 12 * in_need.iloc[:-1].sum()
     providers = len(model.institution_list) * 2 + 1  # two institution rounds and the home-care service a month
-    print(f"one run ({inputs.mix}, {inputs.months} months): {one_run:5.2f} s; "
+    print(f"one run ({arrays.name}, {arrays.months} months): {one_run:5.2f} s; "
           f"{in_need.iloc[0]:,.0f} → {in_need.iloc[-1]:,.0f} people in need; "
           f"{person_months / one_run / 1e6:5.2f} M person-months/s; "
-          f"{providers * inputs.months / one_run:,.0f} provider turns/s (+ day-care centres while anyone waits)")
+          f"{providers * arrays.months / one_run:,.0f} provider turns/s (+ day-care centres while anyone waits)")
 
     agents, created, stepped = naive_months(states)
-    per_run = created + stepped * inputs.months / 12
+    per_run = created + stepped * arrays.months / 12
     print(f"naive baseline: {agents:,} agents (one per resident aged 60+), creation {created:4.1f} s, "
           f"12 months {stepped:5.1f} s = {agents * 12 / stepped / 1e6:4.2f} M agent-steps/s; "
-          f"≈ {per_run:5.0f} s per {inputs.months}-month run, ≈ {per_run * runs / args.processes / 60:4.0f} min "
+          f"≈ {per_run:5.0f} s per {arrays.months}-month run, ≈ {per_run * runs / args.processes / 60:4.0f} min "
           f"for the {runs} runs on {args.processes} processes (no care allocation)")
 
 

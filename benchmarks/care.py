@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from model.care_demand import project_care_demand  # noqa: E402
-from model.config import load_scenario  # noqa: E402
+from model.scenario import load_scenario  # noqa: E402
 from model.demography import project_population  # noqa: E402
 
 

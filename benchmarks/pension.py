@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from model.config import load_scenario  # noqa: E402
+from model.scenario import load_scenario  # noqa: E402
 from model.demography import project_population  # noqa: E402
 from model.pension import project_pensions  # noqa: E402
 from model.solve import parse_target, solve_lever  # noqa: E402

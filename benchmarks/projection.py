@@ -20,8 +20,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from model.config import load_scenario  # noqa: E402
-from model.demography import build_inputs, project, project_population  # noqa: E402
+from model.scenario import load_scenario  # noqa: E402
+from model.demography import base_and_rates, project, project_population  # noqa: E402
 
 TRIALS = 1000
 
@@ -40,7 +40,7 @@ def main() -> None:
     n_years = scenario.years.end - scenario.years.base
 
     whole = best_of(lambda: project_population(scenario), 5)
-    base, rates = build_inputs(scenario)
+    base, rates = base_and_rates(scenario)
     core = best_of(lambda: project(base.population, base.transient, rates), 5)
 
     rng = np.random.default_rng(20201101)

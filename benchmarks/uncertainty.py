@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from model.config import load_scenario  # noqa: E402
+from model.scenario import load_scenario  # noqa: E402
 from model.runner import run_scenario  # noqa: E402
 from model.sensitivity import sensitivity  # noqa: E402
 from model.uncertainty import fit_fertility_ar1, fit_lee_carter  # noqa: E402
@@ -21,7 +21,8 @@ from model.uncertainty import fit_fertility_ar1, fit_lee_carter  # noqa: E402
 
 def main() -> None:
     started = time.perf_counter()
-    fit_lee_carter(1970), fit_fertility_ar1()
+    fitted = load_scenario(ROOT / "configs" / "base.yaml").uncertainty
+    fit_lee_carter(fitted.lee_carter_from), fit_fertility_ar1(fitted.fertility_from)
     print(f"Lee–Carter and AR(1) fits (statsmodels, imports included): {time.perf_counter() - started:5.2f} s")
     for trials in (100, 1000):
         scenario = load_scenario(ROOT / "configs" / "base.yaml", {

@@ -42,24 +42,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import inputs
-from .config import Scenario, ScenarioError
+from . import tables
+from .errors import ScenarioError
+from .scenario import Scenario
 from .demography import PopulationProjection, survival_ratios
-from .lifetable import single_year_life_table
+from .lifetable import N_AGES, single_year_life_table
+from .states import HEALTHY, MILD, OLD_AGE, SETTINGS, SEVERE, STATES
 
-AGES = np.arange(60, 101)        # ages of the care model, 100 = 100+
-HEALTHY, MILD, SEVERE = 0, 1, 2
-STATES = ("healthy", "mild", "severe")
-SETTINGS = ("home", "community", "institution")
-RECOVERY_HALVING_YEARS = 14      # recovery "nearly lost after 85" (Hou et al. 2019): halves every 14 years
-SEVERE_RATIO_AT_100 = 1.2        # disabled/healthy mortality ratio near 1.1 at 95 (Hanewald et al. 2019)
-# Weights of the calibration targets (severe years after 60 m / f, 60+ severe share, 60+ mild
-# share): the base-year counts planners quote weigh three times the national DFLE figures.
-TARGET_WEIGHTS = np.array([1.0, 1.0, 3.0, 3.0])
-# A fit missing a target by more than this is refused as a sign of unworkable transitions. The
-# national DFLE figures and census shares conflict by up to about 25% for a city's own life
-# table and age structure (Jinzhong 16%, Taiyuan 26%), which the fit reports (care_fit_*).
-MAX_TARGET_MISS = 0.35
+AGES = np.arange(OLD_AGE, N_AGES)  # ages of the care model, 60..100 (100 = 100+)
 
 
 # --------------------------------------------------------------------------- the state model
@@ -68,15 +58,16 @@ MAX_TARGET_MISS = 0.35
 def mortality_ratios(scenario: Scenario) -> np.ndarray:
     """Death-rate ratios to the healthy by state and age, shape (3, 41)."""
     t = scenario.care.transitions
-    at_60 = float(t.mortality_ratio_severe_60.at(2020))
-    severe = np.exp(np.log(at_60) + (np.log(SEVERE_RATIO_AT_100) - np.log(at_60)) * (AGES - 60) / 40)
-    return np.stack([np.ones(len(AGES)), np.full(len(AGES), float(t.mortality_ratio_mild.at(2020))), severe])
+    at_60, at_100 = t.mortality_ratio_severe_60.value(), t.mortality_ratio_severe_100.value()
+    position = (AGES - AGES[0]) / (AGES[-1] - AGES[0])
+    severe = np.exp(np.log(at_60) + (np.log(at_100) - np.log(at_60)) * position)
+    return np.stack([np.ones(len(AGES)), np.full(len(AGES), t.mortality_ratio_mild.value()), severe])
 
 
 def recovery_rates(scenario: Scenario) -> np.ndarray:
-    """Yearly mild → healthy probability by age 60..100, halving every 14 years of age."""
-    at_60 = float(scenario.care.transitions.recovery_at_60.at(2020))
-    return at_60 * 0.5 ** ((AGES - 60) / RECOVERY_HALVING_YEARS)
+    """Yearly mild → healthy probability by age 60..100, halving every `recovery_halving_years`."""
+    t = scenario.care.transitions
+    return t.recovery_at_60.value() * 0.5 ** ((AGES - AGES[0]) / t.recovery_halving_years.value())
 
 
 def transition_probabilities(shares: np.ndarray, q: np.ndarray, ratios: np.ndarray, onset: np.ndarray,
@@ -123,7 +114,7 @@ def apply_transitions(shares: np.ndarray, death: np.ndarray, move: np.ndarray) -
 
 def onset_rates(levels: np.ndarray, slope: float, trend_factor: float = 1.0) -> np.ndarray:
     """Yearly incidence (mild, severe) by sex and age: levels (2 sexes, 2) → (2, 2, 41)."""
-    return np.minimum(levels[..., None] * np.exp(slope * (AGES - 60)) * trend_factor, 1.0)
+    return np.minimum(levels[..., None] * np.exp(slope * (AGES - AGES[0])) * trend_factor, 1.0)
 
 
 def stationary_table(scenario: Scenario, q: np.ndarray, e_open: np.ndarray, levels: np.ndarray, slope: float):
@@ -131,10 +122,10 @@ def stationary_table(scenario: Scenario, q: np.ndarray, e_open: np.ndarray, leve
     years lived after 60 (2,). q: death probability by sex and age 60..100 (2, 41)."""
     t = scenario.care.transitions
     ratios, recover = mortality_ratios(scenario), recovery_rates(scenario)
-    worsen = float(t.mild_to_severe_factor.at(2020))
+    worsen = t.mild_to_severe_factor.value()
     onset = onset_rates(levels, slope)
-    first = np.array([1 - float(t.prevalence_at_60_mild.at(2020)) - float(t.prevalence_at_60_severe.at(2020)),
-                      float(t.prevalence_at_60_mild.at(2020)), float(t.prevalence_at_60_severe.at(2020))])
+    mild, severe = t.prevalence_at_60_mild.value(), t.prevalence_at_60_severe.value()
+    first = np.array([1 - mild - severe, mild, severe])
     prevalence = np.empty((2, 3, len(AGES)))
     alive = np.empty((2, len(AGES)))
     prevalence[:, :, 0], alive[:, 0] = first, 1.0
@@ -158,11 +149,13 @@ def calibrate(scenario: Scenario, population_60: np.ndarray, q: np.ndarray, e_op
     rather than forced. Returns (levels (2, 2), prevalence (2, 3, 41), fit dict).
     """
     c = scenario.care.calibration
-    slope = float(scenario.care.transitions.incidence_age_slope.at(2020))
+    slope = scenario.care.transitions.incidence_age_slope.value()
     targets = np.array([
-        float(c.severe_years_after_60_male.at(2020)), float(c.severe_years_after_60_female.at(2020)),
-        float(c.severe_share_60plus.at(2020) * c.provincial_factor.at(2020)), float(c.mild_share_60plus.at(2020)),
+        c.severe_years_after_60_male.value(), c.severe_years_after_60_female.value(),
+        c.severe_share_60plus.value() * c.provincial_factor.value(), c.mild_share_60plus.value(),
     ])
+    weights = np.array([c.weights.severe_years_after_60.value()] * 2
+                       + [c.weights.severe_share_60plus.value(), c.weights.mild_share_60plus.value()])
 
     def levels_of(theta):  # (sex, [mild, severe]) from log levels (severe m, severe f, mild)
         return np.exp(np.array([[theta[2], theta[0]], [theta[2], theta[1]]]))
@@ -172,28 +165,28 @@ def calibrate(scenario: Scenario, population_60: np.ndarray, q: np.ndarray, e_op
         shares = (population_60[:, None, :] * prevalence).sum(axis=(0, 2)) / population_60.sum()
         return np.array([severe_years[0], severe_years[1], shares[SEVERE], shares[MILD]]), prevalence
 
-    theta = np.log([0.001, 0.001, 0.006])
+    theta = np.log([0.001, 0.001, 0.006])   # a starting point of the solver (levels per year), not an input
     for _ in range(50):
-        residual = (achieved(theta)[0] / targets - 1) * TARGET_WEIGHTS
+        residual = (achieved(theta)[0] / targets - 1) * weights
         jacobian = np.empty((4, 3))
         for k in range(3):
             step = np.zeros(3)
             step[k] = 1e-6
-            jacobian[:, k] = ((achieved(theta + step)[0] / targets - 1) * TARGET_WEIGHTS - residual) / 1e-6
+            jacobian[:, k] = ((achieved(theta + step)[0] / targets - 1) * weights - residual) / 1e-6
         change = np.linalg.lstsq(jacobian, -residual, rcond=None)[0]
         theta = theta + change * min(1.0, 0.5 / max(np.abs(change).max(), 1e-12))
         if np.abs(change).max() < 1e-10:
             break
     value, prevalence = achieved(theta)
     worst = np.abs(value / targets - 1).max()
-    if not np.isfinite(worst) or worst > MAX_TARGET_MISS:
+    if not np.isfinite(worst) or worst > c.max_miss.value():
         raise ScenarioError(
-            f"care.calibration: the 2020 targets are missed by up to {worst:.0%} with the assumed "
+            f"care.calibration: the base-year targets are missed by up to {worst:.0%} with the assumed "
             f"transitions (reached {value.round(4).tolist()} for {targets.round(4).tolist()})"
         )
     fit = {
         "care_fit_severe_years_after_60_male": value[0], "care_fit_severe_years_after_60_female": value[1],
-        "care_fit_severe_share_60plus_2020": value[2], "care_fit_mild_share_60plus_2020": value[3],
+        "care_fit_severe_share_60plus": value[2], "care_fit_mild_share_60plus": value[3],
     }
     return levels_of(theta), prevalence, fit
 
@@ -214,8 +207,8 @@ def scale_disability(levels: np.ndarray, prevalence: np.ndarray, factor: np.ndar
 
 def user_prevalence(scenario: Scenario) -> np.ndarray:
     """A user table of prevalence by sex and age → (2, 3, 41)."""
-    frame = inputs.read_table(scenario.care.prevalence_table, "care.prevalence_table")
-    mild, severe = (inputs.table_to_array(frame, state)[:, 60:] for state in ("mild", "severe"))
+    frame = tables.read_table(scenario.care.prevalence_table, "care.prevalence_table")
+    mild, severe = (tables.table_to_array(frame, state)[:, OLD_AGE:] for state in ("mild", "severe"))
     return np.stack([1 - mild - severe, mild, severe], axis=1)
 
 
@@ -247,21 +240,21 @@ def project_states(scenario: Scenario, population: PopulationProjection, calibra
     for trials that share the base year and for counties. `disability_factor` (mild, severe)
     multiplies the incidences and base prevalences (a county's urban/rural mix)."""
     care = scenario.care
-    stocks = population.arrays.population[:, :, 60:]
+    stocks = population.arrays.population[:, :, OLD_AGE:]
     # Death probabilities the projection itself applies: 1 − L(x+1)/L(x), and 1 − T(100)/T(99)
     # for 99 and the open 100+ group alike, so state deaths add up to the projection's deaths.
-    tables = single_year_life_table(population.rates.mx)
-    survival = survival_ratios(tables.Lx, tables.Tx)[..., 60:]     # ages 60..99
+    lts = single_year_life_table(population.rates.mx)
+    survival = survival_ratios(lts.Lx, lts.Tx)[..., OLD_AGE:]     # ages 60..99
     qx = 1 - np.concatenate([survival, survival[..., -1:]], axis=-1)  # (intervals, 2, 41)
     lt0 = single_year_life_table(population.rates.mx[0])
-    calibration = calibration or calibrate(scenario, stocks[0], lt0.qx[:, 60:], lt0.ex[:, 100])
+    calibration = calibration or calibrate(scenario, stocks[0], lt0.qx[:, OLD_AGE:], lt0.ex[:, -1])
     levels, fit = calibration[0], calibration[2]
     prevalence = base_prevalence(scenario, calibration)
     if disability_factor is not None:
         levels, prevalence = scale_disability(levels, prevalence, disability_factor)
-    slope = float(care.transitions.incidence_age_slope.at(2020))
+    slope = care.transitions.incidence_age_slope.value()
     ratios, recover = mortality_ratios(scenario), recovery_rates(scenario)
-    worsen = float(care.transitions.mild_to_severe_factor.at(2020))
+    worsen = care.transitions.mild_to_severe_factor.value()
     n_years = len(population.years)
     shares = np.empty((n_years, 2, 3, len(AGES)))
     shares[0] = prevalence
@@ -345,7 +338,7 @@ def project_care_demand(scenario: Scenario, population: PopulationProjection,
         ratio = {k: float(v.at(year)) for k, v in care.clients_per_worker.items()}
         values = {
             "elderly_60plus": elderly,
-            "elderly_80plus": counts[t, :, :, 20:].sum(),
+            "elderly_80plus": counts[t, :, :, 80 - OLD_AGE:].sum(),
             "healthy": by_state[HEALTHY], "mild": by_state[MILD], "severe": by_state[SEVERE],
             "severe_share_60plus": by_state[SEVERE] / elderly,
             "users_home": sum(users["home"].values()),

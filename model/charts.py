@@ -22,6 +22,7 @@ import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from . import display, metrics  # noqa: E402
 from .labels import text  # noqa: E402
 
 SIZE = (6.3, 3.9)   # inches: 16 × 10 cm, half an A4 page
@@ -148,14 +149,18 @@ def _time_axis(ax, years, ctx: ChartContext) -> None:
                 bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
 
 
+def _scale(table: str, key: str, ctx: ChartContext) -> tuple[float, str]:
+    """(divisor, axis label) of a metric's unit in the charts' language (万人, 亿元, % …)."""
+    return display.scale(metrics.metric(table, key).unit, ctx.lang)
+
+
+def _name(table: str, key: str, ctx: ChartContext) -> str:
+    return metrics.metric(table, key).name(ctx.lang)
+
+
 def _persons(ctx: ChartContext) -> float:
     """Divisor for counts of people: 万 (10,000) in Chinese, thousands in English."""
-    return 1e4 if ctx.lang == "zh" else 1e3
-
-
-def _money(ctx: ChartContext) -> float:
-    """Divisor for yuan: 亿 (100 million) in Chinese, billions in English."""
-    return 1e8 if ctx.lang == "zh" else 1e9
+    return display.scale("persons", ctx.lang)[0]
 
 
 def _indicator(tables: dict, name: str) -> pd.Series:
@@ -214,7 +219,7 @@ def ageing_shares(tables: dict, ctx: ChartContext) -> Figure:
     for name, colour in (("share_60plus", COLOURS["blue"]), ("share_65plus", COLOURS["red"]),
                          ("share_80plus", COLOURS["green"])):
         series = _indicator(tables, name) * 100
-        ax.plot(series.index, series.to_numpy(), color=colour, linewidth=1.6, label=text(name, ctx.lang))
+        ax.plot(series.index, series.to_numpy(), color=colour, linewidth=1.6, label=_name("indicators", name, ctx))
         ax.annotate(f"{series.iloc[-1]:.1f}%", (series.index[-1], series.iloc[-1]), xytext=(3, 0),
                     textcoords="offset points", fontsize=6.5, color=colour, va="center")
     _time_axis(ax, series.index, ctx)
@@ -241,7 +246,7 @@ def births_and_deaths(tables: dict, ctx: ChartContext) -> Figure:
     for name, colour in (("births", COLOURS["green"]), ("deaths", COLOURS["grey"])):
         series = _indicator(tables, name) / _persons(ctx)
         ax.plot(series.index, series.to_numpy(), color=colour, linewidth=1.6, marker="o", markersize=2,
-                label=text(name, ctx.lang))
+                label=_name("indicators", name, ctx))
     _time_axis(ax, series.index, ctx)
     ax.set_ylabel(text("flow_axis", ctx.lang))
     ax.set_ylim(bottom=0)
@@ -257,13 +262,13 @@ def pension_people(tables: dict, ctx: ChartContext) -> Figure:
     wide = _wide(tables["pension"], scheme="employee")
     years = wide.index.to_numpy()
     ax.bar(years - 0.2, wide["contributors"] / _persons(ctx), width=0.4, color=COLOURS["blue"],
-           label=text("contributors", ctx.lang))
+           label=_name("pension", "contributors", ctx))
     ax.bar(years + 0.2, wide["beneficiaries"] / _persons(ctx), width=0.4, color=COLOURS["orange"],
-           label=text("beneficiaries", ctx.lang))
+           label=_name("pension", "beneficiaries", ctx))
     ax.set_ylabel(text("persons_axis", ctx.lang))
     right = ax.twinx()
     right.plot(years, wide["dependency_ratio"], color=COLOURS["red"], linewidth=1.6,
-               label=text("dependency_ratio", ctx.lang))
+               label=_name("pension", "dependency_ratio", ctx) + text("right_axis", ctx.lang))
     right.set_ylim(0, max(100, wide["dependency_ratio"].max() * 1.15))
     right.spines["right"].set_visible(True)
     right.set_ylabel(text("per_100_contributors", ctx.lang))
@@ -276,13 +281,13 @@ def pension_people(tables: dict, ctx: ChartContext) -> Figure:
 
 def pension_finances(tables: dict, ctx: ChartContext) -> Figure:
     fig, ax = _figure(ctx, text("pension_money", ctx.lang))
-    wide = _wide(tables["pension"], scheme="employee") / _money(ctx)
+    divisor, unit = _scale("pension", "revenue", ctx)
+    wide = _wide(tables["pension"], scheme="employee") / divisor
     years = wide.index.to_numpy()
-    ax.plot(years, wide["revenue"], color=COLOURS["blue"], linewidth=1.6, label=text("revenue", ctx.lang))
-    ax.plot(years, wide["expenditure"], color=COLOURS["red"], linewidth=1.6, label=text("expenditure", ctx.lang))
-    ax.plot(years, wide["balance"], color=COLOURS["green"], linewidth=1.6, label=text("balance", ctx.lang))
-    ax.plot(years, wide["balance_without_subsidy"], color=COLOURS["green"], linewidth=1.2, linestyle="--",
-            label=text("balance_without_subsidy", ctx.lang))
+    for key, colour, style in (("revenue", COLOURS["blue"], "-"), ("expenditure", COLOURS["red"], "-"),
+                               ("balance", COLOURS["green"], "-"), ("balance_without_subsidy", COLOURS["green"], "--")):
+        ax.plot(years, wide[key], color=colour, linewidth=1.6 if style == "-" else 1.2, linestyle=style,
+                label=_name("pension", key, ctx))
     ax.axhline(0, color="black", linewidth=0.6)
     depletion = _scalar(tables, "pension_depletion_year")
     if depletion is not None:
@@ -290,7 +295,7 @@ def pension_finances(tables: dict, ctx: ChartContext) -> Figure:
         ax.annotate(text("depletion", ctx.lang, year=int(depletion)), (depletion, 0.93), xycoords=("data", "axes fraction"),
                     xytext=(3, 0), textcoords="offset points", fontsize=6.5, color=COLOURS["red"])
     _time_axis(ax, years, ctx)
-    ax.set_ylabel(text("money_unit", ctx.lang))
+    ax.set_ylabel(unit)
     _legend(ax, loc="lower center", ncol=2)  # lower left would cover the base-year mark
     return fig
 
@@ -303,7 +308,7 @@ def disabled_by_severity(tables: dict, ctx: ChartContext) -> Figure:
     wide = _wide(tables["care"]) / _persons(ctx)
     years = wide.index.to_numpy()
     ax.stackplot(years, wide["severe"], wide["mild"], colors=[COLOURS["red"], COLOURS["light"]],
-                 labels=[text("severe", ctx.lang), text("mild", ctx.lang)])
+                 labels=[_name("care", "severe", ctx), _name("care", "mild", ctx)])
     ax.annotate(f"{wide['severe'].iloc[-1]:.1f}", (years[-1], wide["severe"].iloc[-1] / 2), xytext=(3, 0),
                 textcoords="offset points", fontsize=6.5, color=COLOURS["red"], va="center")
     _time_axis(ax, years, ctx)
@@ -316,17 +321,18 @@ def beds_needed_and_supplied(tables: dict, ctx: ChartContext) -> Figure:
     fig, ax = _figure(ctx, text("beds", ctx.lang, region=ctx.region))
     wide = _wide(tables["care"])
     years = wide.index.to_numpy()
-    scale = _persons(ctx)
+    scale, unit = _scale("care", "beds_needed", ctx)
     norm = wide["beds_norm_per_1000"] * wide["elderly_60plus"] / 1000
-    ax.plot(years, wide["beds_needed"] / scale, color=COLOURS["red"], linewidth=1.6, label=text("beds_needed", ctx.lang))
-    ax.plot(years, wide["beds_supplied"] / scale, color=COLOURS["blue"], linewidth=1.6, label=text("beds_supplied", ctx.lang))
+    ax.plot(years, wide["beds_needed"] / scale, color=COLOURS["red"], linewidth=1.6, label=_name("care", "beds_needed", ctx))
+    ax.plot(years, wide["beds_supplied"] / scale, color=COLOURS["blue"], linewidth=1.6,
+            label=_name("care", "beds_supplied", ctx))
     ax.plot(years, norm / scale, color=COLOURS["grey"], linewidth=1.2, linestyle="--",
             label=text("beds_norm", ctx.lang, norm=float(wide["beds_norm_per_1000"].iloc[-1])))
     ax.fill_between(years, wide["beds_supplied"] / scale, wide["beds_needed"] / scale,
                     where=wide["beds_needed"] > wide["beds_supplied"], interpolate=True, color=COLOURS["red"],
                     alpha=0.12, linewidth=0)
     _time_axis(ax, years, ctx)
-    ax.set_ylabel(text("beds_unit", ctx.lang))
+    ax.set_ylabel(unit)
     ax.set_ylim(bottom=0)
     _legend(ax, loc="upper left")
     return fig
@@ -337,7 +343,7 @@ def nursing_share(tables: dict, ctx: ChartContext) -> Figure:
     wide = _wide(tables["care"])
     years = wide.index.to_numpy()
     ax.plot(years, wide["nursing_share"] * 100, color=COLOURS["blue"], linewidth=1.6,
-            label=text("nursing_share_supplied", ctx.lang))
+            label=_name("care", "nursing_share", ctx))
     ax.plot(years, wide["nursing_beds_needed"] / wide["beds_needed"] * 100, color=COLOURS["red"], linewidth=1.2,
             linestyle="-.", label=text("nursing_share_needed", ctx.lang))
     target = float(wide["nursing_share_target"].iloc[-1]) * 100
@@ -345,7 +351,7 @@ def nursing_share(tables: dict, ctx: ChartContext) -> Figure:
     ax.annotate(text("target", ctx.lang, value=f"{target:.0f}%"), (years[0], target), xytext=(2, 3),
                 textcoords="offset points", fontsize=6.5, color=COLOURS["grey"])
     _time_axis(ax, years, ctx)
-    ax.set_ylabel(text("share_axis", ctx.lang).replace("总人口", "床位") if ctx.lang == "zh" else "Share of beds (%)")
+    ax.set_ylabel(text("share_of_beds_axis", ctx.lang))
     ax.set_ylim(0, 100)
     _legend(ax, loc="lower right")
     return fig
@@ -356,14 +362,14 @@ def abm_outcome(tables: dict, ctx: ChartContext, metric: str) -> Figure:
     source = text("source_abm", ctx.lang, n=ctx.replicates)
     fig, ax = _figure(ctx, text(f"abm_{metric}", ctx.lang), source)
     abm = tables["abm"][tables["abm"].metric == metric]
-    scale = 0.01 if metric == "occupancy" else _persons(ctx)
+    scale, unit = _scale("abm", metric, ctx)
     for colour, (mix, rows) in zip(SERIES, abm.groupby("mix", sort=False)):
         rows = rows.sort_values("year")
         ax.plot(rows.year, rows.value / scale, color=colour, linewidth=1.5, label=ctx.name_of(mix))
         ax.fill_between(rows.year, rows.p05 / scale, rows.p95 / scale, color=colour, alpha=0.15, linewidth=0)
     _time_axis(ax, abm.year, ctx)
-    ax.set_ylabel(text("occupancy_axis" if metric == "occupancy" else "persons_axis", ctx.lang))
-    top = 100 if metric == "occupancy" else float(abm.p95.max() / scale) * 1.25  # room for the legend
+    ax.set_ylabel(f"{_name('abm', metric, ctx)}（{unit}）" if ctx.lang == "zh" else f"{_name('abm', metric, ctx)} ({unit})")
+    top = 100 if unit == "%" else float(abm.p95.max() / scale) * 1.25  # room for the legend
     ax.set_ylim(0, top if top > 0 else 1)
     _legend(ax, loc="upper left", ncol=2)
     return fig
@@ -399,15 +405,23 @@ def county_ranking(tables: dict, ctx: ChartContext) -> Figure:
 # --------------------------------------------------------------------------- uncertainty
 
 
-def fan_chart(tables: dict, ctx: ChartContext, table: str, metric: str, title: str, kind: str) -> Figure:
-    """Median with the 80% and 95% intervals of the trials (p10–p90, p025–p975)."""
-    frame = tables[table]
+def _series(tables: dict, table: str, key: str) -> pd.DataFrame:
+    """The rows of one metric of a run's tables, by year (pension: its compared scheme)."""
     if table == "indicators":
-        frame = frame[frame.indicator == metric].dropna(subset=["year"])
+        frame = tables[table]
+        frame = frame[frame.indicator == key].dropna(subset=["year"])
     else:
-        frame = frame[(frame.metric == metric) & ((frame.scheme == "employee") if "scheme" in frame else True)]
-    frame = frame.astype({"year": int}).sort_values("year")
-    divisor = {"percent": 0.01, "money": _money(ctx), "beds": 1.0}[kind]
+        frame = tables[table][tables[table].metric == key]
+        scheme = metrics.metric(table, key).scheme
+        if "scheme" in frame:
+            frame = frame[frame.scheme == (scheme or "employee")]
+    return frame.astype({"year": int}).sort_values("year")
+
+
+def fan_chart(tables: dict, ctx: ChartContext, table: str, key: str, title: str) -> Figure:
+    """Median with the 80% and 95% intervals of the trials (p10–p90, p025–p975)."""
+    frame = _series(tables, table, key)
+    divisor, unit = _scale(table, key, ctx)
     fig, ax = _figure(ctx, text(title, ctx.lang, region=ctx.region), text("source_trials", ctx.lang, n=ctx.trials))
     years = frame.year.to_numpy()
     ax.fill_between(years, frame.p025 / divisor, frame.p975 / divisor, color=COLOURS["blue"], alpha=0.15, linewidth=0,
@@ -415,33 +429,33 @@ def fan_chart(tables: dict, ctx: ChartContext, table: str, metric: str, title: s
     ax.fill_between(years, frame.p10 / divisor, frame.p90 / divisor, color=COLOURS["blue"], alpha=0.3, linewidth=0,
                     label=text("interval_80", ctx.lang))
     ax.plot(years, frame.p50 / divisor, color=COLOURS["blue"], linewidth=1.8, label=text("median", ctx.lang))
-    if kind != "percent":
+    if unit != "%":
         ax.axhline(0, color="black", linewidth=0.6)
     _time_axis(ax, years, ctx)
-    ax.set_ylabel({"percent": text("share_axis", ctx.lang), "money": text("money_unit", ctx.lang),
-                   "beds": "张" if ctx.lang == "zh" else "beds"}[kind])
+    ax.set_ylabel(unit)
     _legend(ax, loc="upper left")
     return fig
 
 
-def tornado(table: pd.DataFrame, ctx: ChartContext, metric: str) -> Figure:
-    """Change of `metric` when each assumption takes its low and high value, widest swing on top."""
-    rows = table[table.metric == metric].copy()
-    money = metric == "pension_balance"
-    divisor = _money(ctx) if money else 1.0
+def tornado(table: pd.DataFrame, ctx: ChartContext, metric: tuple[str, str]) -> Figure:
+    """Change of `metric` (table, key) when each assumption takes its low and high value,
+    widest swing on top."""
+    rows = table[(table.table == metric[0]) & (table.metric == metric[1])].copy()
+    divisor, unit = _scale(*metric, ctx)
     rows["low_change"] = (rows.low - rows.base) / divisor
     rows["high_change"] = (rows.high - rows.base) / divisor
     rows = rows.assign(swing=(rows.high_change - rows.low_change).abs()).sort_values("swing")
     year = int(rows.year.iloc[0])
-    what = text("tornado_balance" if money else "tornado_bed_gap", ctx.lang, year=year)
+    what = text("tornado_what", ctx.lang, year=year, name=_name(*metric, ctx), unit=unit)
     fig, ax = _figure(ctx, text("tornado", ctx.lang, what=what))
     positions = np.arange(len(rows))
     ax.barh(positions, rows.low_change, color=COLOURS["blue"], label=text("low_value", ctx.lang))
     ax.barh(positions, rows.high_change, color=COLOURS["orange"], label=text("high_value", ctx.lang))
-    ax.set_yticks(positions, [text(f"sens_{name}", ctx.lang) for name in rows.parameter])
+    ax.set_yticks(positions, [text(f"sens_{row.parameter}", ctx.lang, change=row.change, points=100 * row.change)
+                              for row in rows.itertuples()])
     ax.axvline(0, color="black", linewidth=0.8)
     base = float(rows.base.iloc[0]) / divisor
-    ax.set_xlabel(text("tornado_axis", ctx.lang, base=f"{base:,.0f}"))
+    ax.set_xlabel(text("tornado_axis", ctx.lang, base=f"{base:,.1f}" if abs(base) < 100 else f"{base:,.0f}"))
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.grid(axis="y", visible=False)
     fig.subplots_adjust(left=0.3)
@@ -450,20 +464,17 @@ def tornado(table: pd.DataFrame, ctx: ChartContext, metric: str) -> Figure:
     return fig
 
 
-def sweep_chart(table: pd.DataFrame, ctx: ChartContext, indicator: str) -> Figure:
-    """One indicator in the last sweep year, a bar per point labelled with its parameters."""
-    rows = table[table.indicator == indicator]
+def sweep_chart(table: pd.DataFrame, ctx: ChartContext, metric: tuple[str, str]) -> Figure:
+    """One metric (table, key) in the last sweep year, a bar per point labelled with its parameters."""
+    rows = table[(table.table == metric[0]) & (table.indicator == metric[1])]
     rows = rows[rows.year == rows.year.max()]
-    parameters = [c for c in table.columns if c not in ("point", "indicator", "year", "value")]
-    percent = indicator.startswith("share") or indicator.endswith("ratio")
-    label = {"bed_gap": "bed_gap", "share_60plus": "compare_share_60plus",
-             "employee_self_sufficiency_ratio": "self_sufficiency_ratio"}[indicator]
-    fig, ax = _figure(ctx, text("compare_title", ctx.lang, what=f"{text(label, ctx.lang)}, {int(rows.year.max())}"))
-    values = rows.value / (0.01 if percent else _persons(ctx))
-    ax.bar(np.arange(len(rows)), values, color=COLOURS["blue"])
+    parameters = [c for c in table.columns if c not in ("point", "table", "indicator", "group", "year", "value")]
+    divisor, unit = _scale(*metric, ctx)
+    fig, ax = _figure(ctx, text("compare_title", ctx.lang, what=f"{_name(*metric, ctx)}, {int(rows.year.max())}"))
+    ax.bar(np.arange(len(rows)), rows.value / divisor, color=COLOURS["blue"])
     ax.set_xticks(np.arange(len(rows)), ["\n".join(f"{p.split('.')[-1]}={row[p]}" for p in parameters)
                                           for _, row in rows.iterrows()], fontsize=5.5)
-    ax.set_ylabel("%" if percent else text("beds_unit" if indicator == "bed_gap" else "persons_axis", ctx.lang))
+    ax.set_ylabel(unit)
     ax.axhline(0, color="black", linewidth=0.6)
     return fig
 
@@ -486,54 +497,32 @@ def run_charts(tables: dict) -> dict[str, callable]:
     if "county_care" in tables:
         charts["county_ranking"] = county_ranking
     if "p50" in tables["indicators"]:
-        charts["fan_share_60plus"] = lambda t, c: fan_chart(t, c, "indicators", "share_60plus", "fan_share_60plus", "percent")
+        charts["fan_share_60plus"] = lambda t, c: fan_chart(t, c, "indicators", "share_60plus", "fan_share_60plus")
         if "pension" in tables:
-            charts["fan_pension_balance"] = lambda t, c: fan_chart(t, c, "pension", "balance", "fan_balance", "money")
+            charts["fan_pension_balance"] = lambda t, c: fan_chart(t, c, "pension", "balance", "fan_balance")
         if "care" in tables:
-            charts["fan_bed_gap"] = lambda t, c: fan_chart(t, c, "care", "bed_gap", "fan_bed_gap", "beds")
+            charts["fan_bed_gap"] = lambda t, c: fan_chart(t, c, "care", "bed_gap", "fan_bed_gap")
     return charts
 
 
-# The series a comparison overlays: (file name, label key, table, metric, unit kind).
-COMPARED = (
-    ("compare_population", "population_total", "indicators", "population_total", "persons"),
-    ("compare_share_60plus", "compare_share_60plus", "indicators", "share_60plus", "percent"),
-    ("compare_self_sufficiency", "self_sufficiency_ratio", "pension", "self_sufficiency_ratio", "percent"),
-    ("compare_severe", "compare_severe", "care", "severe", "persons"),
-    ("compare_bed_gap", "bed_gap", "care", "bed_gap", "beds"),
-)
-
-
-def comparison_series(tables: dict, table: str, metric: str) -> pd.Series | None:
-    if table not in tables:
-        return None
-    if table == "indicators":
-        return _indicator(tables, metric)
-    frame = tables[table]
-    if table == "pension":
-        frame = frame[frame.scheme == "employee"]
-    return frame[frame.metric == metric].astype({"year": int}).set_index("year")["value"]
-
-
-def compare_chart(runs: dict[str, dict], ctx: ChartContext, label: str, table: str, metric: str, kind: str) -> Figure | None:
+def compare_chart(runs: dict[str, dict], ctx: ChartContext, metric: metrics.Metric) -> Figure | None:
     """One series of several scenarios overlaid (the first is the reference)."""
-    what = text(label, ctx.lang)
-    fig, ax = _figure(ctx, text("compare_title", ctx.lang, what=what))
-    divisor = 0.01 if kind == "percent" else _persons(ctx)
+    fig, ax = _figure(ctx, text("compare_title", ctx.lang, what=metric.name(ctx.lang)))
+    divisor, unit = display.scale(metric.unit, ctx.lang)
     drawn = 0
     for colour, (name, tables) in zip(SERIES, runs.items()):
-        series = comparison_series(tables, table, metric)
-        if series is None:
+        if metric.table not in tables:
             continue
-        ax.plot(series.index, series.to_numpy() / divisor, color=colour, linewidth=1.6 if drawn else 2.2, label=name)
+        series = _series(tables, metric.table, metric.key)
+        ax.plot(series.year, series.value / divisor, color=colour, linewidth=1.6 if drawn else 2.2, label=name)
         drawn += 1
-        years = series.index
+        years = series.year
     if not drawn:
         plt.close(fig)
         return None
     _time_axis(ax, years, ctx)
-    ax.set_ylabel({"percent": "%", "persons": text("persons_axis", ctx.lang), "beds": text("beds_unit", ctx.lang)}[kind])
-    if metric != "bed_gap":  # a gap can be negative; levels start at zero so differences are not exaggerated
+    ax.set_ylabel(unit)
+    if "gap" not in metric.key:  # a gap can be negative; levels start at zero so differences are not exaggerated
         ax.set_ylim(bottom=0)
     _legend(ax, loc="best")
     return fig

@@ -17,13 +17,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import click
-import numpy as np
 
-from .config import OptionError, ScenarioError, load_scenario
-from .folders import check_target
+from .errors import OptionError, ScenarioError  # light: the heavy modules are imported by the commands that use them
 
 
-class Progress:
+class StderrProgress:
     """Stage messages on stderr, shown only once a run has taken longer than `delay` seconds
     (a quick run prints nothing but its results); silent with --quiet.
 
@@ -143,10 +141,12 @@ def run(config: Path, out: Path | None, lang: str | None, seed: int | None, no_c
 
     Results go to outputs/<name>/ (or --out DIR); --lang, --seed and --trials add a suffix to
     that default (outputs/base_en/ …), so they never replace the scenario's own results."""
+    from .folders import check_target
     from .outputs import replacing_note, write_run
     from .runner import run_scenario
+    from .scenario import load_scenario
 
-    progress = Progress(quiet)
+    progress = StderrProgress(quiet)
     started = datetime.now(timezone.utc)
     overrides: dict = {}
     if seed is not None:
@@ -171,8 +171,8 @@ def run(config: Path, out: Path | None, lang: str | None, seed: int | None, no_c
         progress(f"scenario {scenario.name}: {scenario.years.base}→{scenario.years.end}")
         result = run_scenario(scenario, progress)
         note = replacing_note(target, scenario)
-        written = write_run(result, target, str(config), started, progress)
-        for warning in result.warnings:
+        written, notes = write_run(result, target, str(config), started, progress)
+        for warning in [*result.warnings, *notes]:
             click.echo(f"warning: {warning}", err=True)
         if note:
             click.echo(f"note: {note}", err=True)
@@ -196,12 +196,14 @@ def compare(configs: tuple[Path, ...], out: Path | None, lang: str | None, quiet
     Each scenario is run into outputs/<name>/ unless a finished run of exactly that scenario
     is already there."""
     from .compare import finished_tables
+    from .folders import check_target
     from .outputs import write_comparison, write_run
     from .runner import run_scenario
+    from .scenario import load_scenario
 
     if len(configs) < 2:
         _fail("compare needs at least two scenario files", 2)
-    progress = Progress(quiet)
+    progress = StderrProgress(quiet)
     overrides = {"outputs": {"lang": lang}} if lang else {}
     try:
         # Every scenario, and every folder to be written, is checked before anything runs.
@@ -223,8 +225,8 @@ def compare(configs: tuple[Path, ...], out: Path | None, lang: str | None, quiet
                     check_target(folder)
                     progress(f"running {scenario.name}")
                     result = run_scenario(scenario, progress)
-                    write_run(result, folder, str(config), datetime.now(timezone.utc), progress)
-                    warnings.extend(f"{scenario.name}: {w}" for w in result.warnings)
+                    _, notes = write_run(result, folder, str(config), datetime.now(timezone.utc), progress)
+                    warnings.extend(f"{scenario.name}: {w}" for w in [*result.warnings, *notes])
                     tables = result.tables
                 else:
                     progress(f"reusing {folder}")
@@ -232,8 +234,9 @@ def compare(configs: tuple[Path, ...], out: Path | None, lang: str | None, quiet
             runs[name] = _guarded(action, config)
         progress("writing the comparison")
         plain = {name: scenario for name, (_, scenario) in scenarios.items()}
-        folder = _guarded(lambda: write_comparison(runs, plain, target, warnings), configs[0],
-                          {"out": "--out"} if out else None)
+        folder, notes = _guarded(lambda: write_comparison(runs, plain, target), configs[0],
+                                 {"out": "--out"} if out else None)
+        warnings.extend(notes)
         for warning in dict.fromkeys(warnings):
             click.echo(f"warning: {warning}", err=True)
         click.echo(f"compared {', '.join(runs)}: {folder}")
@@ -250,22 +253,29 @@ def compare(configs: tuple[Path, ...], out: Path | None, lang: str | None, quiet
 def sensitivity(config: Path, out: Path | None, lang: str | None, quiet: bool) -> None:
     """Move each key assumption of CONFIG to a low and a high value: effects on the 2035 bed
     gap and notional pension balance, with tornado charts."""
+    from . import display, metrics
+    from .folders import check_target
     from .outputs import write_sensitivity
+    from .scenario import load_scenario
     from .sensitivity import sensitivity as one_at_a_time
 
-    progress = Progress(quiet)
+    progress = StderrProgress(quiet)
 
     def action():
         scenario = load_scenario(config, {"outputs": {"lang": lang}} if lang else None)
         own_lang = load_scenario(config).outputs.lang
         target = out or default_folder(f"{scenario.name}_sensitivity", lang=lang if lang != own_lang else None)
         check_target(target)
-        table = one_at_a_time(config, progress)
-        folder = write_sensitivity(table, scenario, target)
-        for metric, rows in table.groupby("metric", sort=False):
+        table = one_at_a_time(scenario, progress)
+        folder, notes = write_sensitivity(table, scenario, target)
+        for warning in notes:
+            click.echo(f"warning: {warning}", err=True)
+        for (table_name, metric), rows in table.groupby(["table", "metric"], sort=False):
             widest = rows.assign(swing=(rows.high - rows.low).abs()).sort_values("swing", ascending=False).iloc[0]
-            click.echo(f"{metric} {int(rows.year.iloc[0])}: base {rows.base.iloc[0]:,.0f}; widest swing "
-                       f"{widest.parameter} ({widest.low:,.0f} to {widest.high:,.0f})")
+            unit = metrics.metric(table_name, metric).unit
+            click.echo(f"{metric} {int(rows.year.iloc[0])}: base {display.number(rows.base.iloc[0], unit, 'en')}; "
+                       f"widest swing {widest.parameter} ({display.number(widest.low, unit, 'en')} to "
+                       f"{display.number(widest.high, unit, 'en')})")
         click.echo(f"results: {folder}")
 
     try:
@@ -282,21 +292,23 @@ def sensitivity(config: Path, out: Path | None, lang: str | None, quiet: bool) -
 @click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
 def sweep(sweep_file: Path, scheduler: str | None, workers: int | None, out: Path | None, quiet: bool) -> None:
     """Run a grid of scenario overrides (SWEEP_FILE) on Dask and gather the results."""
+    from .folders import check_target
     from .outputs import write_sweep
     from .sweep import check_scheduler, read_sweep, run_sweep
 
-    progress = Progress(quiet)
+    progress = StderrProgress(quiet)
 
     def action():
         if scheduler is not None:
             check_scheduler(scheduler)
-        scenario_file, name, points, _ = read_sweep(sweep_file)
-        scenario = load_scenario(scenario_file)
+        scenario, name, points, abm = read_sweep(sweep_file)
         target = out or Path("outputs") / f"sweep_{name}"
         check_target(target)
         progress(f"sweep {name}: {len(points)} points")
-        table, failures = run_sweep(sweep_file, scheduler, workers, progress)
-        folder = write_sweep(table, scenario, target)
+        table, failures = run_sweep(scenario, points, abm, scheduler, workers, progress)
+        folder, notes = write_sweep(table, scenario, target)
+        for warning in notes:
+            click.echo(f"warning: {warning}", err=True)
         for index, point, message in failures:
             settings = ", ".join(f"{k}={v}" for k, v in point.items())
             click.echo(f"error: point {index} ({settings}): {message}", err=True)
@@ -316,11 +328,12 @@ def sweep(sweep_file: Path, scheduler: str | None, workers: int | None, out: Pat
 @click.argument("config", type=click.Path(dir_okay=False, path_type=Path))
 def validate(config: Path) -> None:
     """Check the scenario CONFIG and its input tables without running it."""
-    from .runner import check_inputs
+    from .runner import check_scenario
+    from .scenario import load_scenario
 
     def action():
         scenario = load_scenario(config)
-        check_inputs(scenario)
+        check_scenario(scenario)
         click.echo(f"ok: {config} ({scenario.name}, {scenario.years.base}→{scenario.years.end})")
 
     _guarded(action, config)
@@ -334,7 +347,7 @@ def validate(config: Path) -> None:
               help="METRIC_YEAR>=VALUE on the employee scheme, e.g. balance_2035>=0 (the default, at the end year).")
 def solve(config: Path, lever: str, target_text: str | None) -> None:
     """Find the value of a pension LEVER that meets a target (e.g. the General Average Premium)."""
-    from .demography import project_population
+    from .scenario import load_scenario
     from .solve import parse_target, solve_lever
 
     def action():
@@ -342,61 +355,42 @@ def solve(config: Path, lever: str, target_text: str | None) -> None:
         if scenario.pension is None:
             raise ScenarioError("pension: the scenario has no pension section to solve on")
         target = parse_target(target_text or f"balance_{scenario.years.end}>=0", scenario)
-        value, gap = solve_lever(scenario, project_population(scenario), lever, target)
+        value, gap = solve_lever(scenario, lever, target)
+        after = int(scenario.pension.published_until.at(scenario.years.base))
         shown = {"contribution_rate": f"{value:.2%} of the contribution base",
-                 "indexation": f"{value:.2%} a year after 2025",
+                 "indexation": f"{value:.2%} a year after {after}",
                  "retirement_delay": f"{int(value)} months beyond the 2025 reform"}[lever]
         op = ">=" if target.at_least else "<="
         click.echo(f"{lever} = {shown}\n  meets {target.metric}_{target.year} {op} {target.value:g} "
                    f"(margin {gap:,.4g}) in {scenario.name}")
 
-    _guarded(action, config)
+    _guarded(action, config, {"target": "--target", "lever": "--lever"})
 
 
 def summary(result, target: Path) -> str:
-    """A few headline figures for the terminal: base year vs end year."""
-    indicators = result.tables["indicators"]
-    wide = indicators.dropna(subset=["year"]).astype({"year": int}).pivot(index="year", columns="indicator", values="value")
-    first, last = wide.index.min(), wide.index.max()
-    rows = [
-        ("population", "population_total", "{:,.0f}"),
-        ("aged 60+", "share_60plus", "{:.2%}"),
-        ("aged 65+", "share_65plus", "{:.2%}"),
-        ("aged 80+", "share_80plus", "{:.2%}"),
-        ("old-age dependency (65+ per 100 aged 15-64)", "old_age_dependency_ratio", "{:.1f}"),
-    ]
-    lines = [f"{result.scenario.title or result.scenario.name}: {first} → {last}"]
-    for label, name, fmt in rows:
-        lines.append(f"  {label:<46}{fmt.format(wide.at[first, name]):>12}{fmt.format(wide.at[last, name]):>12}")
-    for flow in ("births", "deaths", "net_migration"):
-        label = f"{flow.replace('_', ' ')} in the year from {first} / {last - 1}"
-        lines.append(f"  {label:<46}{wide.at[first, flow]:>12,.0f}{wide.at[last - 1, flow]:>12,.0f}")
-    if "pension" in result.tables:
-        pension = result.tables["pension"].query("scheme == 'employee'").pivot(index="year", columns="metric", values="value")
-        lines.append(f"  {'employee pensions: self-sufficiency':<46}{pension.at[first, 'self_sufficiency_ratio']:>12.0%}"
-                     f"{pension.at[last, 'self_sufficiency_ratio']:>12.0%}")
-        lines.append(f"  {'employee pensions: beneficiaries per 100 payers':<46}"
-                     f"{pension.at[first, 'dependency_ratio']:>12.1f}{pension.at[last, 'dependency_ratio']:>12.1f}")
-        scalar = indicators[indicators["year"].isna()].set_index("indicator")["value"]
-        depletion = scalar.get("pension_depletion_year")
-        lines.append(f"  {'notional employee balance runs out in':<46}"
-                     f"{'not by ' + str(last) if depletion is None or np.isnan(depletion) else int(depletion):>24}")
-    if "care" in result.tables:
-        care = result.tables["care"].pivot(index="year", columns="metric", values="value")
+    """The headline figures (the metric registry's) for the terminal: base year and end year
+    (a flow: its first and last twelve months), the care mixes side by side."""
+    from . import display
+    from .headlines import headline_figures
+
+    figures = headline_figures(result.tables)
+    lines = [f"{result.scenario.title or result.scenario.name}: {result.scenario.years.base} → {result.scenario.years.end}"]
+    for h in (h for h in figures if h.metric.table != "abm"):
+        years = f" ({h.first[0]} / {h.last[0]})" if h.metric.kind == "flow" else ""
+        label = f"{h.metric.en}{years}"
+        lines.append(f"  {label:<58}{display.number(h.first[1], h.metric.unit, 'en'):>14}"
+                     f"{display.number(h.last[1], h.metric.unit, 'en'):>14}")
+    if result.scenario.care is not None and "care" in result.tables:
         lines.append(f"  care definition: {result.scenario.care.definition}")
-        lines.append(f"  {'severely disabled aged 60+':<46}{care.at[first, 'severe']:>12,.0f}{care.at[last, 'severe']:>12,.0f}")
-        lines.append(f"  {'elder-care beds needed / supplied, ' + str(last):<46}"
-                     f"{care.at[last, 'beds_needed']:>12,.0f}{care.at[last, 'beds_supplied']:>12,.0f}")
-        lines.append(f"  {'bed gap (need) / norm gap (40 per 1,000), ' + str(last):<46}"
-                     f"{care.at[last, 'bed_gap']:>12,.0f}{care.at[last, 'norm_gap']:>12,.0f}")
-    if "abm" in result.tables:
-        abm = result.tables["abm"].query("year == @last").pivot(index="mix", columns="metric", values="value")
-        lines.append(f"  {'care mixes, ' + str(last) + ' (agent-based, ' + str(result.scenario.abm.replicates) + ' runs)':<46}"
-                     f"{'waiting':>9}{'unmet':>9}{'occupied':>10}")
-        for mix in result.scenario.abm.mixes:
-            lines.append(f"    {mix:<44}{abm.at[mix, 'waiting']:>9,.0f}{abm.at[mix, 'unmet_need']:>9,.0f}"
-                         f"{abm.at[mix, 'occupancy']:>10.0%}")
-        lines.append("    (waiting for formal care; unmet = severe cases without formal care; beds occupied)")
+    mixed = [h for h in figures if h.metric.table == "abm"]
+    if mixed:
+        shown = list(dict.fromkeys(h.metric for h in mixed))
+        year = mixed[0].last[0]
+        lines.append(f"  care mixes, {year} (agent-based, {result.scenario.abm.replicates} runs)"
+                     + "".join(f"{m.en:>34}" for m in shown))
+        for mix in dict.fromkeys(h.group for h in mixed):
+            values = {h.metric.key: h.last[1] for h in mixed if h.group == mix}
+            lines.append(f"    {mix:<46}" + "".join(f"{display.number(values.get(m.key), m.unit, 'en'):>34}" for m in shown))
     lines.append(f"results: {target}")
     return "\n".join(lines)
 

@@ -9,21 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import Scenario, model_digest
+from .scenario import Scenario, model_digest
+from . import metrics
 from .folders import intact, read_manifest
 
-COMPARE_YEARS = (2025, 2030, 2035)
-# (table, scheme filter, metric) of the key indicators.
-KEY_INDICATORS = (
-    ("indicators", None, "population_total"), ("indicators", None, "share_60plus"),
-    ("indicators", None, "share_65plus"), ("indicators", None, "share_80plus"),
-    ("indicators", None, "old_age_dependency_ratio"), ("indicators", None, "births"), ("indicators", None, "deaths"),
-    ("pension", "employee", "self_sufficiency_ratio"), ("pension", "employee", "dependency_ratio"),
-    ("pension", "employee", "balance"), ("care", None, "severe"), ("care", None, "beds_needed"),
-    ("care", None, "bed_gap"), ("care", None, "norm_gap"),
-)
-ABM_METRICS = ("waiting", "unmet_need", "occupancy")
-TABLES = ("population", "indicators", "pension", "care", "abm")
+
 
 
 def finished_tables(folder: Path, scenario: Scenario) -> dict[str, pd.DataFrame] | None:
@@ -41,7 +31,7 @@ def finished_tables(folder: Path, scenario: Scenario) -> dict[str, pd.DataFrame]
         return None
     if not intact(folder, recorded):
         return None
-    names = [name for name in TABLES if f"{name}.csv" in recorded["files"]]
+    names = [name for name in metrics.TABLES if f"{name}.csv" in recorded["files"]]
     tables = {name: pd.read_csv(folder / f"{name}.csv") for name in names}
     for name, table in tables.items():  # county runs: the city's rows come first
         if "region" in table:
@@ -49,31 +39,37 @@ def finished_tables(folder: Path, scenario: Scenario) -> dict[str, pd.DataFrame]
     return tables
 
 
-def key_indicators(runs: dict[str, dict[str, pd.DataFrame]], years=COMPARE_YEARS) -> pd.DataFrame:
-    """Tidy comparison: indicator, year, scenario, value, difference from the first scenario."""
+def _groups(metric: metrics.Metric, frame: pd.DataFrame):
+    """(group, rows) of a metric: the pension scheme it is compared for, each care mix of the
+    agent-based module, or the table's single series."""
+    if metric.table == "pension":
+        return [(metric.scheme, frame[frame.scheme == metric.scheme])]
+    if metric.table == "abm":
+        return list(frame.groupby("mix", sort=False))
+    return [("", frame)]
+
+
+def key_indicators(runs: dict[str, dict[str, pd.DataFrame]], years) -> pd.DataFrame:
+    """Tidy comparison of the registry's compared metrics: table, indicator, group (pension
+    scheme or care mix), year, scenario, value, difference from the first scenario. A flow has
+    no value in the end year (it covers the twelve months after a stock date); the year before
+    stands in for it, under its own year."""
     rows = []
     for name, tables in runs.items():
-        for table, scheme, metric in KEY_INDICATORS:
-            if table not in tables:
+        for metric in metrics.compared():
+            if metric.table not in tables:
                 continue
-            frame = tables[table]
-            column = "indicator" if table == "indicators" else "metric"
-            frame = frame[frame[column] == metric]
-            if scheme is not None:
-                frame = frame[frame.scheme == scheme]
-            label = f"{scheme}_{metric}" if scheme else metric
-            for year in years:
-                value = frame.loc[frame.year == year, "value"]
-                rows.append((label, year, name, float(value.iloc[0]) if len(value) else float("nan")))
-        if "abm" in tables:  # the care-mix model: each mix's queue, unmet need and occupancy
-            abm = tables["abm"]
-            for (mix, metric), frame in abm[abm.metric.isin(ABM_METRICS)].groupby(["mix", "metric"], sort=False):
+            frame = tables[metric.table]
+            frame = frame[frame["indicator" if metric.table == "indicators" else "metric"] == metric.key]
+            for group, part in _groups(metric, frame):
+                values = part.dropna(subset=["value"]).set_index("year")["value"]
                 for year in years:
-                    value = frame.loc[frame.year == year, "value"]
-                    rows.append((f"abm_{mix}_{metric}", year, name, float(value.iloc[0]) if len(value) else float("nan")))
-    table = pd.DataFrame(rows, columns=["indicator", "year", "scenario", "value"])
-    first = table[table.scenario == next(iter(runs))].set_index(["indicator", "year"])["value"]
-    reference = table.set_index(["indicator", "year"]).index.map(first.get)
+                    shown = year if year in values.index or metric.kind != "flow" else year - 1
+                    rows.append((metric.table, metric.key, group, shown, name, float(values.get(shown, float("nan")))))
+    table = pd.DataFrame(rows, columns=["table", "indicator", "group", "year", "scenario", "value"])
+    key = ["table", "indicator", "group", "year"]
+    first = table[table.scenario == next(iter(runs))].set_index(key)["value"]
+    reference = table.set_index(key).index.map(first.get)
     table["difference"] = table["value"] - reference.to_numpy(dtype=float)
     return table
 
@@ -82,8 +78,9 @@ def side_by_side(table: pd.DataFrame) -> pd.DataFrame:
     """The comparison as planners read it: one row per indicator and year, a column per
     scenario, then each scenario's difference from the first."""
     order = list(dict.fromkeys(table.scenario))
-    wide = table.pivot_table(index=["indicator", "year"], columns="scenario", values="value", sort=False, dropna=False)
-    wide = wide[order]
+    key = ["table", "indicator", "group", "year"]
+    rows = pd.MultiIndex.from_frame(table[key].drop_duplicates())
+    wide = table.pivot(index=key, columns="scenario", values="value").reindex(index=rows, columns=order)
     for name in order[1:]:
         wide[f"{name} − {order[0]}"] = wide[name] - wide[order[0]]
     return wide.reset_index()

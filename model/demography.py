@@ -40,9 +40,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import inputs
+from . import bundled, census, metrics, tables
 from .agesplit import split_closed_groups
-from .config import Scenario, ScenarioError, parse_age_band
+from .census import parse_age_band
+from .errors import ScenarioError
+from .scenario import Scenario
 from .lifetable import N_AGES, SEXES, both_sexes_e0, calibrate_by_sex, calibrate_common, single_year_life_table
 
 # --------------------------------------------------------------------------- inputs
@@ -86,9 +88,9 @@ def build_mortality(scenario: Scenario) -> np.ndarray:
     mortality = scenario.population.mortality
     years, times = interval_years(scenario), path_times(scenario)
     if mortality.table is not None:
-        frame = inputs.read_table(mortality.table, "population.mortality.table", years)
-        return inputs.table_to_array(frame, "mx", years)
-    standard = inputs.standard_mortality()
+        frame = tables.read_table(mortality.table, "population.mortality.table", years)
+        return tables.table_to_array(frame, "mx", years)
+    standard = bundled.standard_mortality()
     e0 = mortality.e0.at(times)
     srb = scenario.population.fertility.srb.at(times)
     try:
@@ -110,16 +112,16 @@ def build_rates(scenario: Scenario, mx: np.ndarray, settled_base: np.ndarray) ->
     years, times = interval_years(scenario), path_times(scenario)
 
     if pop.fertility.table is not None:
-        frame = inputs.read_table(pop.fertility.table, "population.fertility.table", years)
-        asfr = inputs.table_to_array(frame, "asfr", years)
+        frame = tables.read_table(pop.fertility.table, "population.fertility.table", years)
+        asfr = tables.table_to_array(frame, "asfr", years)
     else:
-        asfr = pop.fertility.tfr.at(times)[:, None] * inputs.fertility_shape()
+        asfr = pop.fertility.tfr.at(times)[:, None] * bundled.fertility_shape()
 
     if pop.migration.table is not None:
-        frame = inputs.read_table(pop.migration.table, "population.migration.table", years)
-        net_migrants = inputs.table_to_array(frame, "net_migrants", years)
+        frame = tables.read_table(pop.migration.table, "population.migration.table", years)
+        net_migrants = tables.table_to_array(frame, "net_migrants", years)
     elif pop.migration.net is not None:
-        weights = inputs.migration_schedule() * settled_base
+        weights = bundled.migration_schedule() * settled_base
         net_migrants = pop.migration.net.at(times)[:, None, None] * (weights / weights.sum())
     else:
         net_migrants = np.zeros((len(years), 2, N_AGES))
@@ -145,7 +147,7 @@ def split_census_groups(groups: np.ndarray, Lx: np.ndarray) -> np.ndarray:
     """
     single = np.empty((2, N_AGES))
     for sex in range(2):
-        single[sex, :85] = split_closed_groups(inputs.CENSUS_GROUP_LOWER[:-1], 85, groups[sex, :-1])
+        single[sex, :85] = split_closed_groups(census.CENSUS_GROUP_LOWER[:-1], 85, groups[sex, :-1])
         tail = Lx[sex, 85:]
         single[sex, 85:] = groups[sex, -1] * tail / tail.sum()
     return single
@@ -158,7 +160,7 @@ def estimate_student_excess(groups: np.ndarray, reference: np.ndarray, window: l
     window (e.g. 10–14 and 25–29 around 15–19, 20–24); the expected count in each window
     group is the reference count times that ratio. Returns the excess (≥ 0), shape (2, len(window)).
     """
-    index = [inputs.CENSUS_GROUPS.index(g) for g in window]
+    index = [census.CENSUS_GROUPS.index(g) for g in window]
     flank = [min(index) - 1, max(index) + 1]
     ratio = groups[:, flank].sum(axis=1) / reference[:, flank].sum(axis=1)
     return np.maximum(groups[:, index] - reference[:, index] * ratio[:, None], 0.0)
@@ -199,21 +201,21 @@ def build_base_population(scenario: Scenario, Lx_base: np.ndarray, groups: np.nd
     replaces the estimate of the student stock (a county's part of the city's)."""
     base = scenario.population.base
     if base.table is not None and groups is None:
-        frame = inputs.read_table(base.table, "population.base.table")
-        population = inputs.table_to_array(frame, "population")
+        frame = tables.read_table(base.table, "population.base.table")
+        population = tables.table_to_array(frame, "population")
         if population.sum() <= 0:
             raise ScenarioError(f"population.base.table: {base.table.path}: the table holds nobody (every count is 0)")
         return BaseYearPopulation(population=population, transient=np.zeros_like(population))
 
-    groups = inputs.census_groups(base.census_region) if groups is None else groups
+    groups = census.census_groups(base.census_region) if groups is None else groups
     students = scenario.population.students
     excess = np.zeros((2, 0))
     if students is not None:
-        reference = inputs.census_groups(students.reference_region, "population.students.reference_region")
+        reference = census.census_groups(students.reference_region, "population.students.reference_region")
         window = list(students.ages)
         excess = estimate_student_excess(groups, reference, window) if student_excess is None else student_excess
         groups = groups.copy()
-        groups[:, [inputs.CENSUS_GROUPS.index(g) for g in window]] -= excess
+        groups[:, [census.CENSUS_GROUPS.index(g) for g in window]] -= excess
     settled = split_census_groups(groups, Lx_base)
     transient = np.zeros_like(settled)
     if students is not None:
@@ -374,27 +376,18 @@ def median_age(population: np.ndarray) -> np.ndarray:
 
 
 def stock_indicators(population: np.ndarray) -> dict[str, np.ndarray]:
-    """Indicators of stocks (..., 2, 101): counts, shares (fractions), dependency, median age."""
+    """Indicators of stocks (..., 2, 101): counts by sex and by the age bands the metric
+    registry declares, their shares of the total (fractions), old-age dependency, median age."""
     both = population.sum(axis=-2)
-    total = both.sum(axis=-1)
-    aged = {n: both[..., n:].sum(axis=-1) for n in (60, 65, 80)}
-    working = both[..., 15:65].sum(axis=-1)
-    return {
-        "population_total": total,
-        "population_male": population[..., 0, :].sum(axis=-1),
-        "population_female": population[..., 1, :].sum(axis=-1),
-        "population_0_14": both[..., :15].sum(axis=-1),
-        "population_15_59": both[..., 15:60].sum(axis=-1),
-        "population_60plus": aged[60],
-        "population_65plus": aged[65],
-        "population_80plus": aged[80],
-        "share_0_14": both[..., :15].sum(axis=-1) / total,
-        "share_60plus": aged[60] / total,
-        "share_65plus": aged[65] / total,
-        "share_80plus": aged[80] / total,
-        "old_age_dependency_ratio": 100 * aged[65] / working,
-        "median_age": median_age(both),
-    }
+    found = {"population_male": population[..., 0, :].sum(axis=-1),
+             "population_female": population[..., 1, :].sum(axis=-1)}
+    found.update({key: both[..., lower:upper].sum(axis=-1) for key, (lower, upper) in metrics.age_bands().items()})
+    total = found["population_total"]
+    found.update({key: found[count] / total for key, count in metrics.shares().items()})
+    # 65+ per 100 aged 15–64: the UN's definition (World Population Prospects).
+    found["old_age_dependency_ratio"] = 100 * both[..., 65:].sum(axis=-1) / both[..., 15:65].sum(axis=-1)
+    found["median_age"] = median_age(both)
+    return found
 
 
 def flow_indicators(arrays: ProjectionArrays, rates: Rates) -> dict[str, np.ndarray]:
@@ -450,7 +443,7 @@ def calendar_year_view(indicators: pd.DataFrame, base_month: int = 11) -> pd.Dat
     return pd.DataFrame(rows)
 
 
-def build_inputs(scenario: Scenario, groups: np.ndarray | None = None,
+def base_and_rates(scenario: Scenario, groups: np.ndarray | None = None,
                  student_excess: np.ndarray | None = None) -> tuple[BaseYearPopulation, Rates]:
     """Everything the projection needs: mortality first (its base-year life table closes the
     85+ tail), then the base population, then the other rates (the migration profile is
@@ -463,7 +456,7 @@ def build_inputs(scenario: Scenario, groups: np.ndarray | None = None,
 
 def project_population(scenario: Scenario) -> PopulationProjection:
     """The population stage: build the inputs, project, collect warnings."""
-    base, rates = build_inputs(scenario)
+    base, rates = base_and_rates(scenario)
     arrays = project(base.population, base.transient, rates)
     notes = [
         f"net out-migration exceeded the population at some ages in {year}; "

@@ -26,7 +26,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from .config import OutputError
+from .errors import OutputError
 
 MANIFEST = "manifest.json"
 GENERATOR = "silverplan"

@@ -1,29 +1,43 @@
-"""Headline figures of a run, in one tidy table: what planners quote and what the regression
-baseline (tests/data/baseline_headlines.csv) guards."""
+"""The headline figures of a run — what the terminal summary and the report's tiles show —
+taken from the tables by the metric registry's `headline` order: each figure in the base
+year and the end year (a flow: the first and the last twelve months projected)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
-HEADLINE_YEARS = (2020, 2025, 2030, 2035)
-POPULATION = ("population_total", "share_60plus", "share_65plus", "share_80plus", "births", "deaths")
-PENSION = ("contributors", "beneficiaries", "self_sufficiency_ratio", "balance", "average_pension")
-CARE = ("severe", "mild", "beds_needed", "bed_gap", "norm_gap")
+from . import metrics
 
 
-def headline_figures(result) -> pd.DataFrame:
-    """(table, name, year, value) for the headline years present in the run."""
-    frames = []
-    ind = result.tables["indicators"].dropna(subset=["year"])
-    ind = ind[ind.indicator.isin(POPULATION)].rename(columns={"indicator": "name"})
-    frames.append(ind.assign(table="indicators"))
-    if "pension" in result.tables:
-        pension = result.tables["pension"]
-        pension = pension[(pension.scheme == "employee") & pension.metric.isin(PENSION)]
-        frames.append(pension.rename(columns={"metric": "name"}).drop(columns="scheme").assign(table="pension_employee"))
-    if "care" in result.tables:
-        care = result.tables["care"]
-        frames.append(care[care.metric.isin(CARE)].rename(columns={"metric": "name"}).assign(table="care"))
-    table = pd.concat(frames, ignore_index=True)
-    table = table[table.year.isin(HEADLINE_YEARS)].astype({"year": int})
-    return table[["table", "name", "year", "value"]].sort_values(["table", "name", "year"]).reset_index(drop=True)
+@dataclass(frozen=True)
+class Headline:
+    metric: metrics.Metric
+    group: str                    # the care mix of an agent-based figure; "" otherwise
+    first: tuple[int, float]      # (year, value)
+    last: tuple[int, float]
+
+
+def _series(tables: dict, metric: metrics.Metric) -> list[tuple[str, pd.Series]]:
+    """(group, values by year) of a metric in a run's tables."""
+    frame = tables[metric.table]
+    frame = frame[frame["indicator" if metric.table == "indicators" else "metric"] == metric.key]
+    if metric.scheme is not None:
+        frame = frame[frame.scheme == metric.scheme]
+    groups = frame.groupby("mix", sort=False) if metric.table == "abm" else [("", frame)]
+    return [(group, rows.dropna(subset=["year", "value"]).astype({"year": int}).set_index("year")["value"])
+            for group, rows in groups]
+
+
+def headline_figures(tables: dict) -> list[Headline]:
+    """Every headline the run's tables have, in the registry's order."""
+    found = []
+    for metric in metrics.headlines():
+        if metric.table not in tables:
+            continue
+        for group, values in _series(tables, metric):
+            if len(values):
+                found.append(Headline(metric, group, (int(values.index[0]), float(values.iloc[0])),
+                                      (int(values.index[-1]), float(values.iloc[-1]))))
+    return found

@@ -20,7 +20,7 @@ import numpy as np
 from matplotlib import colors, patheffects
 from matplotlib.figure import Figure
 
-from . import inputs
+from . import census
 from .charts import COLOURS, SIZE, ChartContext
 from .labels import text
 
@@ -43,7 +43,7 @@ def county_shapes(names: list[str]):
 
     rows = []
     for name in names:
-        province, city, county = inputs.census_place(name) or (None, None, name)
+        province, city, county = census.census_place(name) or (None, None, name)
         try:
             found = get_adm_maps(province=province, city=city, district=county, level="区县", source=SOURCE,
                                  engine="geopandas")

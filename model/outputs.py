@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import Scenario, model_digest, scenario_digest
+from .scenario import Scenario, model_digest, scenario_digest
 from .folders import read_manifest, staged, write_manifest
-from .runner import Progress, RunResult
+from . import metrics
+from .runner import RunResult
+from .stages import Progress, quiet
 
 # Output precision: twelve significant digits keep even national totals exact to 0.001 person.
 FLOAT_FORMAT = "%.12g"
@@ -77,36 +79,38 @@ def replacing_note(target: Path, scenario: Scenario) -> str | None:
 
 
 def write_run(result: RunResult, target: Path, scenario_file: str, started: datetime,
-              progress: Progress | None = None) -> Path:
+              progress: Progress = quiet) -> tuple[Path, list[str]]:
     """Write the tables, charts, workbook, report and manifest to `target`, replacing an
-    earlier run only on success (and only if it holds nothing but its own files)."""
-    report = progress or (lambda message: None)
+    earlier run only on success (and only if it holds nothing but its own files). Returns the
+    folder and the warnings of writing (a missing font, a county without a map); the result
+    itself is not changed."""
     scenario = result.scenario
+    notes: list[str] = []
     with staged(target) as staging:
         written = written_tables(result)
         for name, table in written.items():
             table.to_csv(staging / f"{name}.csv", index=False, float_format=FLOAT_FORMAT)
-        lang = scenario.outputs.lang
         charts: list[Path] = []
+        ctx = _chart_context(scenario, notes)
         if scenario.outputs.charts:
-            report("charts")
-            charts = write_charts(result, staging / "charts", chart_language(result))
-        report("workbook and report")
+            progress("charts")
+            charts = write_charts(result, staging / "charts", ctx, notes)
+        progress("workbook and report")
         from .workbook import assumptions, write_workbook
 
-        assumed = assumptions(scenario)
-        order = ("indicators", "population", "pension", "care", "abm")
-        sheets = {name: written[name] for name in order if name in written}
+        lang = ctx.lang
+        assumed = assumptions(scenario, result.derived, lang)
+        sheets = {name: written[name] for name in metrics.TABLES if name in written}
         write_workbook({**sheets, "assumptions": assumed}, staging / "results.xlsx", lang)
         content = build_manifest(result, scenario_file, started)
+        content["warnings"] = [*result.warnings, *notes]
         from .report import build_report
 
         title = scenario.title or scenario.name if lang == "zh" else f"silverplan: {scenario.region_en or scenario.name}"
-        page = build_report(result.tables, title, lang, charts, assumed, content,
-                            scenario.care.definition if scenario.care else None)
+        page = build_report(result, title, lang, charts, assumed, content)
         (staging / "report.html").write_text(page, encoding="utf-8")
         write_manifest(staging, content)
-    return Path(target).absolute()
+    return Path(target).absolute(), notes
 
 
 def written_tables(result: RunResult) -> dict:
@@ -123,30 +127,18 @@ def written_tables(result: RunResult) -> dict:
     return written
 
 
-def chart_language(result: RunResult) -> str:
-    """The language of charts and report: the scenario's, or English when no CJK font exists
-    (a warning is added to the run once)."""
-    from .charts import chart_language as usable
+def write_charts(result: RunResult, folder: Path, ctx, notes: list[str]) -> list[Path]:
+    """Every chart the run's tables allow, PNG and SVG; returns the PNG paths (a county map
+    that cannot be drawn adds a line to `notes`)."""
+    from .charts import run_charts, save
 
-    lang, warning = usable(result.scenario.outputs.lang)
-    if warning and warning not in result.warnings:
-        result.warnings.append(warning)
-    return lang
-
-
-def write_charts(result: RunResult, folder: Path, lang: str) -> list[Path]:
-    """Every chart the run's tables allow, PNG and SVG; returns the PNG paths."""
-    from .charts import ChartContext, run_charts, save, use_fonts
-
-    use_fonts(lang)
-    ctx = ChartContext.of(result.scenario, lang)
     paths = []
     tables = {**result.tables, **{f"county_{name}": table for name, table in (result.regions or {}).items()}}
     charts = run_charts(tables)
     if "county_care" in tables:
         from .maps import map_charts  # the optional geo stack: only for county runs
 
-        charts.update(map_charts(tables, result.warnings))
+        charts.update(map_charts(tables, notes))
     for name, draw in charts.items():
         save(draw(tables, ctx), folder, name)
         paths.append(folder / f"{name}.png")
@@ -161,13 +153,14 @@ def _table_files(staging: Path, name: str, table, lang: str, sheet=None) -> None
     write_workbook({name: table if sheet is None else sheet}, staging / f"{name}.xlsx", lang)
 
 
-def _chart_context(scenario, warnings: list[str] | None = None):
-    """Fonts set and the context for a scenario's charts; a no-font warning goes to `warnings`."""
+def _chart_context(scenario, notes: list[str]):
+    """Fonts set and the context for a scenario's charts and report; without a CJK font the
+    language is English and a line says so in `notes`."""
     from .charts import ChartContext, chart_language, use_fonts
 
     lang, warning = chart_language(scenario.outputs.lang)
-    if warning and warnings is not None:
-        warnings.append(warning)
+    if warning:
+        notes.append(warning)
     use_fonts(lang)
     return ChartContext.of(scenario, lang)
 
@@ -186,55 +179,58 @@ def _study_manifest(kind: str, scenarios: dict[str, Scenario], started: datetime
     }
 
 
-def write_comparison(runs: dict, scenarios: dict, target: Path, warnings: list[str]) -> Path:
-    """comparison.csv, comparison.xlsx and overlay charts for several runs' tables; a chart
-    warning (no CJK font) is added to `warnings`."""
+def write_comparison(runs: dict, scenarios: dict, target: Path) -> tuple[Path, list[str]]:
+    """comparison.csv, comparison.xlsx and overlay charts for several runs' tables (the
+    metrics the registry marks `overlay`); returns the folder and the warnings of writing."""
     from .compare import key_indicators, side_by_side
 
     started = datetime.now(timezone.utc)
     first = next(iter(scenarios.values()))
+    notes: list[str] = []
     with staged(target) as staging:
-        table = key_indicators(runs)
+        table = key_indicators(runs, first.milestones()[1:])
         _table_files(staging, "comparison", table, first.outputs.lang, side_by_side(table))
         if first.outputs.charts:
-            from .charts import COMPARED, compare_chart, save
+            from .charts import compare_chart, save
 
-            ctx = _chart_context(first, warnings)
-            for name, label, source, metric, kind in COMPARED:
-                figure = compare_chart(runs, ctx, label, source, metric, kind)
+            ctx = _chart_context(first, notes)
+            for metric in (m for m in metrics.compared() if m.overlay):
+                figure = compare_chart(runs, ctx, metric)
                 if figure is not None:
-                    save(figure, staging / "charts", name)
+                    save(figure, staging / "charts", f"compare_{metric.key}")
         write_manifest(staging, _study_manifest("comparison", scenarios, started))
-    return Path(target).absolute()
+    return Path(target).absolute(), notes
 
 
-def write_sensitivity(table, scenario, target: Path) -> Path:
-    """sensitivity.csv, sensitivity.xlsx and a tornado chart per metric."""
+def write_sensitivity(table, scenario, target: Path) -> tuple[Path, list[str]]:
+    """sensitivity.csv, sensitivity.xlsx and a tornado chart per outcome."""
     started = datetime.now(timezone.utc)
+    notes: list[str] = []
     with staged(target) as staging:
         _table_files(staging, "sensitivity", table, scenario.outputs.lang)
         if scenario.outputs.charts:
             from .charts import save, tornado
 
-            ctx = _chart_context(scenario)
-            for metric in table.metric.unique():
-                save(tornado(table, ctx, metric), staging / "charts", f"tornado_{metric}")
+            ctx = _chart_context(scenario, notes)
+            for outcome in table[["table", "metric"]].drop_duplicates().itertuples(index=False):
+                save(tornado(table, ctx, tuple(outcome)), staging / "charts", f"tornado_{outcome.metric}")
         write_manifest(staging, _study_manifest("sensitivity", {scenario.name: scenario}, started))
-    return Path(target).absolute()
+    return Path(target).absolute(), notes
 
 
-def write_sweep(table, scenario, target: Path) -> Path:
-    """sweep.csv, sweep.xlsx and bar charts of the last year's bed gap, 60+ share and
-    self-sufficiency by point."""
+def write_sweep(table, scenario, target: Path) -> tuple[Path, list[str]]:
+    """sweep.csv, sweep.xlsx and bar charts of the last year by point, for the metrics the
+    registry marks `overlay` that the sweep has."""
     started = datetime.now(timezone.utc)
+    notes: list[str] = []
     with staged(target) as staging:
         _table_files(staging, "sweep", table, scenario.outputs.lang)
         if scenario.outputs.charts and len(table):
             from .charts import save, sweep_chart
 
-            ctx = _chart_context(scenario)
-            for indicator in ("bed_gap", "share_60plus", "employee_self_sufficiency_ratio"):
-                if indicator in set(table.indicator):
-                    save(sweep_chart(table, ctx, indicator), staging / "charts", f"sweep_{indicator}")
+            ctx = _chart_context(scenario, notes)
+            present = set(zip(table.table, table.indicator))
+            for metric in (m for m in metrics.compared() if m.overlay and (m.table, m.key) in present):
+                save(sweep_chart(table, ctx, (metric.table, metric.key)), staging / "charts", f"sweep_{metric.key}")
         write_manifest(staging, _study_manifest("sweep", {scenario.name: scenario}, started))
-    return Path(target).absolute()
+    return Path(target).absolute(), notes

@@ -42,28 +42,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .config import Scenario, ScenarioError
+from .bundled import bundled_table
+from .errors import ScenarioError
+from .scenario import Scenario
 from .demography import PopulationProjection
 from .lifetable import N_AGES
 from .retirement import minimum_contribution_years, retired_share
 
 AGES = np.arange(N_AGES)
-WORK_START_AGE = 16   # minimum legal working age (劳动法 Art. 15)
-ENTRY_FULL_AGE = 25   # coverage ramps up from 18 to 25 while schooling ends (assumption)
-RESIDENT_PENSION_AGE = 60  # 国发〔2014〕8号; unchanged by the 2024 reform
-SPECIAL_EARLY_YEARS = 5    # special (underground, hazardous) jobs: men 55, women 45 (国发〔1978〕104号)
-
-# Months divisor of the individual account by retirement age 40..70 (国发〔2005〕38号 annex).
-ACCOUNT_DIVISOR = dict(zip(range(40, 71), [
-    233, 230, 226, 223, 220, 216, 212, 208, 204, 199, 195, 190, 185, 180, 175, 170,
-    164, 158, 152, 145, 139, 132, 125, 117, 109, 101, 93, 84, 75, 65, 56,
-]))
 
 
 def account_divisor(age: np.ndarray) -> np.ndarray:
-    """Months divisor for retirement at `age` (completed years; below 40 use 40, above 70 use 70)."""
-    clipped = np.clip(np.asarray(age), 40, 70)
-    return np.vectorize(ACCOUNT_DIVISOR.get)(clipped)
+    """Months divisor of the individual account for retirement at `age` (completed years), from
+    the bundled table of 国发〔2005〕38号's annex (`model/data/account_divisor.csv`); ages below
+    and above the table take its first and last values."""
+    table = bundled_table("account_divisor.csv")
+    ages, months = table["age"].to_numpy(), table["months"].to_numpy(dtype=float)
+    return months[np.clip(np.asarray(age) - ages[0], 0, len(ages) - 1)]
 
 
 # Retirement shares and new awards depend on the scenario and the year only (not on the
@@ -94,8 +89,10 @@ def _retirement_prevalence(scenario: Scenario, year: int) -> np.ndarray:
     reform = p.retirement_reform
     extra = p.extra_delay_months
 
+    early_years = p.rules.special_early_years.at(year)
+
     def share(group, early=False):
-        return retired_share(group, month, AGES, reform, SPECIAL_EARLY_YEARS if early else 0.0, extra)
+        return retired_share(group, month, AGES, reform, early_years if early else 0.0, extra)
 
     special = float(p.special_early_share.at(year))
     cadres = float(p.women_cadre_share.at(year))
@@ -105,19 +102,24 @@ def _retirement_prevalence(scenario: Scenario, year: int) -> np.ndarray:
     return np.stack([men, women])
 
 
-def entry_ramp() -> np.ndarray:
-    """Share of a cohort's eventual coverage reached by age: 0 up to 18, 1 from 25."""
-    return np.clip((AGES - 18) / (ENTRY_FULL_AGE - 18), 0.0, 1.0)
+def entry_ramp(ages) -> np.ndarray:
+    """Share of a cohort's eventual coverage reached by age: 0 up to `entry_start`, 1 from
+    `entry_full` (`pension.calibration.coverage_ages`)."""
+    start, full = ages.entry_start.value(), ages.entry_full.value()
+    return np.clip((AGES - start) / (full - start), 0.0, 1.0)
 
 
-def calibrate_coverage(population: np.ndarray, retired: np.ndarray, insured: float, retirees: float) -> np.ndarray:
+def calibrate_coverage(population: np.ndarray, retired: np.ndarray, insured: float, retirees: float,
+                       ages) -> np.ndarray:
     """Base-year employee coverage by sex and age, (2, 101), hitting both counts exactly.
 
-    Coverage is `young` × ramp below 50, `old` from 60 and linear in between, so the two levels
-    solve a 2×2 linear system: insured workers = Σ P·c·(1−R), retirees = Σ P·c·R.
+    Coverage is `young` × the entry ramp up to `older_from`, `old` from `older_full` and linear
+    in between (`ages`: `pension.calibration.coverage_ages`), so the two levels solve a 2×2
+    linear system: insured workers = Σ P·c·(1−R), retirees = Σ P·c·R.
     """
-    weight_old = np.clip((AGES - 50) / 10, 0.0, 1.0)
-    shape_young = entry_ramp() * (1 - weight_old)
+    older_from, older_full = ages.older_from.value(), ages.older_full.value()
+    weight_old = np.clip((AGES - older_from) / (older_full - older_from), 0.0, 1.0)
+    shape_young = entry_ramp(ages) * (1 - weight_old)
     shape_old = weight_old
     matrix = np.array([
         [(population * (1 - retired) * shape_young).sum(), (population * (1 - retired) * shape_old).sum()],
@@ -135,19 +137,21 @@ def calibrate_coverage(population: np.ndarray, retired: np.ndarray, insured: flo
     return np.tile(young * shape_young + old * shape_old, (2, 1))
 
 
-def cohort_coverage(base_coverage: np.ndarray, entry_levels: np.ndarray) -> np.ndarray:
+def cohort_coverage(base_coverage: np.ndarray, entry_levels: np.ndarray, ages) -> np.ndarray:
     """Employee coverage by sex and age in year base + t, where t = len(entry_levels) − 1.
 
-    Cohorts aged 25+ in the base year keep their base-year coverage. Younger cohorts take the
-    entry level of the year they turn 25 (``entry_levels[s]`` for base + s; the current level
-    while they are still younger), times the ramp below 25.
+    Cohorts past the full entry age (25 by default; `ages`: `pension.calibration.coverage_ages`)
+    in the base year keep their base-year coverage. Younger cohorts take the entry level of
+    the year they reach it (``entry_levels[s]`` for base + s; the current level while they are
+    still younger), times the entry ramp.
     """
+    full = int(ages.entry_full.value())
     t = len(entry_levels) - 1
     base_age = AGES - t
-    kept = base_coverage[:, np.clip(base_age, 0, 100)]
-    turns_25 = np.clip(t - np.maximum(AGES - ENTRY_FULL_AGE, 0), 0, t)  # index into entry_levels
-    entering = entry_levels[turns_25] * entry_ramp()
-    return np.where(base_age >= ENTRY_FULL_AGE, kept, entering)
+    kept = base_coverage[:, np.clip(base_age, 0, N_AGES - 1)]
+    reaches_full = np.clip(t - np.maximum(AGES - full, 0), 0, t)  # index into entry_levels
+    entering = entry_levels[reaches_full] * entry_ramp(ages)
+    return np.where(base_age >= full, kept, entering)
 
 
 def new_pension(scenario: Scenario, year: int, wage_last_year: float) -> np.ndarray:
@@ -160,8 +164,8 @@ def _new_pension(scenario: Scenario, year: int, wage_last_year: float) -> np.nda
     calculation_base = float(w.provincial_ratio.at(year - 1)) * wage_last_year / 12
     own_wage = float(e.base_to_wage.at(year)) * wage_last_year / 12
     density = float(e.contribution_density.at(year))
-    career = np.clip(AGES - float(e.career_start_age.at(year)), 0, 45)
-    career_with_accounts = np.minimum(career, max(year - e.account_start_year, 0))
+    career = np.maximum(AGES - float(e.career_start_age.at(year)), 0)
+    career_with_accounts = np.minimum(career, max(year - scenario.pension.rules.account_start_year.at(year), 0))
     deemed_years = (career - career_with_accounts) * density
     # Those short of the legal minimum top up (Art. 2 of the 2024 Measures), into the account.
     account_years = np.maximum(career_with_accounts * density, minimum_contribution_years(year) - deemed_years)
@@ -184,8 +188,10 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
     employee_participants = participants * float(p.calibration.employee_share.at(years[0]))
     retiree_target = employee_participants * float(p.calibration.employee_retiree_share.at(years[0]))
     retired0 = retirement_prevalence(scenario, int(years[0]))
-    coverage0 = calibrate_coverage(stocks[0], retired0, employee_participants - retiree_target, retiree_target)
-    adult = AGES >= WORK_START_AGE
+    ages = p.calibration.coverage_ages
+    coverage0 = calibrate_coverage(stocks[0], retired0, employee_participants - retiree_target, retiree_target, ages)
+    work_start = int(p.rules.work_start_age.at(years[0]))
+    adult = AGES >= work_start
     non_employee0 = (stocks[0] * (1 - coverage0))[:, adult].sum()
     resident_rate = (participants - employee_participants) / non_employee0
     if not 0 < resident_rate <= 1:
@@ -193,7 +199,7 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
             f"pension.calibration.participants: {participants:,.0f} implies a resident-scheme participation "
             f"of {resident_rate:.0%} of the eligible population; must be 0–100%"
         )
-    entry_levels = np.array([coverage0[0, ENTRY_FULL_AGE]])  # by year since base
+    entry_levels = np.array([coverage0[0, int(ages.entry_full.value())]])  # by year since base
 
     wage = float(p.wages.average_wage.at(years[0]))
     previous_retired = retirement_prevalence(scenario, int(years[0]) - 1)
@@ -209,7 +215,7 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
         if t > 0:
             grown = entry_levels[-1] * (1 + float(e.entry_coverage_growth.at(year)))
             entry_levels = np.append(entry_levels, min(1.0, grown))
-        coverage = cohort_coverage(coverage0, entry_levels)
+        coverage = cohort_coverage(coverage0, entry_levels, ages)
         insured = (pop * coverage * (1 - retired)).sum()
         contributors = insured * float(e.compliance.at(year))
         pensioners = pop * coverage * retired  # (2, 101)
@@ -243,8 +249,9 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
         )
 
         outside = pop * (1 - coverage) * resident_rate
-        resident_contributors = outside[:, WORK_START_AGE:RESIDENT_PENSION_AGE].sum()
-        resident_pensioners = outside[:, RESIDENT_PENSION_AGE:].sum()
+        pension_age = int(p.rules.resident_pension_age.at(year))
+        resident_contributors = outside[:, work_start:pension_age].sum()
+        resident_pensioners = outside[:, pension_age:].sum()
         resident_pension = float(res.minimum_pension.at(year)) + float(res.local_pension.at(year))
         resident_spending = resident_pensioners * resident_pension * 12
         resident = _flows(  # the budget pays the basic and local pensions and the contribution subsidy
@@ -252,10 +259,10 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
             subsidy=resident_spending + resident_contributors * float(res.contribution_subsidy.at(year)),
             expenditure=resident_spending,
         )
-        entered_60 = outside[:, RESIDENT_PENSION_AGE].sum()
+        reaching_pension_age = outside[:, pension_age].sum()
         resident.update(
             contributors=resident_contributors, insured=resident_contributors,
-            beneficiaries=resident_pensioners, new_beneficiaries=entered_60,
+            beneficiaries=resident_pensioners, new_beneficiaries=reaching_pension_age,
             average_pension=resident_pension, replacement_rate=_ratio(resident_pension * 12, wage),
             cost_rate=_ratio(resident_spending, resident_contributors * wage),
         )

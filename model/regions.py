@@ -26,13 +26,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import inputs
-from .care_demand import base_prevalence, scale_disability
-from .config import BasePopulation, E0Path, Scenario, ScenarioError, TfrPath, parse_age_band
-from .demography import (PopulationProjection, ProjectionArrays, Rates, build_inputs, estimate_student_excess,
+from . import census, tables
+from .care_demand import (base_prevalence, care_indicators, pool_states, project_care_demand, project_states,
+                          scale_disability)
+from .census import parse_age_band
+from .errors import ScenarioError
+from .lifetable import SEXES
+from .scenario import Scenario, Source
+from .scenario.quantities import E0Path, TfrPath
+from .scenario.schema import BasePopulation
+from .demography import (PopulationProjection, ProjectionArrays, Rates, base_and_rates, estimate_student_excess,
                          project, select_batch)
 
-YOUNG = slice(15, 35)  # ages of the internal migration flow
 
 
 @dataclass
@@ -49,13 +54,13 @@ def county_groups(scenario: Scenario) -> dict[str, np.ndarray]:
     """Base population by sex and census age group (2, 19) of each county."""
     regions = scenario.regions
     if regions.table is None:
-        return {name: inputs.census_groups(name, "regions.counties") for name in regions.counties}
-    frame = inputs.read_table(regions.table, "regions.table")
+        return {name: census.census_groups(name, "regions.counties") for name in regions.counties}
+    frame = tables.read_table(regions.table, "regions.table")
     key = f"regions.table: {regions.table.path}"
-    for column, allowed in (("sex", inputs.SEXES), ("age_group", inputs.CENSUS_GROUPS)):
+    for column, allowed in (("sex", SEXES), ("age_group", census.CENSUS_GROUPS)):
         bad = frame.loc[~frame[column].isin(allowed), column]
         if len(bad):
-            raise ScenarioError(f"{key}: column {column!r}, row {bad.index[0] + 2}: {inputs.shown_cell(bad.iloc[0])} is not "
+            raise ScenarioError(f"{key}: column {column!r}, row {bad.index[0] + 2}: {tables.shown_cell(bad.iloc[0])} is not "
                                 f"one of {', '.join(allowed)}")
     groups = {}
     for name in regions.counties:
@@ -63,15 +68,15 @@ def county_groups(scenario: Scenario) -> dict[str, np.ndarray]:
         if rows.empty:
             raise ScenarioError(f"{key}: no rows for county {name!r} (regions.counties names it)")
         table = rows.pivot_table(index="sex", columns="age_group", values="population", aggfunc="sum")
-        missing = [f"{sex} {group}" for sex in inputs.SEXES for group in inputs.CENSUS_GROUPS
+        missing = [f"{sex} {group}" for sex in SEXES for group in census.CENSUS_GROUPS
                    if sex not in table.index or group not in table.columns or pd.isna(table.at[sex, group])]
         if missing:
             raise ScenarioError(f"{key}: {name}: missing age groups {', '.join(missing[:4])}"
-                                f"{' …' if len(missing) > 4 else ''} (need {', '.join(inputs.CENSUS_GROUPS)} by sex)")
-        groups[name] = table.reindex(index=list(inputs.SEXES), columns=list(inputs.CENSUS_GROUPS)).to_numpy(dtype=float)
+                                f"{' …' if len(missing) > 4 else ''} (need {', '.join(census.CENSUS_GROUPS)} by sex)")
+        groups[name] = table.reindex(index=list(SEXES), columns=list(census.CENSUS_GROUPS)).to_numpy(dtype=float)
     unknown = sorted(set(frame.region) - set(regions.counties))
     if unknown:
-        raise ScenarioError(f"{key}: unknown county {inputs.shown_cell(unknown[0])}; list it in regions.counties or "
+        raise ScenarioError(f"{key}: unknown county {tables.shown_cell(unknown[0])}; list it in regions.counties or "
                             "remove its rows")
     return groups
 
@@ -83,7 +88,7 @@ def student_shares(scenario: Scenario, groups: dict[str, np.ndarray]) -> dict[st
     students = scenario.population.students
     if students is None or not scenario.regions.student_counties:
         return {}
-    reference = inputs.census_groups(students.reference_region, "population.students.reference_region")
+    reference = census.census_groups(students.reference_region, "population.students.reference_region")
     window = list(students.ages)
     city = estimate_student_excess(sum(groups.values()), reference, window)
     own = {name: estimate_student_excess(groups[name], reference, window).sum()
@@ -92,10 +97,12 @@ def student_shares(scenario: Scenario, groups: dict[str, np.ndarray]) -> dict[st
     return {name: city * (own[name] / total if total > 0 else 1 / len(own)) for name in own}
 
 
-def child_woman_ratio(groups: np.ndarray) -> float:
-    """Census age 0 ÷ women aged 25–39 (students are mostly younger)."""
-    women = groups[1, inputs.CENSUS_GROUPS.index("25-29"):inputs.CENSUS_GROUPS.index("35-39") + 1].sum()
-    return float(groups[:, 0].sum() / women)
+def child_woman_ratio(groups: np.ndarray, ages: str) -> float:
+    """Census age 0 ÷ women in the census groups of the band `ages` (`regions.child_woman_ages`,
+    25–39 by default: the students are mostly younger)."""
+    lower, upper = parse_age_band(ages)
+    in_band = (census.CENSUS_GROUP_LOWER >= lower) & (census.CENSUS_GROUP_LOWER < upper)
+    return float(groups[:, 0].sum() / groups[1, in_band].sum())
 
 
 def _scaled_path(path, factor: float = 1.0, offset: float = 0.0, cls=TfrPath):
@@ -107,11 +114,11 @@ def _scaled_path(path, factor: float = 1.0, offset: float = 0.0, cls=TfrPath):
 def county_scenarios(scenario: Scenario, groups: dict[str, np.ndarray]) -> list[Scenario]:
     """The city scenario adjusted for each county (base, students, fertility, e0, migration share)."""
     regions, pop = scenario.regions, scenario.population
-    city_ratio = child_woman_ratio(sum(groups.values()))
+    city_ratio = child_woman_ratio(sum(groups.values()), regions.child_woman_ages)
     total = sum(g.sum() for g in groups.values())
     made = []
     for name in regions.counties:
-        factor = regions.fertility_factor.get(name, child_woman_ratio(groups[name]) / city_ratio)
+        factor = regions.fertility_factor.get(name, child_woman_ratio(groups[name], regions.child_woman_ages) / city_ratio)
         changes = {
             "base": BasePopulation(census_region=pop.base.census_region or name, source=pop.base.source),
             "students": pop.students if name in regions.student_counties else None,
@@ -131,23 +138,24 @@ def county_scenarios(scenario: Scenario, groups: dict[str, np.ndarray]) -> list[
             beds = regions.beds.get(name)
             if beds is None:  # assumption: the city's beds shared by the county's 60+ population
                 beds = _scaled_path(scenario.care.beds, elderly_shares(groups)[name], cls=type(scenario.care.beds))
-                beds = beds.model_copy(update={"source": BEDS_RULE})
+                beds = beds.model_copy(update={"source": Source.model_validate(BEDS_RULE)})
             county = county.model_copy(update={"care": scenario.care.model_copy(update={"beds": beds})})
         made.append(county)
     return made
 
 
-BEDS_RULE = "assumption — no county bed figures found: the city's beds shared by each county's 2020 60+ population"
+BEDS_RULE = {"kind": "assumption", "note": "no county bed figures found: the city's beds shared by each county's "
+                                           "base-year 60+ population"}
 
 
 def elderly_shares(groups: dict[str, np.ndarray]) -> dict[str, float]:
     """Each county's share of the city's people aged 60+ in the base table."""
-    first = inputs.CENSUS_GROUPS.index("60-64")
+    first = census.CENSUS_GROUPS.index("60-64")
     total = sum(g[:, first:].sum() for g in groups.values())
     return {name: float(g[:, first:].sum() / total) for name, g in groups.items()}
 
 
-URBAN_RULE = ("census 2020 urban share of the county (all ages, students left out) s → s / (s + (1 − s) · "
+URBAN_RULE = ("the census urban share of the county (all ages, students left out) s → s / (s + (1 − s) · "
               "regions.urban_rural.rural_elderly_ratio)")
 
 
@@ -166,7 +174,7 @@ def urban_shares_60plus(scenario: Scenario, groups: dict[str, np.ndarray]) -> di
         if name in urban_rural.urban_share_60plus:
             shares[name] = urban_rural.urban_share_60plus[name]
             continue
-        urban, total = inputs.census_urban_population(
+        urban, total = census.census_urban_population(
             name, "regions.counties", "; give its share in regions.urban_rural.urban_share_60plus (0 to 1)")
         settled = (urban - students.get(name, 0.0)) / (total - students.get(name, 0.0))
         shares[name] = settled / (settled + (1 - settled) * k)
@@ -204,24 +212,29 @@ def disability_factors(scenario: Scenario, counties: CountyProjection, calibrati
                         "severe counts (mild + severe reach 1 at too many ages); use a smaller ratio")
 
 
-def derived_assumptions(scenario: Scenario) -> list[tuple[str, str, str, str]]:
-    """Rows for the assumptions table: the values the county split derives."""
+CENSUS_SOURCE = {"title": "中国人口普查分县资料—2020", "year": 2022}
+
+
+def derived_assumptions(scenario: Scenario) -> list[tuple[str, str, str, dict]]:
+    """Rows for the assumptions table, (parameter, value, unit, source): the values the county
+    split derives."""
     regions = scenario.regions
     groups = county_groups(scenario)
-    city = child_woman_ratio(sum(groups.values()))
+    city = child_woman_ratio(sum(groups.values()), regions.child_woman_ages)
+    given = {"kind": "setting", "title": "given in the scenario"}
+    ratio = {**CENSUS_SOURCE, "kind": "derived",
+             "note": f"the county's child–woman ratio (age 0 ÷ women {regions.child_woman_ages}) over the city's"}
     rows = []
     for name in regions.counties:
         factor = regions.fertility_factor.get(name)
-        rows.append((f"regions.fertility_factor.{name}",
-                     f"{factor if factor is not None else child_woman_ratio(groups[name]) / city:.4g}", "",
-                     "regions.fertility_factor" if factor is not None else
-                     "census 2020 child–woman ratio (age 0 ÷ women 25–39) over the city's"))
+        value = factor if factor is not None else child_woman_ratio(groups[name], regions.child_woman_ages) / city
+        rows.append((f"regions.fertility_factor.{name}", f"{value:.4g}", "ratio", given if factor is not None else ratio))
         if scenario.care is not None and name not in regions.beds:
             rows.append((f"regions.beds.{name}", f"{elderly_shares(groups)[name]:.4f} × care.beds", "", BEDS_RULE))
     if regions.urban_rural is not None and "care" in scenario.stages:
-        given = regions.urban_rural.urban_share_60plus
+        rule = {**CENSUS_SOURCE, "kind": "derived", "note": URBAN_RULE}
         rows += [(f"regions.urban_rural.urban_share_60plus.{name}", f"{share:.4f}", "fraction",
-                  "regions.urban_rural.urban_share_60plus" if name in given else URBAN_RULE)
+                  given if name in regions.urban_rural.urban_share_60plus else rule)
                  for name, share in urban_shares_60plus(scenario, groups).items()]
     return rows
 
@@ -235,7 +248,8 @@ def internal_migration(scenario: Scenario, settled: np.ndarray, years: np.ndarra
     if not receiving.any() or receiving.all():
         return flows
     young = np.zeros_like(settled)
-    young[..., YOUNG] = settled[..., YOUNG]
+    lower, upper = parse_age_band(regions.internal_migration_ages)
+    young[..., lower:upper] = settled[..., lower:upper]
     senders = np.where(receiving[:, None, None], 0.0, young)                 # (R, 2, 101)
     profile = senders.sum(axis=0) / max(senders.sum(), 1e-12)                   # where the movers are
     leaving = rate[:, None, None, None] * senders                               # (T, R, 2, 101)
@@ -253,14 +267,14 @@ def check_supported(scenario: Scenario) -> None:
                         pop.mortality.table), ("population.migration.table", pop.migration.table)):
         if table is not None:
             raise ScenarioError(f"regions: {name} cannot be split by county; give paths (tfr, e0, net) instead")
-    if scenario.regions.table is None and scenario.years.base != 2020:
+    if scenario.regions.table is None and scenario.years.base != census.CENSUS_YEAR:
         raise ScenarioError(f"regions: the bundled county tables are the 2020 census; years.base is "
                             f"{scenario.years.base}: give regions.table for that year")
     if pop.base.table is not None:
         raise ScenarioError("regions: population.base.table is not used with counties; give regions.table")
 
 
-def county_inputs(scenario: Scenario):
+def county_bases_and_rates(scenario: Scenario):
     """(county scenarios, [(base, rates)] per county) for the projection."""
     check_supported(scenario)
     groups = county_groups(scenario)
@@ -269,7 +283,7 @@ def county_inputs(scenario: Scenario):
     if base.total is not None and abs(base.total - city.sum()) > 0.5:
         raise ScenarioError(f"regions: population.base.total {base.total:,.0f} differs from the counties' sum "
                             f"{city.sum():,.0f}; counties are not scaled to city targets")
-    lower = np.asarray(inputs.CENSUS_GROUP_LOWER)
+    lower = np.asarray(census.CENSUS_GROUP_LOWER)
     for label, share in base.shares.items():
         first, end = parse_age_band(label)
         counties_share = city[:, (lower >= first) & (lower < end)].sum() / city.sum()
@@ -280,13 +294,13 @@ def county_inputs(scenario: Scenario):
     if scenario.regions.urban_rural is not None and "care" in scenario.stages:
         urban_shares_60plus(scenario, groups)  # refuse a county without a census row or a given share now
     students = student_shares(scenario, groups)
-    return scenarios, [build_inputs(county, groups[name], students.get(name))
+    return scenarios, [base_and_rates(county, groups[name], students.get(name))
                        for county, name in zip(scenarios, scenario.regions.counties)]
 
 
 def project_counties(scenario: Scenario) -> CountyProjection:
     """All counties in one projection, and the city as their sum."""
-    scenarios, built = county_inputs(scenario)
+    scenarios, built = county_bases_and_rates(scenario)
     bases = np.stack([base.population for base, _ in built])
     transient = np.stack([base.transient for base, _ in built])
     rates0 = built[0][1]
@@ -336,3 +350,33 @@ def city_care(county_care: list[pd.DataFrame], template: pd.DataFrame) -> pd.Dat
         wide[target] = first[target]
     values = [wide.at[year, metric] for year, metric in zip(template.year, template.metric)]
     return template.assign(value=values)
+
+
+def county_tables(scenario: Scenario, counties: CountyProjection, tables: dict, states):
+    """Per-county population, indicators and care (a `region` column), and the city's care
+    replaced by the sum of the counties' so that county figures add up to the city's. Returns
+    (county tables, the city's health states pooled from the counties' for the care-mix model)."""
+    frames: dict[str, list] = {"population": [], "indicators": [], "care": []}
+    county_states = []
+    factors = (disability_factors(scenario, counties, states.calibration)
+               if "care" in tables and scenario.regions.urban_rural is not None else {})
+    for name, county in zip(counties.names, counties.counties):
+        frames["population"].append(county.population.assign(region=name))
+        indicators = county.indicators
+        if "care" in tables:
+            # The city's calibration for every county (no county targets exist): counties differ
+            # by age structure, survival and their urban/rural mix (`disability_factors`).
+            county_states.append(project_states(county.scenario, county, states.calibration, factors.get(name)))
+            care, fit = project_care_demand(county.scenario, county, county_states[-1])
+            frames["care"].append(care.assign(region=name))
+            if name in factors:
+                fit = {**fit, "care_disability_factor_mild": factors[name][0],
+                       "care_disability_factor_severe": factors[name][1]}
+            indicators = pd.concat([indicators, care_indicators(care, fit)], ignore_index=True)
+        frames["indicators"].append(indicators.assign(region=name))
+    if county_states:
+        tables["care"] = city_care(frames["care"], tables["care"])
+        kept = tables["indicators"][~tables["indicators"].indicator.str.startswith("care_")]
+        tables["indicators"] = pd.concat([kept, care_indicators(tables["care"], states.fit)], ignore_index=True)
+        states = pool_states(county_states)
+    return {name: pd.concat(parts, ignore_index=True) for name, parts in frames.items() if parts}, states

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import display
+from .headlines import headline_figures
 from .labels import text
 
 STYLE = """
@@ -23,43 +25,20 @@ th{background:#f3f6fa;text-align:left}pre{font-size:.75em;background:#f7f7f7;pad
 """
 
 
-def _at(table: pd.DataFrame, year: int, **where) -> float | None:
-    for column, value in where.items():
-        table = table[table[column] == value]
-    found = table[table.year == year]["value"]
-    return None if found.empty or pd.isna(found.iloc[0]) else float(found.iloc[0])
-
-
-def headline_cards(tables: dict, lang: str, mix: str | None) -> list[tuple[str, str]]:
-    """(label, figure) pairs for the top of the report."""
-    zh = lang == "zh"
-    ind = tables["indicators"]
-    base, end = int(ind.year.min()), int(ind.year.max())
+def headline_cards(tables: dict, lang: str) -> list[tuple[str, str]]:
+    """(label, figure) pairs for the top of the report: the registry's headline figures, base
+    year → end year (the care-mix model's for its first mix only)."""
+    figures = headline_figures(tables)
+    first_mix = next((h.group for h in figures if h.metric.table == "abm"), None)
     cards = []
-
-    def add(zh_label, en_label, value, fmt, scale=1.0):
-        if value is not None:  # a figure the run does not have is left out, not an error
-            cards.append((zh_label if zh else en_label, fmt.format(value * scale)))
-
-    add(f"{end}年常住人口（万人）", f"Population {end} (thousands)",
-        _at(ind, end, indicator="population_total"), "{:,.1f}", 1 / (1e4 if zh else 1e3))
-    add(f"{end}年60岁及以上人口占比", f"Aged 60+ in {end}", _at(ind, end, indicator="share_60plus"), "{:.1f}%", 100)
-    add(f"{base}年60岁及以上人口占比", f"Aged 60+ in {base}", _at(ind, base, indicator="share_60plus"), "{:.2f}%", 100)
-    add(f"{end}年65岁及以上人口占比", f"Aged 65+ in {end}", _at(ind, end, indicator="share_65plus"), "{:.1f}%", 100)
-    if "pension" in tables:
-        ratio = _at(tables["pension"], end, scheme="employee", metric="self_sufficiency_ratio")
-        add(f"{end}年职工养老保险自给率", f"Employee pensions self-sufficiency {end}", ratio, "{:.0f}%", 100)
-    if "care" in tables:
-        care = tables["care"]
-        add(f"{end}年重度失能老人（人）", f"Severely disabled {end}", _at(care, end, metric="severe"), "{:,.0f}")
-        add(f"{end}年床位缺口（张，需求−供给）", f"Bed gap {end} (needed − supplied)", _at(care, end, metric="bed_gap"),
-            "{:,.0f}")
-        add(f"{end}年每千名老人床位数", f"Beds per 1,000 aged 60+, {end}", _at(care, end, metric="beds_per_1000"), "{:.1f}")
-    if "abm" in tables and mix is not None:
-        abm = tables["abm"]
-        add(f"{end}年轮候人数（{mix}方案）", f"Waiting in {end} ({mix})", _at(abm, end, mix=mix, metric="waiting"), "{:,.0f}")
-        add(f"{end}年未获正式照护的重度失能老人（{mix}）", f"Severe without formal care {end} ({mix})",
-            _at(abm, end, mix=mix, metric="unmet_need"), "{:,.0f}")
+    for h in figures:
+        if h.metric.table == "abm" and h.group != first_mix:
+            continue
+        unit = h.metric.unit
+        label = h.metric.name(lang) + (f"（{h.group}）" if h.group and lang == "zh" else f" ({h.group})" if h.group else "")
+        years = f"{h.first[0]} → {h.last[0]}"
+        cards.append((f"{label}，{years}" if lang == "zh" else f"{label}, {years}",
+                      f"{display.number(h.first[1], unit, lang)} → {display.number(h.last[1], unit, lang)}"))
     return cards
 
 
@@ -70,13 +49,13 @@ def _table_html(frame: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def build_report(tables: dict, title: str, lang: str, charts: list[Path], assumptions: pd.DataFrame,
-                 manifest: dict, definition: str | None) -> str:
+def build_report(result, title: str, lang: str, charts: list[Path], assumptions: pd.DataFrame,
+                 manifest: dict) -> str:
     """The page as one string: headline figures, charts (PNG, embedded), assumptions, manifest."""
     zh = lang == "zh"
-    mix = next(iter(tables["abm"].mix), None) if "abm" in tables else None
+    definition = result.scenario.care.definition if result.scenario.care else None
     cards = "".join(f'<div class="card">{html.escape(label)}<b>{html.escape(value)}</b></div>'
-                    for label, value in headline_cards(tables, lang, mix))
+                    for label, value in headline_cards(result.tables, lang))
     images = "".join(
         f'<img alt="{html.escape(path.stem)}" id="{html.escape(path.stem)}" '
         f'src="data:image/png;base64,{base64.b64encode(path.read_bytes()).decode()}">' for path in charts)

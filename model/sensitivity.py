@@ -1,7 +1,7 @@
 """One-at-a-time sensitivity: each key assumption moved to a low and a high value, the rest
-held, and the effect on the bed gap and the notional employee pension balance in 2035 (or
-the end year, if earlier). Ranges are stated in RANGES and the README; they are planning
-ranges, not probabilities.
+held, and the effect on the bed gap and the notional employee pension balance in the end
+year. The ranges are the scenario's `sensitivity:` section (planning ranges, not
+probabilities), so they are stated once, with their sources, and shown in the outputs.
 """
 
 from __future__ import annotations
@@ -9,105 +9,98 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .config import Scenario, ScenarioError, TimePath, load_scenario
+from .demography import path_times, project_population
+from .errors import ScenarioError
+from .scenario import Scenario, TimePath
+from .stages import Progress, further_stages, quiet
 
-TARGET_YEAR = 2035
+# The outcomes: (table, metric) of the registry, for the employee scheme where it is a pension metric.
+OUTCOMES = (("care", "bed_gap"), ("pension", "balance"))
 
 
-def _resampled(path: TimePath, years: np.ndarray, change) -> dict:
-    """`path` read in every year, changed by `change(values, years)`, as an overlay path."""
-    values = change(np.asarray(path.at(years), dtype=float), years)
+def _resampled(path: TimePath, years: np.ndarray, values: np.ndarray) -> dict:
+    """`values` at every year of `years` as an overlay of `path` (unit kept; sampled at every
+    year, so a step or linear path is reproduced exactly where unchanged)."""
     return {"values": {int(y): float(v) for y, v in zip(years, values)}, "unit": path.unit,
-            "interpolation": path.interpolation,  # sampled at every year, so the path is reproduced exactly
-            "source": f"sensitivity variant of: {path.source or 'the scenario value'}"}
+            "interpolation": path.interpolation,
+            "source": {"kind": "assumption", "note": "sensitivity variant of the scenario's value"}}
 
 
-def _ramp(years: np.ndarray, size: float) -> np.ndarray:
-    """0 in the base year rising to `size` in the target year, held after."""
-    return size * np.clip((years - years[0]) / max(TARGET_YEAR - years[0], 1), 0, 1)
+def _variant(scenario: Scenario, name: str, sign: float) -> dict | None:
+    """The overlay moving input `name` by its range × `sign` (−1 low, +1 high); None when the
+    scenario lacks the input (e.g. a mortality table instead of an e0 path)."""
+    change = getattr(scenario.sensitivity, name).value() * sign
+    pop, years = scenario.population, np.arange(scenario.years.base, scenario.years.end + 1)
+    later = years > years[0]
+    if name == "tfr":
+        tfr = pop.fertility.tfr
+        return None if tfr is None else {"population": {"fertility": {"tfr": _resampled(tfr, years, tfr.at(years) * (1 + change))}}}
+    if name == "e0":
+        e0 = pop.mortality.e0
+        ramp = change * (years - years[0]) / (years[-1] - years[0])
+        return None if e0 is None else {"population": {"mortality": {"e0": _resampled(e0, years, e0.at(years) + ramp)}}}
+    if name == "migration":
+        net = pop.migration.net
+        if net is None:
+            return None
+        # Sampled where the projection reads it and held as steps: the base interval is untouched exactly.
+        values = net.at(path_times(scenario)) + change * later[:-1]
+        overlay = _resampled(net, years[:-1], values)
+        return {"population": {"migration": {"net": {**overlay, "interpolation": "step"}}}}
+    if scenario.pension is not None and name in ("wage_growth", "indexation", "compliance"):
+        pension = scenario.pension
+        if name == "wage_growth":
+            growth = pension.wages.growth
+            return {"pension": {"wages": {"growth": _resampled(growth, years, growth.at(years) + change)}}}
+        if name == "indexation":
+            path = pension.employee.indexation
+            return {"pension": {"employee": {"indexation": _resampled(path, years, path.at(years) + change * later)}}}
+        path = pension.employee.compliance
+        return {"pension": {"employee": {"compliance": _resampled(path, years, np.clip(path.at(years) + change, 0, 1))}}}
+    if scenario.care is not None and name == "disability_incidence":
+        trend = scenario.care.incidence_trend
+        return {"care": {"incidence_trend": _resampled(trend, years, trend.at(years) + change)}}
+    if scenario.care is not None and name == "care_mix":
+        mix = scenario.care.mix["severe"]
+        institution, home = mix.institution.at(years), mix.home.at(years)
+        delta = np.clip(change, -institution, home)
+        return {"care": {"mix": {"severe": {"institution": _resampled(mix.institution, years, institution + delta),
+                                            "home": _resampled(mix.home, years, home - delta)}}}}
+    return None
 
 
-# name: (description, overlay for a signed step of +1 (high) or −1 (low)); None when the
-# scenario does not have the input (e.g. a user mortality table instead of an e0 path).
-RANGES = {
-    "tfr": ("TFR path × 0.8 / × 1.2", lambda s, y, d: None if s.population.fertility.tfr is None else
-            {"population": {"fertility": {"tfr": _resampled(s.population.fertility.tfr, y, lambda v, _: v * (1 + 0.2 * d))}}}),
-    "e0_gain": ("life expectancy −1 / +1 year by 2035", lambda s, y, d: None if s.population.mortality.e0 is None else
-                {"population": {"mortality": {"e0": _resampled(s.population.mortality.e0, y, lambda v, t: v + _ramp(t, d))}}}),
-    "migration": ("net migration −10,000 / +10,000 a year", lambda s, y, d: None if s.population.migration.net is None else
-                  {"population": {"migration": {"net": _migration(s, y, d)}}}),
-    "wage_growth": ("wage growth −1 / +1 point a year", lambda s, y, d: None if s.pension is None else
-                    {"pension": {"wages": {"growth": _resampled(s.pension.wages.growth, y, lambda v, _: v + 0.01 * d)}}}),
-    "indexation": ("pension indexation −1 / +1 point a year", lambda s, y, d: None if s.pension is None else
-                   {"pension": {"employee": {"indexation": _resampled(s.pension.employee.indexation, y,
-                                                                      lambda v, t: v + 0.01 * d * (t > t[0]))}}}),
-    "compliance": ("contribution compliance −0.1 / +0.1", lambda s, y, d: None if s.pension is None else
-                   {"pension": {"employee": {"compliance": _resampled(s.pension.employee.compliance, y,
-                                                                      lambda v, _: np.clip(v + 0.1 * d, 0, 1))}}}),
-    "disability_incidence": ("disability incidence −1% / +1% a year", lambda s, y, d: None if s.care is None else
-                             {"care": {"incidence_trend": _resampled(s.care.incidence_trend, y, lambda v, _: v + 0.01 * d)}}),
-    "care_mix": ("severe cases in institutions −10 / +10 points (home takes the difference)",
-                 lambda s, y, d: None if s.care is None else {"care": {"mix": {"severe": _care_mix(s, y, d)}}}),
-}
-
-
-def _migration(scenario: Scenario, years: np.ndarray, d: float) -> dict:
-    """Net migration ± 10,000 from the second interval on: sampled where the projection reads
-    it (y + (month − 1)/12) and held as steps, so the base interval is untouched exactly."""
-    path = scenario.population.migration.net
-    reads = years + (scenario.years.reference_month - 1) / 12
-    values = np.asarray(path.at(reads), dtype=float) + 10_000 * d * (years > years[0])
-    return {"values": {int(y): float(v) for y, v in zip(years, values)}, "interpolation": "step",
-            "unit": path.unit, "source": f"sensitivity variant of: {path.source or 'the scenario value'}"}
-
-
-def _care_mix(scenario: Scenario, years: np.ndarray, d: float) -> dict:
-    """Severe institutional share ± 10 points, home taking the difference (within 0..1)."""
-    mix = scenario.care.mix["severe"]
-    institution = np.asarray(mix.institution.at(years), dtype=float)
-    home = np.asarray(mix.home.at(years), dtype=float)
-    delta = np.clip(0.1 * d, -institution, home)
-    return {"institution": _resampled(mix.institution, years, lambda v, _: v + delta),
-            "home": _resampled(mix.home, years, lambda v, _: v - delta)}
-
-
-def _outcomes(scenario: Scenario) -> dict[str, float]:
-    from .demography import project_population
-    from .runner import aggregate_stages
-
-    tables, _ = aggregate_stages(scenario, project_population(scenario), population_tables=False)
-    year = min(TARGET_YEAR, scenario.years.end)
+def _outcomes(scenario: Scenario) -> dict[tuple[str, str], float]:
+    tables, _ = further_stages(scenario, project_population(scenario), population_tables=False)
+    year = scenario.years.end
     found = {}
-    if "care" in tables:
-        care = tables["care"]
-        found["bed_gap"] = float(care[(care.year == year) & (care.metric == "bed_gap")].value.iloc[0])
-    if "pension" in tables:
-        pension = tables["pension"]
-        found["pension_balance"] = float(pension[(pension.year == year) & (pension.scheme == "employee")
-                                                 & (pension.metric == "balance")].value.iloc[0])
+    for table, key in OUTCOMES:
+        if table in tables:
+            rows = tables[table]
+            rows = rows[(rows.year == year) & (rows.metric == key)]
+            if "scheme" in rows:
+                rows = rows[rows.scheme == "employee"]
+            found[(table, key)] = float(rows.value.iloc[0])
     return found
 
 
-def sensitivity(config, progress=None) -> pd.DataFrame:
-    """Tidy table: parameter, description, metric, year, base, low, high (each a value of the metric)."""
-    report = progress or (lambda message: None)
-    base_overrides = {"uncertainty": {"trials": 0}}
-    scenario = load_scenario(config, base_overrides)
+def sensitivity(scenario: Scenario, progress: Progress = quiet) -> pd.DataFrame:
+    """Tidy table: parameter, change (the range), table, metric, year, base, low, high (each
+    a value of the metric in the end year)."""
     if scenario.regions is not None:
         raise ScenarioError("regions: the sensitivity analysis runs on the city; use a scenario without regions")
-    stages = [stage for stage in scenario.stages if stage != "abm"]  # the ABM is not needed here
-    base_overrides["stages"] = stages
-    scenario = load_scenario(config, base_overrides)
-    years = np.arange(scenario.years.base, scenario.years.end + 1)
+    if scenario.sensitivity is None:
+        raise ScenarioError("sensitivity: the scenario has no sensitivity section (the ranges to move each input by)")
+    scenario = scenario.overlaid({"uncertainty": {"trials": 0},
+                                  "stages": [stage for stage in scenario.stages if stage != "abm"]})
     base = _outcomes(scenario)
     rows = []
-    for name, (description, overlay) in RANGES.items():
-        if overlay(scenario, years, 1) is None:
+    for name in type(scenario.sensitivity).model_fields:
+        low, high = _variant(scenario, name, -1), _variant(scenario, name, 1)
+        if low is None:
             continue
-        report(f"sensitivity: {name}")
-        low = _outcomes(load_scenario(config, {**base_overrides, **overlay(scenario, years, -1)}))
-        high = _outcomes(load_scenario(config, {**base_overrides, **overlay(scenario, years, 1)}))
-        for metric in base:
-            rows.append((name, description, metric, min(TARGET_YEAR, scenario.years.end), base[metric], low[metric],
-                         high[metric]))
-    return pd.DataFrame(rows, columns=["parameter", "description", "metric", "year", "base", "low", "high"])
+        progress(f"sensitivity: {name}")
+        low, high = _outcomes(scenario.overlaid(low)), _outcomes(scenario.overlaid(high))
+        for (table, metric), value in base.items():
+            rows.append((name, getattr(scenario.sensitivity, name).value(), table, metric, scenario.years.end,
+                         value, low[(table, metric)], high[(table, metric)]))
+    return pd.DataFrame(rows, columns=["parameter", "change", "table", "metric", "year", "base", "low", "high"])

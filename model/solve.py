@@ -6,8 +6,8 @@ balance of zero at the horizon this is the General Average Premium of the ILO's 
 practice. Levers:
 
 * ``contribution_rate``: the total (employer + employee) rate, held constant from the base year;
-* ``indexation``: the yearly rise of pensions in payment after 2025 (the published rises up
-  to 2025 stay);
+* ``indexation``: the yearly rise of pensions in payment after the last published year
+  (`pension.published_until`; the published rises stay);
 * ``retirement_delay``: whole months of delay on top of the 2025 reform, for the cohorts the
   reform reaches (men born from 1965, women cadres from 1970, women workers from 1975).
 
@@ -22,8 +22,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .config import Scenario, ScenarioError, deep_merge
-from .demography import PopulationProjection
+from .errors import OptionError
+from .scenario import Scenario
+from .demography import project_population
 from .pension import project_pensions
 
 LEVERS = {
@@ -34,7 +35,6 @@ LEVERS = {
 }
 TARGET_METRICS = ("balance", "balance_without_subsidy", "months_covered", "self_sufficiency_ratio")
 _TARGET = re.compile(r"^(?P<metric>[a-z_]+)_(?P<year>\d{4})\s*(?P<op>>=|<=)\s*(?P<value>-?\d+(?:\.\d+)?(?:e-?\d+)?)$")
-LAST_PUBLISHED_INDEXATION_YEAR = 2025
 
 
 @dataclass(frozen=True)
@@ -54,43 +54,43 @@ class Target:
 def parse_target(text: str, scenario: Scenario) -> Target:
     match = _TARGET.match(text.strip())
     if not match:
-        raise ScenarioError(f"--target {text!r} is not of the form METRIC_YEAR>=VALUE, e.g. balance_2035>=0")
+        raise OptionError("target", text, "is not of the form METRIC_YEAR>=VALUE, e.g. balance_2035>=0")
     metric, year = match["metric"], int(match["year"])
     if metric not in TARGET_METRICS:
-        raise ScenarioError(f"--target: metric {metric!r} is not allowed; use one of {', '.join(TARGET_METRICS)}")
+        raise OptionError("target", text, f"metric {metric!r} is not allowed; use one of {', '.join(TARGET_METRICS)}")
     if not scenario.years.base <= year <= scenario.years.end:
-        raise ScenarioError(f"--target: year {year} is outside the projection {scenario.years.base}..{scenario.years.end}")
+        raise OptionError("target", text, f"year {year} is outside the projection {scenario.years.base}..{scenario.years.end}")
     return Target(metric, year, match["op"] == ">=", float(match["value"]))
 
 
 def lever_overrides(scenario: Scenario, lever: str, value: float) -> dict:
     """The scenario overlay that sets `lever` to `value`."""
+    solved = {"kind": "derived", "note": "solved by simulate solve"}
     if lever == "contribution_rate":
-        return {"pension": {"employee": {"contribution_rate": {
-            "values": value, "unit": "fraction", "source": "solved by simulate solve"}}}}
+        return {"pension": {"employee": {"contribution_rate": {"values": value, "source": solved}}}}
     if lever == "indexation":
         path = scenario.pension.employee.indexation
-        kept = {y: float(path.at(y)) for y in range(scenario.years.base, LAST_PUBLISHED_INDEXATION_YEAR + 1)}
+        last = int(scenario.pension.published_until.at(scenario.years.base))
+        kept = {y: float(path.at(y)) for y in range(scenario.years.base, last + 1)}
         return {"pension": {"employee": {"indexation": {
-            "values": {**kept, LAST_PUBLISHED_INDEXATION_YEAR + 1: value}, "interpolation": "step",
-            "unit": "fraction", "source": "solved by simulate solve (after 2025)"}}}}
+            "values": {**kept, last + 1: value}, "interpolation": "step",
+            "source": {**solved, "note": f"solved by simulate solve (after {last})"}}}}}
     return {"pension": {"extra_delay_months": int(value)}}
 
 
-def solve_lever(scenario: Scenario, population: PopulationProjection, lever: str, target: Target) -> tuple[float, float]:
+def solve_lever(scenario: Scenario, lever: str, target: Target) -> tuple[float, float]:
     """The smallest change of `lever` (from its side that fails) meeting `target`; returns
-    (value, achieved gap). Raises ScenarioError if no value in the lever's range meets it."""
+    (value, achieved gap). Raises OptionError if no value in the lever's range meets it. The
+    population does not depend on the levers, so it is projected once."""
+    population = project_population(scenario)
     lowest, highest, tolerance, raises = LEVERS[lever]
     raises = raises == target.at_least  # for a ceiling, the helpful direction is the other one
-    raw = scenario.model_dump(mode="json")
-
     def gap(value: float) -> float:
-        trial = Scenario.model_validate(deep_merge(raw, lever_overrides(scenario, lever, value)))
-        return target.gap(project_pensions(trial, population))
+        return target.gap(project_pensions(scenario.overlaid(lever_overrides(scenario, lever, value)), population))
 
     weak, strong = (lowest, highest) if raises else (highest, lowest)
     if gap(strong) < 0:
-        raise ScenarioError(f"--lever {lever}: no value from {lowest} to {highest} meets the target")
+        raise OptionError("lever", lever, f"no value from {lowest} to {highest} meets the target")
     if gap(weak) >= 0:
         return weak, gap(weak)
     while abs(strong - weak) > tolerance:

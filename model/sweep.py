@@ -25,13 +25,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .config import OptionError, ScenarioError, load_scenario
+from .errors import OptionError, ScenarioError
+from .scenario import Scenario, load_scenario
+from .stages import Progress, quiet
 
-SWEEP_YEARS = (2025, 2030, 2035)
 
-
-def read_sweep(path: Path) -> tuple[Path, str, list[dict], bool]:
-    """(scenario file, name, the points as override mappings, whether to run the ABM)."""
+def read_sweep(path: Path) -> tuple[Scenario, str, list[dict], bool]:
+    """(the scenario, the sweep's name, the points as override mappings, whether to run the ABM)."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -52,13 +52,13 @@ def read_sweep(path: Path) -> tuple[Path, str, list[dict], bool]:
             raise ScenarioError(f"{path}: grid: {key!r} and {clash!r} set the same setting twice")
     points = [dict(zip(keys, combination)) for combination in itertools.product(*grid.values())]
     name = str(data.get("name") or Path(path).stem)
-    scenario_file = (Path(path).parent / data["scenario"]).resolve()
+    scenario = load_scenario((Path(path).parent / data["scenario"]).resolve())
     # A key that is not a setting is a bad sweep file: check the first point before any work.
     try:
-        load_scenario(scenario_file, {**nested(points[0]), "uncertainty": {"trials": 0}})
+        scenario.overlaid({**nested(points[0]), "uncertainty": {"trials": 0}})
     except ScenarioError as exc:
         raise ScenarioError(f"{path}: grid (first point): {exc}") from None
-    return scenario_file, name, points, bool(data.get("abm", False))
+    return scenario, name, points, bool(data.get("abm", False))
 
 
 def nested(point: dict) -> dict:
@@ -73,24 +73,23 @@ def nested(point: dict) -> dict:
     return overrides
 
 
-def point_overrides(scenario_file: Path, point: dict, index: int, abm: bool) -> dict:
+def point_overrides(scenario: Scenario, point: dict, index: int, abm: bool) -> dict:
     """The overrides of point `index`: its grid values, its own seed, and the stages."""
-    base = load_scenario(scenario_file)
-    seed = int(np.random.SeedSequence([base.seed, index]).generate_state(1, dtype=np.uint32)[0])
-    stages = [s for s in base.stages if abm or s != "abm"]
+    seed = int(np.random.SeedSequence([scenario.seed, index]).generate_state(1, dtype=np.uint32)[0])
+    stages = [s for s in scenario.stages if abm or s != "abm"]
     # Deterministic points: a sweep compares settings (trials would run inside the Dask workers).
     return {**nested(point), "seed": seed, "stages": stages, "uncertainty": {"trials": 0}}
 
 
-def run_point(scenario_file: str, overrides: dict) -> tuple[str, object]:
+def run_point(scenario: Scenario, overrides: dict) -> tuple[str, object]:
     """Run one point: ("ok", tidy rows) or ("error", one-line message). Runs on a Dask worker."""
     from .compare import key_indicators
     from .runner import run_scenario
 
     try:
-        scenario = load_scenario(scenario_file, overrides)
-        tables = run_scenario(scenario).tables
-        return "ok", key_indicators({"point": tables}, SWEEP_YEARS).drop(columns=["scenario", "difference"])
+        point = scenario.overlaid(overrides)
+        years = point.milestones()[1:]
+        return "ok", key_indicators({"point": run_scenario(point).tables}, years).drop(columns=["scenario", "difference"])
     except ScenarioError as exc:
         return "error", str(exc)
     except Exception as exc:  # noqa: BLE001 — reported with the point's parameters
@@ -108,13 +107,12 @@ def check_scheduler(address: str) -> None:
                                                  "(or tls://, ws://, inproc://, ucx://)")
 
 
-def run_sweep(path: Path, scheduler: str | None = None, workers: int | None = None, progress=None):
+def run_sweep(scenario: Scenario, points: list[dict], abm: bool, scheduler: str | None = None,
+              workers: int | None = None, progress: Progress = quiet):
     """Run every point on Dask; returns (results table, failures [(point, parameters, message)])."""
     from dask.distributed import Client, LocalCluster, as_completed
 
-    report = progress or (lambda message: None)
-    scenario_file, _, points, abm = read_sweep(path)
-    overrides = [point_overrides(scenario_file, point, i, abm) for i, point in enumerate(points)]
+    overrides = [point_overrides(scenario, point, i, abm) for i, point in enumerate(points)]
     if scheduler:
         check_scheduler(scheduler)
         try:
@@ -129,7 +127,7 @@ def run_sweep(path: Path, scheduler: str | None = None, workers: int | None = No
                                processes=True, dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
     try:
-        futures = client.map(run_point, [str(scenario_file)] * len(points), overrides, pure=False)
+        futures = client.map(run_point, [scenario] * len(points), overrides, pure=False)
         index_of = {future.key: i for i, future in enumerate(futures)}
         outcomes: dict[int, tuple[str, object]] = {}
         for done, future in enumerate(as_completed(futures), start=1):
@@ -138,7 +136,7 @@ def run_sweep(path: Path, scheduler: str | None = None, workers: int | None = No
                 outcomes[i] = future.result()
             except Exception as exc:  # noqa: BLE001 — a worker lost: report the point, keep the rest
                 outcomes[i] = ("error", f"{type(exc).__name__}: {exc}")
-            report(f"sweep: {done}/{len(points)} points")
+            progress(f"sweep: {done}/{len(points)} points")
     finally:
         client.close()
         if cluster is not None:
@@ -150,6 +148,6 @@ def run_sweep(path: Path, scheduler: str | None = None, workers: int | None = No
             frames.append(value.assign(point=i, **{key: str(v) for key, v in point.items()}))
         else:
             failures.append((i, point, value))
-    columns = ["point", *points[0], "indicator", "year", "value"]
+    columns = ["point", *points[0], "table", "indicator", "group", "year", "value"]
     table = pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
     return table, failures

@@ -28,9 +28,10 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from . import inputs
-from .config import Scenario, ScenarioError
-from .demography import PopulationProjection, ProjectionArrays, Rates, build_inputs, project, select_batch
+from . import bundled
+from .errors import ScenarioError
+from .scenario import Scenario
+from .demography import PopulationProjection, ProjectionArrays, Rates, base_and_rates, project, select_batch
 from .lifetable import N_AGES
 
 QUANTILES = {"p025": 2.5, "p10": 10.0, "p50": 50.0, "p90": 90.0, "p975": 97.5}
@@ -66,11 +67,11 @@ class LeeCarter:
 
 
 @lru_cache(maxsize=4)
-def fit_lee_carter(first_year: int = 1970) -> LeeCarter:
+def fit_lee_carter(first_year: int) -> LeeCarter:
     """Fit Lee–Carter to the bundled China series from `first_year` (a 5-year period start)."""
     from statsmodels.tsa.arima.model import ARIMA
 
-    data = pd.read_csv(inputs.DATA_DIR / "lee_carter_mx_china.csv")
+    data = pd.read_csv(bundled.DATA_DIR / "lee_carter_mx_china.csv")
     data["start"] = data.period.str[:4].astype(int)
     data = data[data.start >= first_year]
     periods = np.sort(data.start.unique())
@@ -98,13 +99,13 @@ def fit_lee_carter(first_year: int = 1970) -> LeeCarter:
                      drift=np.array(drift), covariance=covariance)
 
 
-@lru_cache(maxsize=1)
-def fit_fertility_ar1() -> tuple[float, float]:
-    """(φ, σ) of an AR(1) fitted to China's log TFR 1990–2023 around its linear trend."""
+@lru_cache(maxsize=4)
+def fit_fertility_ar1(first_year: int) -> tuple[float, float]:
+    """(φ, σ) of an AR(1) fitted to China's log TFR from `first_year` to 2023 around its linear trend."""
     from statsmodels.tsa.arima.model import ARIMA
 
-    data = pd.read_csv(inputs.DATA_DIR / "tfr_history_china.csv")
-    data = data[data.year >= 1990]
+    data = pd.read_csv(bundled.DATA_DIR / "tfr_history_china.csv")
+    data = data[data.year >= first_year]
     log_tfr = np.log(data.tfr.to_numpy())
     years = data.year.to_numpy(dtype=float)
     residual = log_tfr - np.polyval(np.polyfit(years, log_tfr, 1), years)
@@ -120,7 +121,7 @@ def trial_rates(scenario: Scenario, rates: Rates, settled_base: np.ndarray, tria
     u = scenario.uncertainty
     n = len(rates.years)
     lee_carter = fit_lee_carter(u.lee_carter_from)
-    phi, sigma_tfr = fit_fertility_ar1()
+    phi, sigma_tfr = fit_fertility_ar1(u.fertility_from)
 
     # Mortality: a driftless random walk of k around the scenario's path, 0 in the base year.
     shocks = rng.standard_normal((n, trials, 2)) @ np.linalg.cholesky(lee_carter.covariance).T * u.mortality_scale
@@ -136,7 +137,7 @@ def trial_rates(scenario: Scenario, rates: Rates, settled_base: np.ndarray, tria
     asfr = rates.asfr[:, None, :] * np.exp(deviation)[..., None]
 
     # Migration: independent yearly deviations of the total, spread like the scenario's migrants.
-    profile = inputs.migration_schedule() * settled_base
+    profile = bundled.migration_schedule() * settled_base
     profile = profile / profile.sum()
     sd = u.migration_sd.at(rates.years + (scenario.years.reference_month - 1) / 12)
     extra = rng.standard_normal((n, trials)) * sd[:, None]
@@ -152,7 +153,7 @@ TRIALS_PER_CHUNK = 100   # trials projected together: memory stays flat however 
 def _stage_values(scenario: Scenario, arrays: ProjectionArrays, rates: Rates, transient: np.ndarray,
                   calibration: tuple | None) -> dict[str, np.ndarray]:
     """Pension and care tables of each trial in `arrays` (trial axis 1): {table: (trials, rows)}."""
-    from .runner import aggregate_stages
+    from .stages import further_stages
 
     years = np.arange(scenario.years.base, scenario.years.end + 1)
     values: dict[str, list] = {"indicators": [], "pension": [], "care": []}
@@ -160,7 +161,7 @@ def _stage_values(scenario: Scenario, arrays: ProjectionArrays, rates: Rates, tr
         arrays_i, rates_i = select_batch(arrays, rates, i)
         population = PopulationProjection(scenario=scenario, years=years, rates=rates_i, arrays=arrays_i,
                                           transient=transient)
-        tables, _ = aggregate_stages(scenario, population, calibration, population_tables=False)
+        tables, _ = further_stages(scenario, population, calibration, population_tables=False)
         for name in values:
             if name in tables:
                 values[name].append(tables[name]["value"].to_numpy(dtype=float))
@@ -221,7 +222,7 @@ def project_trials(scenario: Scenario, trials: int, calibration: tuple | None = 
     from .parallel import map_in_processes
 
     report = progress or (lambda message: None)
-    base, rates = build_inputs(scenario)
+    base, rates = base_and_rates(scenario)
     sizes = [min(TRIALS_PER_CHUNK, trials - start) for start in range(0, trials, TRIALS_PER_CHUNK)]
     tasks = [(scenario, base, rates, calibration, chunk, size) for chunk, size in enumerate(sizes)]
 

@@ -1,8 +1,8 @@
 """The Excel workbook of a run or a comparison, and the assumptions table with sources.
 
 The sheets hold the same tidy tables as the CSV files (same rows, same unrounded values);
-headers are translated, a name column follows each indicator or metric key, schemes and sexes
-are named, and numbers are formatted for reading.
+headers are translated, a name and a unit column follow each indicator or metric key (from
+the metric registry), schemes and sexes are named, and numbers are formatted by their unit.
 """
 
 from __future__ import annotations
@@ -12,12 +12,15 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel
 
-from .config import Scenario, TableRef, TimePath
-from .labels import SCHEME_NAMES, SEX_NAMES, metric_name, text
+from . import display, metrics
+from .labels import SCHEME_NAMES, SEX_NAMES, text
+from .scenario import Scenario, Source, TableRef, TimePath, unit_words
 
-# Values shown as percentages (fractions in the tables).
-PERCENT = ("share", "self_sufficiency_ratio", "replacement_rate", "cost_rate", "occupancy", "nursing_share",
-           "severe_in_nursing_share")
+# Columns with a translated header: column → the key of its words in labels.TEXT.
+HEADERS = {column: column for column in (
+    "year", "indicator", "value", "metric", "scheme", "sex", "population", "mix", "p05", "p95", "parameter", "unit",
+    "scenario", "age", "difference", "region", "name", "table", "group", "change", "base", "low", "high")}
+HEADERS["source"] = "unit_source"
 
 
 def _number(value: float) -> str:
@@ -31,45 +34,44 @@ def _path_value(path: TimePath) -> str:
     return _number(path.values)
 
 
-def assumptions(scenario: Scenario) -> pd.DataFrame:
-    """Every time path and table of the scenario: parameter, value, unit, source."""
+def assumptions(scenario: Scenario, derived: list[tuple[str, str, str, str]], lang: str) -> pd.DataFrame:
+    """Every time path, table and setting of the scenario, and the values a run derived:
+    parameter, value, unit (in words), source (kind, title, table, year, note, in `lang`)."""
     rows = []
+    setting = Source(kind="setting", title="run setting")
 
-    def walk(node, prefix: str, inherited: str | None = None) -> None:
+    def walk(node, prefix: str, inherited: Source | None = None) -> None:
         """Rows under `node`; a path without its own source takes its section's."""
         if isinstance(node, TimePath):
-            rows.append((prefix, _path_value(node), node.unit or "", node.source or inherited or ""))
+            rows.append((prefix, _path_value(node), unit_words(node.unit, lang), (node.source or inherited or setting)))
         elif isinstance(node, TableRef):
-            rows.append((prefix, str(node.path), "table", getattr(node, "source", None) or ""))
+            rows.append((prefix, str(node.path), "CSV", node.source or inherited or Source(title="user table")))
         elif isinstance(node, BaseModel):
             own = getattr(node, "source", None)
-            source = own if isinstance(own, str) else inherited
+            source = own if isinstance(own, Source) else inherited
             for name in type(node).model_fields:
                 value, where = getattr(node, name), f"{prefix}.{name}" if prefix else name
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    rows.append((where, _number(value), "", source or "setting"))
+                    rows.append((where, _number(value), "", source or setting))
                 elif isinstance(value, dict) and value and all(isinstance(v, (int, float)) for v in value.values()):
-                    rows.append((where, "; ".join(f"{k}: {_number(v)}" for k, v in value.items()), "", source or ""))
-                else:
+                    rows.append((where, "; ".join(f"{k}: {_number(v)}" for k, v in value.items()), "",
+                                 source or setting))
+                elif not isinstance(value, Source):
                     walk(value, where, source)
         elif isinstance(node, dict):
             for key, value in node.items():
                 walk(value, f"{prefix}.{key}", inherited)
 
     walk(scenario, "")
-    if scenario.regions is not None:
-        from .regions import derived_assumptions
-
-        rows += derived_assumptions(scenario)
-    return pd.DataFrame(rows, columns=["parameter", "value", "unit", "source"])
-
-
-def _is_percent(name: str) -> bool:
-    return any(part in name for part in PERCENT)
+    rows += [(parameter, value, unit_words(unit, lang), Source.model_validate(source)) for parameter, value, unit, source
+             in derived]
+    return pd.DataFrame([(p, v, u, s.text(lang)) for p, v, u, s in rows],
+                        columns=["parameter", "value", "unit", "source"])
 
 
 def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, lang: str) -> None:
-    """One sheet per table; headers in `lang`; counts with thousands separators, fractions as %.
+    """One sheet per table; headers in `lang`; names and units from the metric registry;
+    numbers formatted by their unit (fractions as %, counts with thousands separators).
 
     Written in openpyxl's streaming (write-only) mode, cell by cell with an explicit type:
     every text cell is stored as text, so a source string such as ``=HYPERLINK(…)`` stays
@@ -80,25 +82,23 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, lang: str) -> No
     book = Workbook(write_only=True)
     for key, table in sheets.items():
         worksheet = book.create_sheet(text(f"sheet_{key}", lang))
-        name_column = next((c for c in ("indicator", "metric") if c in table.columns), None)
-        keys = table[name_column].astype(str).tolist() if name_column else None
-        table = _for_reading(table, name_column, lang)
-        headers = [text(column, lang) if column in ("year", "indicator", "value", "metric", "scheme", "sex",
-                                                  "population", "mix", "p05", "p95", "parameter", "unit",
-                                                  "scenario", "age", "difference", "region", "name")
-                   else column for column in table.columns]
-        if key == "assumptions":
-            headers[-1] = text("unit_source", lang)
+        source_table = key if key in metrics.TABLES else None
+        table, units = _for_reading(table, source_table, lang)
+        headers = [text(HEADERS[column], lang) if column in HEADERS else column for column in table.columns]
         worksheet.freeze_panes = "A2"
         for j, column in enumerate(table.columns, start=1):
-            wide = 36 if column == "name" else len(str(headers[j - 1])) * 2 + 4
-            worksheet.column_dimensions[get_column_letter(j)].width = max(10, min(48, wide))
+            wide = 36 if column in ("name", "source") else len(str(headers[j - 1])) * 2 + 4
+            worksheet.column_dimensions[get_column_letter(j)].width = max(10, min(60, wide))
         worksheet.append([_text_cell(worksheet, header) for header in headers])
         formatted = [pd.api.types.is_numeric_dtype(table[c]) and c not in ("year", "age") for c in table.columns]
         for i, row in enumerate(table.itertuples(index=False)):
-            worksheet.append([_cell(worksheet, value, keys[i] if keys else column, numeric)
-                              for value, column, numeric in zip(row, table.columns, formatted)])
+            number_format = display.excel_format(units[i]) if units is not None else None
+            worksheet.append([_cell(worksheet, value, number_format if numeric else None)
+                              for value, numeric in zip(row, formatted)])
     book.save(path)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _text_cell(worksheet, value: str):
@@ -112,11 +112,8 @@ def _text_cell(worksheet, value: str):
     return cell
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(worksheet, value, name: str, formatted: bool):
-    """A cell for one value: text as text; numbers with the format their metric takes."""
+def _cell(worksheet, value, number_format: str | None):
+    """A cell for one value: text as text; a number with its unit's format."""
     from openpyxl.cell import WriteOnlyCell
 
     if value is None or (isinstance(value, float) and pd.isna(value)):
@@ -124,26 +121,28 @@ def _cell(worksheet, value, name: str, formatted: bool):
     if isinstance(value, str):
         return _text_cell(worksheet, value)
     cell = WriteOnlyCell(worksheet, value=value.item() if hasattr(value, "item") else value)
-    if formatted:
-        if name.endswith("_year"):
-            cell.number_format = "0"
-        elif _is_percent(name):
-            cell.number_format = "0.00%"
-        elif abs(value) >= 100:
-            cell.number_format = "#,##0"
-        else:
-            cell.number_format = "0.00"
+    if number_format is not None:
+        cell.number_format = number_format
     return cell
 
 
-def _for_reading(table: pd.DataFrame, name_column: str | None, lang: str) -> pd.DataFrame:
-    """The table with a `name` column after its indicator or metric keys, and schemes and sexes
-    named in `lang` (the keys stay, so a sheet can be matched with its CSV file)."""
+def _for_reading(table: pd.DataFrame, source_table: str | None, lang: str) -> tuple[pd.DataFrame, list | None]:
+    """The table with a name and a unit column after its indicator or metric keys (from the
+    registry: `source_table` is the table the keys belong to, or a `table` column says), and
+    schemes and sexes named in `lang`; the keys stay, so a sheet can be matched with its CSV.
+    Returns the table and the unit of each row (None when the rows have no metric)."""
     pick = 0 if lang == "zh" else 1
     table = table.copy()
-    for column, names in (("scheme", SCHEME_NAMES), ("sex", SEX_NAMES)):
+    for column, names in (("scheme", SCHEME_NAMES), ("group", SCHEME_NAMES), ("sex", SEX_NAMES)):
         if column in table:
             table[column] = table[column].map(lambda value, n=names: n[value][pick] if value in n else value)
-    if name_column is not None:
-        table.insert(table.columns.get_loc(name_column) + 1, "name", table[name_column].map(lambda k: metric_name(str(k), lang)))
-    return table
+    key_column = next((c for c in ("indicator", "metric") if c in table.columns), None)
+    if key_column is None:
+        return table, (["persons"] * len(table) if source_table == "population" else None)
+    owners = table["table"] if "table" in table else pd.Series(source_table, index=table.index)
+    found = [metrics.REGISTRY.get((owner, str(key))) for owner, key in zip(owners, table[key_column])]
+    at = table.columns.get_loc(key_column) + 1
+    table.insert(at, "name", [m.name(lang) if m else str(key) for m, key in zip(found, table[key_column])])
+    units = [m.unit if m else "" for m in found]
+    table.insert(at + 1, "unit", [unit_words(unit, lang) for unit in units])
+    return table, units

@@ -25,7 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from model.config import load_scenario  # noqa: E402
+from model.scenario import load_scenario  # noqa: E402
 from model.demography import calendar_year_view, project_population  # noqa: E402
 
 YEAR_END = {2021: 3_390_000, 2022: 3_394_500, 2023: 3_376_500, 2024: 3_338_533}

@@ -13,8 +13,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from model.config import load_scenario  # noqa: E402
-from model.headlines import headline_figures  # noqa: E402
+from model.scenario import load_scenario  # noqa: E402
+from model.baseline import baseline_figures  # noqa: E402
 from model.runner import run_scenario  # noqa: E402
 
 BASELINE = ROOT / "tests" / "data" / "baseline_headlines.csv"
@@ -22,7 +22,7 @@ BASELINE = ROOT / "tests" / "data" / "baseline_headlines.csv"
 
 def main() -> None:
     result = run_scenario(load_scenario(ROOT / "configs" / "base.yaml", {"stages": ["pension", "care"]}))
-    headline_figures(result).to_csv(BASELINE, index=False, float_format="%.10g")
+    baseline_figures(result).to_csv(BASELINE, index=False, float_format="%.10g")
     print(f"wrote {BASELINE}")
 
 

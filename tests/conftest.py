@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import pytest
 import yaml
 
-from model.config import load_scenario
+from model.scenario import load_scenario
 from model.demography import project_population
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,10 +11,11 @@ from conftest import BASE
 from model.abm.agents import WaitingList
 from model.abm.experiment import run_care_abm
 from model.abm.model import CareMixModel
-from model.abm.people import COMMUNITY, HOME, INSTITUTION, People
-from model.abm.plan import resolve_mix
-from model.care_demand import HEALTHY, MILD, SEVERE, project_states
-from model.config import load_scenario
+from model.abm.people import People
+from model.abm.mix import resolve_mix
+from model.care_demand import project_states
+from model.states import COMMUNITY, HEALTHY, HOME, INSTITUTION, MILD, SEVERE
+from model.scenario import load_scenario
 from model.demography import project_population
 from model.pension import project_pensions
 
@@ -53,7 +54,7 @@ def recount(model):
 def test_capacity_is_never_exceeded_and_nobody_is_in_two_places(priority):
     model = model_for(TIGHT, scale=20, priority=priority)
     peak_waiting = 0
-    while model.month < model.inputs.months:
+    while model.month < model.arrays.months:
         model.step()
         p = model.people
         nursing, general, attending = recount(model)
@@ -87,8 +88,8 @@ def fake_model(wait_since, severe, urban, priority="severe_first", month=20, cro
     n = len(wait_since)
     people.add(n, active=True, state=np.where(severe, SEVERE, MILD), area=np.where(urban, 0, 1), wait_since=wait_since,
                wants=INSTITUTION, setting=HOME)
-    inputs = SimpleNamespace(priority=priority, other_area_after_months=cross_after, areas=("urban", "rural"))
-    return SimpleNamespace(people=people, inputs=inputs, month=month)
+    arrays = SimpleNamespace(priority=priority, other_area_after_months=cross_after, areas=("urban", "rural"))
+    return SimpleNamespace(people=people, arrays=arrays, month=month)
 
 
 def test_the_waiting_list_is_first_come_within_priority():

@@ -6,8 +6,8 @@ from pathlib import Path
 import pandas as pd
 
 from conftest import BASE
-from model.config import load_scenario
-from model.headlines import headline_figures
+from model.scenario import load_scenario
+from model.baseline import baseline_figures
 from model.runner import run_scenario
 
 BASELINE = Path(__file__).parent / "data" / "baseline_headlines.csv"
@@ -15,7 +15,7 @@ BASELINE = Path(__file__).parent / "data" / "baseline_headlines.csv"
 
 def test_headline_figures_match_the_stored_baseline():
     stored = pd.read_csv(BASELINE)
-    now = headline_figures(run_scenario(load_scenario(BASE, {"stages": ["pension", "care"]})))
+    now = baseline_figures(run_scenario(load_scenario(BASE, {"stages": ["pension", "care"]})))
     merged = stored.merge(now, on=["table", "name", "year"], how="outer", suffixes=("_stored", "_now"))
     relative = (merged["value_now"] - merged["value_stored"]).abs() / merged["value_stored"].abs().clip(lower=1e-9)
     changed = merged[relative.isna() | (relative > 1e-6)]

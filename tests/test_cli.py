@@ -56,10 +56,10 @@ BAD_INPUTS = [
     ("negative day-care places", "abm: {supply: {daycare_places: {2020: -100}}}", None,
      "abm.supply.daycare_places.values: -100 in 2020 is out of range"),
     ("ABM mix shares not summing to 1", "abm: {mixes: {odd: {shares: {severe: {home: 0.6, community: 0.3, institution: 0.3}}}}}",
-     None, "abm.mixes.odd.shares.severe: home + community + institution = 1.2 in 2020; the shares must sum to 1"),
+     None, "abm.mixes.odd.shares.severe: home + community + institution = 1.2; the shares must sum to 1"),
     ("zero replicates", "abm: {replicates: 0}", None, "abm.replicates: 0: Input should be greater than or equal to 1"),
     ("care mix not summing to 1", "care: {mix: {severe: {home: 0.5, community: 0.2, institution: 0.2}}}", None,
-     "home + community + institution = 0.9 in 2020; the shares must sum to 1"),
+     "home + community + institution = 0.9; the shares must sum to 1"),
     ("occupancy 0", "care: {occupancy: 0}", None, "care.occupancy.values: 0 is out of range; allowed 0.01 to 1"),
     ("occupancy above 1", "care: {occupancy: 1.2}", None, "care.occupancy.values: 1.2 is out of range; allowed 0.01 to 1"),
     ("zero calibration target", "care: {calibration: {mild_share_60plus: 0}}", None,
@@ -245,7 +245,7 @@ def test_a_failure_while_writing_leaves_the_previous_run_and_no_staging_folder(t
 
     from model import outputs
     from model.runner import run_scenario
-    from model.config import load_scenario
+    from model.scenario import load_scenario
 
     target = previous_results(tmp_path / "base")
     result = run_scenario(load_scenario(BASE, {"stages": ["pension", "care"]}))

@@ -5,7 +5,9 @@ import pandas as pd
 import pytest
 
 from conftest import BASE
-from model.config import ScenarioError, TfrPath, load_scenario
+from model.errors import ScenarioError
+from model.scenario import load_scenario
+from model.scenario.quantities import TfrPath
 from model.demography import path_times, project_population
 
 DATA = BASE.parent.parent / "tests" / "data"
@@ -26,8 +28,10 @@ def test_time_paths_interpolate_or_step_and_hold_flat_outside(path, years, expec
 def test_overlay_merges_mappings_and_replaces_paths(overlay):
     scenario = load_scenario(overlay({"name": "x", "population": {"fertility": {"tfr": {2030: 0.8}}}}))
     assert scenario.name == "x"
-    assert scenario.population.fertility.tfr.values == {2030: 0.8}  # the whole path replaced
-    assert scenario.population.fertility.tfr.source is None
+    tfr = scenario.population.fertility.tfr
+    assert tfr.values == {2030: 0.8}  # the whole path replaced …
+    assert tfr.unit == "children_per_woman" and tfr.source.changed_by == "scenario.yaml"  # … its unit and source kept
+    assert tfr.source.title.startswith("UN World Population Prospects 2024")
     assert scenario.population.fertility.srb.values == 1.06  # sibling kept
     assert scenario.population.base.census_region == "晋中市"
 

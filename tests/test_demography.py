@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import inputs
+from model import bundled, census
 from model.agesplit import split_closed_groups
-from model.config import load_scenario
+from model.scenario import load_scenario
 from model.demography import (
     calendar_year_view,
     calibrate_to_targets,
@@ -47,7 +47,7 @@ def test_base_year_hits_census_targets(base_projection):
 
 
 def test_calibration_to_other_targets_is_exact():
-    profile = split_census_groups(inputs.census_groups("山西省"), single_year_life_table(inputs.standard_mortality()).Lx)
+    profile = split_census_groups(census.census_groups("山西省"), single_year_life_table(bundled.standard_mortality()).Lx)
     shares = {"0-14": 0.15, "15-59": 0.60, "60+": 0.25, "65+": 0.18, "80+": 0.04}
     result = calibrate_to_targets(profile, 1_000_000, shares)
     both = result.sum(axis=0)
@@ -59,12 +59,12 @@ def test_calibration_to_other_targets_is_exact():
 
 
 def test_census_split_preserves_every_group_and_is_non_negative():
-    lx = single_year_life_table(inputs.standard_mortality()).Lx
+    lx = single_year_life_table(bundled.standard_mortality()).Lx
     for region in ("晋中市", "太原市", "全国", "榆社县"):
-        groups = inputs.census_groups(region)
+        groups = census.census_groups(region)
         single = split_census_groups(groups, lx)
         assert single.min() >= 0
-        edges = list(inputs.CENSUS_GROUP_LOWER) + [101]
+        edges = list(census.CENSUS_GROUP_LOWER) + [101]
         regrouped = np.stack([single[:, a:b].sum(axis=1) for a, b in zip(edges[:-1], edges[1:])], axis=1)
         np.testing.assert_allclose(regrouped, groups, rtol=1e-12)
 
@@ -88,7 +88,7 @@ def test_student_stock_is_estimated_held_constant_and_childless(base_projection)
 
 
 def test_student_excess_is_zero_for_the_reference_itself():
-    china = inputs.census_groups("全国")
+    china = census.census_groups("全国")
     assert estimate_student_excess(china, china, ["15-19", "20-24"]).sum() == pytest.approx(0, abs=1e-6)
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import inputs
+from model import bundled
 from model.lifetable import (
     andreev_kingkade_a0,
     both_sexes_e0,
@@ -32,7 +32,7 @@ def test_preston_austria_1992_abridged_table():
 
 
 def test_single_year_identities():
-    mx = inputs.standard_mortality()
+    mx = bundled.standard_mortality()
     lt = single_year_life_table(mx)
     assert np.all(np.diff(lt.lx, axis=-1) <= 0)
     np.testing.assert_allclose(lt.dx.sum(axis=-1), 1.0, atol=1e-12)
@@ -47,7 +47,7 @@ def test_bundled_standard_reproduces_wpp_e0():
     Our single-year schedule is a smoothed split of those abridged rates, so e0 agrees to
     about 0.1 year rather than exactly.
     """
-    e0 = single_year_life_table(inputs.standard_mortality()).e0
+    e0 = single_year_life_table(bundled.standard_mortality()).e0
     assert e0[0] == pytest.approx(75.245, abs=0.15)
     assert e0[1] == pytest.approx(80.999, abs=0.15)
 
@@ -76,12 +76,12 @@ def test_andreev_kingkade_is_continuous_at_the_upper_breakpoint(sex, breakpoint)
 
 def test_calibration_by_sex_hits_targets():
     targets = np.array([[70.0, 76.0], [75.5, 81.0], [85.0, 90.0]])
-    mx = calibrate_by_sex(inputs.standard_mortality(), targets)
+    mx = calibrate_by_sex(bundled.standard_mortality(), targets)
     np.testing.assert_allclose(single_year_life_table(mx).e0, targets, atol=1e-6)
 
 
 def test_common_calibration_hits_both_sexes_target_and_keeps_shape():
-    standard = inputs.standard_mortality()
+    standard = bundled.standard_mortality()
     targets = np.array([77.3, 80.5])
     mx = calibrate_common(standard, targets, 1.06)
     e0 = both_sexes_e0(single_year_life_table(mx).e0, 1.06)

@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 from conftest import BASE
-from model.config import load_scenario
+from model.scenario import load_scenario
 from model.demography import project_population
-from model.pension import ACCOUNT_DIVISOR, pension_indicators, project_pensions, retirement_prevalence
+from model.pension import account_divisor, pension_indicators, project_pensions, retirement_prevalence
 from model.retirement import minimum_contribution_years, retirement_month
 from model.solve import parse_target, solve_lever
 
@@ -39,8 +39,8 @@ def test_minimum_contribution_years_rise_from_2030_to_20_in_2039():
 
 def test_account_divisor_table_matches_the_2005_document():
     """国发〔2005〕38号: 50 → 195, 55 → 170, 60 → 139, 63 → 117; 31 ages from 40 to 70."""
-    assert [ACCOUNT_DIVISOR[a] for a in (40, 50, 55, 60, 63, 70)] == [233, 195, 170, 139, 117, 56]
-    assert len(ACCOUNT_DIVISOR) == 31
+    assert account_divisor(np.array([40, 50, 55, 60, 63, 70])).tolist() == [233, 195, 170, 139, 117, 56]
+    assert account_divisor(np.array([35, 75])).tolist() == [233, 56]  # outside the table: its first and last
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +146,7 @@ def test_indicators_name_the_depletion_and_first_deficit_years():
 def test_solved_contribution_rate_balances_the_fund_at_the_horizon(base_projection):
     scenario = base_projection.scenario
     target = parse_target("balance_2035>=0", scenario)
-    rate, margin = solve_lever(scenario, base_projection, "contribution_rate", target)
+    rate, margin = solve_lever(scenario, "contribution_rate", target)
     assert 0.24 < rate < 0.6 and margin >= 0
     balance = project_pensions(load_scenario(BASE, {"pension": {"employee": {"contribution_rate": rate - 1e-4}}}),
                                base_projection).query("scheme == 'employee' and metric == 'balance' and year == 2035")
@@ -188,7 +188,7 @@ def test_cohorts_keep_the_entry_level_of_the_year_they_turned_25():
 
     base = np.full((2, 101), 0.3)
     levels = np.array([0.5, 0.6, 0.7, 0.8, 0.9, 1.0])  # years 0..5 since base
-    coverage = cohort_coverage(base, levels)  # year 5
+    coverage = cohort_coverage(base, levels, load_scenario(BASE).pension.calibration.coverage_ages)  # year 5
     assert coverage[0, 29] == pytest.approx(0.6)  # aged 24 at base, turned 25 in year 1
     assert coverage[0, 25] == pytest.approx(1.0)  # turned 25 this year
     assert coverage[0, 30] == pytest.approx(0.3)  # aged 25 at base: keeps its base coverage
@@ -207,10 +207,10 @@ def test_solver_handles_ceilings_and_keeps_linear_indexation_paths(base_projecti
     from model.solve import lever_overrides
 
     scenario = base_projection.scenario
-    ceiling, _ = solve_lever(scenario, base_projection, "contribution_rate", parse_target("balance_2035<=0", scenario))
-    floor, _ = solve_lever(scenario, base_projection, "contribution_rate", parse_target("balance_2035>=0", scenario))
+    ceiling, _ = solve_lever(scenario, "contribution_rate", parse_target("balance_2035<=0", scenario))
+    floor, _ = solve_lever(scenario, "contribution_rate", parse_target("balance_2035>=0", scenario))
     assert ceiling == pytest.approx(floor, abs=2e-5)  # both are the rate that balances 2035 exactly
     linear = load_scenario(BASE, {"pension": {"employee": {"indexation": {"values": {2020: 0.05, 2030: 0.01},
-                                                                          "unit": "fraction"}}}})
+                                                                          "unit": "fraction_per_year"}}}})
     values = lever_overrides(linear, "indexation", 0.02)["pension"]["employee"]["indexation"]["values"]
     assert values[2023] == pytest.approx(0.038) and values[2026] == 0.02

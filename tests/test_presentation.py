@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from conftest import BASE, ROOT, cli, render_without_missing_glyphs
-from model import charts
-from model.config import load_scenario
+from model import charts, metrics
+from model.scenario import load_scenario
 from model.outputs import write_run
 from model.runner import run_scenario
 
@@ -20,7 +20,7 @@ QUICK = {"abm": {"scale": 40, "replicates": 2, "processes": 1}}  # a small ABM k
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     result = run_scenario(load_scenario(BASE, QUICK))
-    folder = write_run(result, tmp_path_factory.mktemp("run") / "base", str(BASE), datetime.now(timezone.utc))
+    folder, _ = write_run(result, tmp_path_factory.mktemp("run") / "base", str(BASE), datetime.now(timezone.utc))
     return result, folder
 
 
@@ -43,8 +43,8 @@ def test_every_chart_renders_in_both_languages_without_missing_glyphs(quick_run,
             assert ("社区优先" if lang == "zh" else "community_first") in texts, name
         render_without_missing_glyphs(figure)
     runs = {"base": result.tables, "other": result.tables}
-    for _, label, table, metric, kind in charts.COMPARED:
-        render_without_missing_glyphs(charts.compare_chart(runs, context, label, table, metric, kind))
+    for metric in (m for m in metrics.compared() if m.overlay):
+        render_without_missing_glyphs(charts.compare_chart(runs, context, metric))
 
 
 def test_charts_fall_back_to_english_with_one_warning_when_no_cjk_font(monkeypatch):
@@ -70,7 +70,7 @@ def test_the_workbook_holds_the_same_numbers_as_the_csv_files(quick_run):
         csv = pd.read_csv(folder / f"{name}.csv")
         book = sheets[sheet]
         value = "人口" if name == "population" else "数值"
-        assert len(book) == len(csv) and book.shape[1] == csv.shape[1] + ("名称" in book), name
+        assert len(book) == len(csv) and book.shape[1] == csv.shape[1] + 2 * ("名称" in book), name
         pd.testing.assert_series_equal(book[value].reset_index(drop=True), csv["population" if name == "population" else "value"]
                                        .reset_index(drop=True), check_names=False, rtol=1e-11)
         if "名称" in book:  # every indicator and metric key is named for the reader
@@ -90,10 +90,10 @@ def test_the_report_holds_every_chart_and_the_headline_figures(quick_run):
     for png in (folder / "charts").glob("*.png"):
         assert f'id="{png.stem}"' in page and "data:image/png;base64," in page
     share = result.tables["indicators"].query("year == 2035 and indicator == 'share_60plus'")["value"].item()
-    assert "2035年60岁及以上人口占比" in page and f"{100 * share:.1f}%" in page
+    assert "60岁及以上人口占比，2020 → 2035" in page and f"→ {100 * share:.1f}%" in page
     gap = result.tables["care"].query("year == 2035 and metric == 'bed_gap'")["value"].item()
-    assert "床位缺口" in page and f"{gap:,.0f}" in page
-    assert "职工养老保险自给率" in page and "假设与来源" in page and "config_sha256" in page
+    assert "床位缺口" in page and f"→ {gap:,.0f}" in page
+    assert "自给率" in page and "假设与来源" in page and "config_sha256" in page
     assert "src=\"http" not in page and "<script" not in page  # self-contained
 
 
@@ -119,10 +119,11 @@ def test_compare_writes_side_by_side_tables_and_reuses_finished_runs(tmp_path, o
     assert gap.at["second", "difference"] == pytest.approx(-(40000 - 30900), abs=1e-6)
     assert (table.query("scenario == 'first'")["difference"].fillna(0) == 0).all()
     book = pd.read_excel(tmp_path / "cmp" / "comparison.xlsx")
-    assert list(book.columns) == ["指标", "名称", "年份", "first", "second", "second − first"]
-    assert (book["名称"] != book["指标"]).all()  # every compared indicator is named
-    assert "城镇职工：自给率（缴费收入/支出）" in set(book["名称"])
-    assert {p.name for p in (tmp_path / "cmp" / "charts").glob("*.png")} == {f"{c[0]}.png" for c in charts.COMPARED}
+    assert list(book.columns) == ["表", "指标", "名称", "单位", "分组", "年份", "first", "second", "second − first"]
+    assert (book["名称"] != book["指标"]).all()  # every compared indicator is named by the registry
+    assert "自给率（缴费收入/支出）" in set(book["名称"]) and "城镇职工" in set(book["分组"])
+    assert {p.name for p in (tmp_path / "cmp" / "charts").glob("*.png")} == {
+        f"compare_{m.key}.png" for m in metrics.compared() if m.overlay}
     # A second comparison reuses both finished runs.
     stamp = (tmp_path / "outputs" / "first" / "manifest.json").stat().st_mtime_ns
     again = cli(*command, cwd=tmp_path)

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from conftest import BASE, cli, render_without_missing_glyphs
-from model.config import load_scenario
+from model.scenario import load_scenario
 from model.demography import project_population
 from model.care_demand import project_states
 from model.regions import disability_factors, project_counties
@@ -250,16 +250,16 @@ def test_without_the_map_package_or_a_boundary_the_run_says_so_in_one_line(count
 def test_the_care_mix_model_places_people_and_beds_in_counties(county_run):
     from model.abm.model import CareMixModel
     from model.abm.people import INSTITUTION
-    from model.abm.plan import resolve_mix
+    from model.abm.mix import resolve_mix
     from model.care_demand import project_states
     from model.pension import project_pensions
 
     scenario = load_scenario(COUNTIES, {"stages": ["pension", "care", "abm"], "abm": {"scale": 20}})
     population = county_run.population
-    inputs = resolve_mix(scenario, population, project_states(scenario, population),
+    arrays = resolve_mix(scenario, population, project_states(scenario, population),
                          project_pensions(scenario, population), "9073", county_run.regions["care"])
-    assert inputs.areas == tuple(NAMES) and inputs.people_area_shares.sum() == pytest.approx(1)
-    model = CareMixModel(inputs, seed=3)
+    assert arrays.areas == tuple(NAMES) and arrays.people_area_shares.sum() == pytest.approx(1)
+    model = CareMixModel(arrays, seed=3)
     assert {home.area for home in model.institution_list} == set(range(len(NAMES)))
     while model.month < 60:
         model.step()
@@ -268,9 +268,9 @@ def test_the_care_mix_model_places_people_and_beds_in_counties(county_run):
         home_area = np.array([h.area for h in model.institution_list])[p.provider[residents]]
         away = residents[home_area != p.area[residents]]
         # A bed in another county is taken only after the move penalty (months of waiting).
-        assert ((p.since[away] - p.wait_since[away]) >= inputs.other_area_after_months).all()
+        assert ((p.since[away] - p.wait_since[away]) >= arrays.other_area_after_months).all()
     share_yuci = np.mean(model.people.view("area")[model.people.view("active")] == 0)
-    assert share_yuci == pytest.approx(inputs.people_area_shares[0], abs=0.03)
+    assert share_yuci == pytest.approx(arrays.people_area_shares[0], abs=0.03)
 
 
 @pytest.mark.parametrize("command, overlay, expected", [

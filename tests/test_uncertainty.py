@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from conftest import BASE, cli, simulate
-from model.config import load_scenario
+from model.scenario import load_scenario
 from model.runner import run_scenario
 from model.uncertainty import QUANTILES, fit_fertility_ar1, fit_lee_carter
 
@@ -13,7 +13,7 @@ QUICK = {"stages": ["pension", "care"], "years": {"end": 2040}}
 
 
 def test_lee_carter_reproduces_the_fitted_log_rates():
-    fit = fit_lee_carter(1970)
+    fit = fit_lee_carter(load_scenario(BASE).uncertainty.lee_carter_from)
     error = fit.fitted - fit.log_mx
     # Stated error: root mean square 0.1 and at most 0.35 in log rates (a rank-1 fit of 10
     # periods × 22 ages; the worst cells are young adults in the 1970s).
@@ -23,7 +23,7 @@ def test_lee_carter_reproduces_the_fitted_log_rates():
 
 
 def test_fertility_ar1_is_stationary_and_positive():
-    phi, sigma = fit_fertility_ar1()
+    phi, sigma = fit_fertility_ar1(load_scenario(BASE).uncertainty.fertility_from)
     assert 0 < phi < 1 and 0 < sigma < 0.5
 
 
@@ -62,17 +62,17 @@ def test_sensitivity_moves_each_assumption_and_draws_tornados(tmp_path):
     done = cli("sensitivity", BASE, "--out", tmp_path / "sens", "-q")
     assert done.returncode == 0, done.stderr
     table = pd.read_csv(tmp_path / "sens" / "sensitivity.csv").set_index(["parameter", "metric"])
-    assert set(table.index.get_level_values(0)) == {"tfr", "e0_gain", "migration", "wage_growth", "indexation",
+    assert set(table.index.get_level_values(0)) == {"tfr", "e0", "migration", "wage_growth", "indexation",
                                                     "compliance", "disability_incidence", "care_mix"}
     bed_gap = table.xs("bed_gap", level="metric")
     assert bed_gap.at["care_mix", "high"] > bed_gap.at["care_mix", "base"] > bed_gap.at["care_mix", "low"]
     assert bed_gap.at["disability_incidence", "high"] > bed_gap.at["disability_incidence", "low"]
     assert bed_gap.at["tfr", "high"] == bed_gap.at["tfr", "low"]   # nobody born after 2020 is 60 by 2035
-    balance = table.xs("pension_balance", level="metric")
+    balance = table.xs("balance", level="metric")
     assert balance.at["compliance", "high"] > balance.at["compliance", "low"]
     assert balance.at["indexation", "high"] < balance.at["indexation", "low"]
     charts = {p.name for p in (tmp_path / "sens" / "charts").glob("*.png")}
-    assert charts == {"tornado_bed_gap.png", "tornado_pension_balance.png"}
+    assert charts == {"tornado_bed_gap.png", "tornado_balance.png"}
 
 
 def test_a_sweep_on_a_dask_cluster_equals_each_point_run_by_hand(tmp_path):
@@ -85,15 +85,15 @@ def test_a_sweep_on_a_dask_cluster_equals_each_point_run_by_hand(tmp_path):
     sweep.write_text(f"scenario: {BASE}\nname: t\ngrid:\n  care.beds: [30000, 40000]\n"
                      "  population.migration.net: [0, -5]\n  care.occupancy: [0.85, -1]\n", encoding="utf-8")
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        table, failures = run_sweep(sweep, scheduler=cluster.scheduler_address)
+        scenario, _, points, abm = read_sweep(sweep)
+        table, failures = run_sweep(scenario, points, abm, scheduler=cluster.scheduler_address)
     # Occupancy −1 is refused: those four points fail with their parameters; the others stand.
     assert len(failures) == 4 and all(point["care.occupancy"] == -1 for _, point, _ in failures)
     assert all("care.occupancy" in message for _, _, message in failures)
     assert sorted(table.point.unique()) == [0, 2, 4, 6]
-    scenario_file, _, points, abm = read_sweep(sweep)
     for index in (0, 6):
-        by_hand = run_scenario(load_scenario(scenario_file, point_overrides(scenario_file, points[index], index, abm)))
-        expected = key_indicators({"x": by_hand.tables}, (2025, 2030, 2035))
+        by_hand = run_scenario(load_scenario(BASE, point_overrides(scenario, points[index], index, abm)))
+        expected = key_indicators({"x": by_hand.tables}, by_hand.scenario.milestones()[1:])
         got = table[table.point == index].reset_index(drop=True)
         assert np.allclose(got.value.to_numpy(), expected.value.to_numpy(), equal_nan=True)
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from ..care_demand import SEVERE
-from .people import COMMUNITY, HOME_CARE, INSTITUTION
+from ..states import COMMUNITY, HOME_CARE, INSTITUTION, SEVERE
 
 
 class WaitingList:
@@ -26,14 +25,14 @@ class WaitingList:
         wanting = np.flatnonzero(people.view("active") & (people.view("wants") == setting)
                                  & (people.view("setting") != setting))
         severe = people.state[wanting] == SEVERE
-        rank = np.where(severe, 0, 1) if model.inputs.priority == "severe_first" else np.zeros(len(wanting))
+        rank = np.where(severe, 0, 1) if model.arrays.priority == "severe_first" else np.zeros(len(wanting))
         order = np.lexsort((wanting, people.wait_since[wanting], rank))
         self.rows = wanting[order]
         self.severe = severe[order]
         self.area = people.area[self.rows]
-        self.any_area = model.month - people.wait_since[self.rows] >= model.inputs.other_area_after_months
+        self.any_area = model.month - people.wait_since[self.rows] >= model.arrays.other_area_after_months
         self.open = np.ones(len(self.rows), dtype=bool)
-        self.left = np.bincount(self.area, minlength=len(model.inputs.areas))  # open applicants by area
+        self.left = np.bincount(self.area, minlength=len(model.arrays.areas))  # open applicants by area
         self.open_count = len(self.rows)
 
     def take(self, count: int, area: int | None = None, severe_only: bool = False,
@@ -113,7 +112,7 @@ class HomeCareService(mesa.Agent):
         # After a month in which users worsened, the hours may not cover them all: the most
         # recently admitted lose the service first and go back on the list.
         users = np.flatnonzero(people.view("active") & (people.view("setting") == HOME_CARE))
-        need = model.inputs.home_care_hours[people.state[users]]
+        need = model.arrays.home_care_hours[people.state[users]]
         if need.sum() > self.hours:
             order = np.lexsort((users, people.since[users]))
             kept = np.cumsum(need[order]) <= self.hours
@@ -122,7 +121,7 @@ class HomeCareService(mesa.Agent):
         self.hours_used = float(need.sum())
         # Then the list, in order, as far as the free hours go.
         applicants = waiting.rows[waiting.open]
-        hours = model.inputs.home_care_hours[people.state[applicants]]
+        hours = model.arrays.home_care_hours[people.state[applicants]]
         fits = int(np.searchsorted(np.cumsum(hours), self.hours - self.hours_used, side="right"))
         model.place(waiting.take(fits), HOME_CARE, self)
         self.hours_used += float(hours[:fits].sum())

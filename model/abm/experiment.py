@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 
 from ..care_demand import HealthStates
-from ..config import Scenario
+from ..scenario import Scenario
 from ..demography import PopulationProjection
 from ..parallel import map_in_processes
-from .plan import MixInputs, resolve_mix
+from .mix import MixArrays, resolve_mix
 
 Progress = Callable[[str], None]
 
@@ -30,11 +30,11 @@ def replicate_seed(root: int, mix: str, replicate: int) -> int:
     return int(np.random.SeedSequence([root, key, replicate]).generate_state(1, dtype=np.uint32)[0])
 
 
-def run_replicate(inputs: MixInputs, seed: int) -> list[tuple[int, str, float]]:
+def run_replicate(arrays: MixArrays, seed: int) -> list[tuple[int, str, float]]:
     """One run of one mix: (year, metric, value) rows."""
     from .model import CareMixModel
 
-    model = CareMixModel(inputs, seed)
+    model = CareMixModel(arrays, seed)
     model.run()
     return model.results()
 
@@ -78,11 +78,11 @@ def run_care_abm(scenario: Scenario, population: PopulationProjection, states: H
     done(0)
     if abm.processes == 1 or len(tasks) == 1:
         results = []
-        for count, (_, _, inputs, seed) in enumerate(tasks, start=1):
-            results.append(run_replicate(inputs, seed))
+        for count, (_, _, arrays, seed) in enumerate(tasks, start=1):
+            results.append(run_replicate(arrays, seed))
             done(count)
     else:
-        results = map_in_processes(run_replicate, [(inputs, seed) for _, _, inputs, seed in tasks],
+        results = map_in_processes(run_replicate, [(arrays, seed) for _, _, arrays, seed in tasks],
                                    min(abm.processes, len(tasks)), done)
     for (name, r, _, _), rows in zip(tasks, results):
         runs[name][r] = rows

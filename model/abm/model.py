@@ -24,26 +24,20 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from ..care_demand import HEALTHY, MILD, SEVERE
+from .. import metrics
+from ..lifetable import N_AGES
+from ..states import COMMUNITY, HEALTHY, HOME, HOME_CARE, INSTITUTION, MILD, OLD_AGE, SEVERE
 from .agents import CommunityCentre, HomeCareService, Institution, WaitingList
-from .people import (ARRIVE, DIE, HOME, HOME_CARE, COMMUNITY, INSTITUTION, NO_EVENT, RECOVER, WORSEN, People,
+from .people import (ARRIVE, DIE, NO_EVENT, RECOVER, WORSEN, People,
                      calibrate_levels, choice_odds, choose, draw_attributes, stochastic_round)
-from .plan import MixInputs
+from .mix import MixArrays
 
-OPEN_AGE = 40  # age index of 100+
+OPEN_AGE = N_AGES - 1 - OLD_AGE  # age index of 100+ (ages are counted from 60)
 
-# Metrics that count people, places or money: multiplied by the scale when reported.
-COUNTED = {
-    "mild", "severe", "users_home", "users_home_care", "users_community", "users_institution",
-    "unmet_need", "waiting", "waiting_institution", "waiting_community", "waiting_home_care",
-    "beds", "nursing_beds", "occupied_beds", "occupied_nursing_beds", "empty_beds", "empty_nursing_beds",
-    "severe_in_general_beds", "self_caring_residents", "daycare_capacity", "daycare_users", "home_care_hours", "home_care_hours_used",
-    "deaths_healthy", "deaths_mild", "deaths_severe", "new_cases", "moved_away", "admissions_institution",
-    "public_cost", "private_cost",
-}
-# Flows of a projection year (1 November to 31 October), present in every year even when zero.
-FLOWS = ("deaths_healthy", "deaths_mild", "deaths_severe", "new_cases", "moved_away", "admissions_institution",
-         "wait_months_total", "public_cost", "private_cost")
+# What each recorded metric is, from the registry: agents' counts are scaled back to persons;
+# flows are summed over the months of a projection year and present in every year.
+SCALED = {m.key for m in metrics.of_table("abm") if m.scaled}
+FLOWS = tuple(m.key for m in metrics.of_table("abm") if m.kind == "flow") + ("wait_months_total",)
 
 
 def split_integer(total: float, weights: np.ndarray) -> np.ndarray:
@@ -60,20 +54,20 @@ def split_integer(total: float, weights: np.ndarray) -> np.ndarray:
 class CareMixModel(mesa.Model):
     """One run of one care mix."""
 
-    def __init__(self, inputs: MixInputs, seed: int):
+    def __init__(self, arrays: MixArrays, seed: int):
         super().__init__(rng=seed)
-        self.inputs = inputs
+        self.arrays = arrays
         self.month = 0
         self.people = People()
-        self.flows: dict[tuple[int, str], float] = {(int(year), metric): 0.0 for year in inputs.years[:-1]
+        self.flows: dict[tuple[int, str], float] = {(int(year), metric): 0.0 for year in arrays.years[:-1]
                                                     for metric in FLOWS}
         self.stocks: dict[tuple[int, str], float] = {}
         self.recovered = np.zeros((2, OPEN_AGE + 1), dtype=np.int64)
         self._create_providers()
-        self.planned_beds = inputs.beds[0]
+        self.planned_beds = arrays.beds[0]
 
         # Base-year people: the care stage's counts, rounded to whole agents.
-        counts = stochastic_round(self.rng, inputs.counts[0] / inputs.scale)  # (2, 3, 41)
+        counts = stochastic_round(self.rng, arrays.counts[0] / arrays.scale)  # (2, 3, 41)
         self.pool = counts[:, HEALTHY].copy()
         for state in (MILD, SEVERE):
             for sex in (0, 1):
@@ -81,14 +75,14 @@ class CareMixModel(mesa.Model):
         # Odds levels: at base-year prices without subsidy these people split by the target shares.
         rows = np.flatnonzero(self.people.view("active"))
         reference = self._relative_odds(rows, month=0, with_subsidy=False)
-        self.levels = calibrate_levels(self.people.state[rows], reference, inputs.shares)
+        self.levels = calibrate_levels(self.people.state[rows], reference, arrays.shares)
         self._decide(rows)
         self._draw_year(0)
 
     # ------------------------------------------------------------------ setting up
 
     def _create_providers(self) -> None:
-        i = self.inputs
+        i = self.arrays
         # Institutions: groups of area × public/private holding beds in the stated shares (at
         # least one home in each group that has beds); the homes of a group are the same size.
         groups = [(area, public) for area in range(len(i.areas)) for public in (True, False)]
@@ -111,7 +105,7 @@ class CareMixModel(mesa.Model):
         self.centre_weights = np.array([a.weight for a in self.centre_list])
 
     def _add_people(self, ages: np.ndarray, sex: int, state: int, active: bool, months=None) -> np.ndarray:
-        i = self.inputs
+        i = self.arrays
         attributes = draw_attributes(self.rng, len(ages), i.people_area_shares, i.employee_share, i.living_shares)
         extra = {} if active else {"event": ARRIVE, "event_month": months}
         return self.people.add(len(ages), active=active, sex=sex, age=ages, state=state, setting=HOME,
@@ -121,13 +115,13 @@ class CareMixModel(mesa.Model):
 
     def step(self) -> None:
         k = self.month
-        year = int(self.inputs.years[0]) + k // 12
+        year = int(self.arrays.years[0]) + k // 12
         self._recount()
         self._set_capacity(k)
         self._allocate()
         if k % 12 == 0:
             self._record_stocks(year)
-        if k < self.inputs.months - 1:
+        if k < self.arrays.months - 1:
             self._add_costs(k, year)
             self._monthly_events(k % 12, year)
             if k % 12 == 11:
@@ -135,7 +129,7 @@ class CareMixModel(mesa.Model):
         self.month += 1
 
     def run(self) -> None:
-        while self.month < self.inputs.months:
+        while self.month < self.arrays.months:
             self.step()
 
     def _recount(self) -> None:
@@ -159,7 +153,7 @@ class CareMixModel(mesa.Model):
         self.underserved = dict(zip(homes.tolist(), np.split(underserved, starts[1:])))
 
     def _set_capacity(self, k: int) -> None:
-        i = self.inputs
+        i = self.arrays
         beds = split_integer(i.beds[k] / i.scale, self.institution_weights)
         nursing = np.minimum(split_integer(i.beds[k] * i.nursing_share[k] / i.scale, self.institution_weights), beds)
         for home, total, nursing_beds in zip(self.institution_list, beds.tolist(), nursing.tolist()):
@@ -199,7 +193,7 @@ class CareMixModel(mesa.Model):
         """The projection year of what happens at the start of month k ≥ 1: the allocation at
         month 12 (1 November of the next year) closes the year before, so that
         stock(y + 1) = stock(y) + flows(y)."""
-        return int(self.inputs.years[0]) + (k - 1) // 12
+        return int(self.arrays.years[0]) + (k - 1) // 12
 
     def _refill_healthy_residents(self) -> None:
         """Self-caring residents take general beds left empty, up to their demand, spread over
@@ -269,7 +263,7 @@ class CareMixModel(mesa.Model):
     # ------------------------------------------------------------------ choosing
 
     def _relative_odds(self, rows: np.ndarray, month: int, with_subsidy: bool = True) -> np.ndarray:
-        i, p = self.inputs, self.people
+        i, p = self.arrays, self.people
         state = p.state[rows]
         base = np.where(state == SEVERE, i.price_nursing, i.price_general)
         mean_factor = i.institution_public_share * i.public_price_factor + 1 - i.institution_public_share
@@ -284,9 +278,9 @@ class CareMixModel(mesa.Model):
         are not in, join its waiting list."""
         if not len(rows):
             return
-        p, month = self.people, min(self.month, self.inputs.months - 1)
+        p, month = self.people, min(self.month, self.arrays.months - 1)
         odds = self._relative_odds(rows, month)
-        wants = choose(self.rng, p.state[rows], odds, self.levels, self.inputs.home_care_uptake)
+        wants = choose(self.rng, p.state[rows], odds, self.levels, self.arrays.home_care_uptake)
         # The wait starts at the next allocation (the month's events come after this month's),
         # so a person admitted there has waited 0 months.
         starts_waiting = (wants != p.setting[rows]) & (wants != p.wants[rows])
@@ -300,7 +294,7 @@ class CareMixModel(mesa.Model):
 
     def _draw_year(self, t: int) -> None:
         """The year's event of every person and the pool's deaths and new cases, each in a month."""
-        i, p, rng = self.inputs, self.people, self.rng
+        i, p, rng = self.arrays, self.people, self.rng
         year = int(i.years[t])
         rows = np.flatnonzero(p.view("active"))
         sex, state, age = p.sex[rows], p.state[rows], p.age[rows]
@@ -352,7 +346,7 @@ class CareMixModel(mesa.Model):
 
     def _end_year(self, t: int) -> None:
         """Ageing, net migration and the new 60-year-olds, then the next year's events."""
-        i, p, rng = self.inputs, self.people, self.rng
+        i, p, rng = self.arrays, self.people, self.rng
         year = int(i.years[t])
         rows = np.flatnonzero(p.view("active"))
         p.age[rows] = np.minimum(p.age[rows] + 1, OPEN_AGE)
@@ -397,7 +391,7 @@ class CareMixModel(mesa.Model):
 
     def _add_costs(self, k: int, year: int) -> None:
         """One month of private (users') and public (subsidy) spending, yuan."""
-        i, p = self.inputs, self.people
+        i, p = self.arrays, self.people
         index = i.price_index[k]
         active, setting, state = p.view("active"), p.view("setting"), p.view("state")
         private = public = 0.0
@@ -426,7 +420,7 @@ class CareMixModel(mesa.Model):
         self.flows[(year, "public_cost")] += public
 
     def _record_stocks(self, year: int) -> None:
-        i, p = self.inputs, self.people
+        i, p = self.arrays, self.people
         t = year - int(i.years[0])
         k = self.month
         active, setting, state, wants = p.view("active"), p.view("setting"), p.view("state"), p.view("wants")
@@ -471,11 +465,11 @@ class CareMixModel(mesa.Model):
     def results(self) -> list[tuple[int, str, float]]:
         """(year, metric, value) rows, counts scaled back to persons."""
         flows = dict(self.flows)
-        for year in self.inputs.years[:-1]:
+        for year in self.arrays.years[:-1]:
             admitted = flows[(int(year), "admissions_institution")]
             waited = flows.pop((int(year), "wait_months_total"))
             flows[(int(year), "mean_wait_months")] = waited / admitted if admitted else np.nan
         rows = []
         for (year, metric), value in sorted({**self.stocks, **flows}.items()):
-            rows.append((year, metric, value * self.inputs.scale if metric in COUNTED else value))
+            rows.append((year, metric, value * self.arrays.scale if metric in SCALED else value))
         return rows

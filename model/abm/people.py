@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..care_demand import MILD, SEVERE
+from ..states import COMMUNITY, HOME, HOME_CARE, INSTITUTION, MILD, SEVERE
 
-# Care settings. Home = family care only; the others are formal care.
-HOME, HOME_CARE, COMMUNITY, INSTITUTION = 0, 1, 2, 3
 LIVING_NAMES = ("alone", "spouse", "children")  # living arrangement codes 0, 1, 2
 EMPLOYEE, RESIDENT = 0, 1
 

@@ -1,6 +1,6 @@
 """Everything one care mix needs, resolved from the scenario into plain monthly arrays.
 
-The agent-based model reads only this (no scenario objects), so a mix's inputs can be sent
+The agent-based model reads only this (no scenario objects), so a mix's arrays can be sent
 to worker processes cheaply and a model can be built in a test from a few arrays.
 Month k is the k-th month after the base-year stock date (1 November 2020 = month 0); a
 time path is read at base + k/12, so month 0, 12, 24 … agree with care.csv's yearly values.
@@ -14,19 +14,18 @@ import numpy as np
 import pandas as pd
 
 from ..care_demand import HealthStates
-from ..config import Scenario, TimePath
+from ..states import SETTINGS, STATES
+from ..scenario import Scenario, TimePath
 from ..demography import PopulationProjection
 from .people import LIVING_NAMES
 
-STATE_NAMES = ("healthy", "mild", "severe")
-SETTING_SHARES = ("home", "community", "institution")
 
 
 @dataclass(frozen=True)
-class MixInputs:
+class MixArrays:
     """Inputs of one model run: a mix of the scenario, with the population and health states."""
 
-    mix: str
+    name: str                       # the mix's key in abm.mixes
     years: np.ndarray               # stock years, base … end
     scale: int                      # persons per agent
     priority: str
@@ -116,7 +115,7 @@ def _areas(scenario: Scenario, counties: pd.DataFrame | None) -> dict:
 
 
 def resolve_mix(scenario: Scenario, population: PopulationProjection, states: HealthStates,
-                pension: pd.DataFrame, name: str, counties: pd.DataFrame | None = None) -> MixInputs:
+                pension: pd.DataFrame, name: str, counties: pd.DataFrame | None = None) -> MixArrays:
     """The arrays for mix `name` of the scenario's abm section (`counties`: the county care
     table, to place people and beds in counties)."""
     abm, care = scenario.abm, scenario.care
@@ -128,7 +127,7 @@ def resolve_mix(scenario: Scenario, population: PopulationProjection, states: He
     elderly = np.interp(times, years, stocks.sum(axis=(1, 2)))
 
     shares = np.array([[float(getattr(mix.shares.get(state, care.mix[state]), setting).at(years[0]))
-                        for setting in SETTING_SHARES] for state in STATE_NAMES])
+                        for setting in SETTINGS] for state in STATES])
     if mix.beds is not None:
         beds = _monthly(mix.beds, times)
     elif mix.beds_per_1000 is not None:
@@ -146,9 +145,9 @@ def resolve_mix(scenario: Scenario, population: PopulationProjection, states: He
     growth = scenario.pension.wages.growth.at(years[1:])
     price_index = np.interp(times, years, np.concatenate([[1.0], np.cumprod(1 + growth)]))
     zero = np.zeros(months)
-    return MixInputs(
-        mix=name, years=years, scale=abm.scale, priority=abm.priority,
-        other_area_after_months=abm.other_area_after_months,
+    return MixArrays(
+        name=name, years=years, scale=abm.scale, priority=abm.priority,
+        other_area_after_months=int(abm.other_area_after_months.at(years[0])),
         stocks=stocks, counts=states.counts, death=states.death, move=states.move, entry=states.entry,
         migration=states.migration,
         **_areas(scenario, counties),
@@ -161,9 +160,9 @@ def resolve_mix(scenario: Scenario, population: PopulationProjection, states: He
         shares=shares,
         home_care_uptake=np.array([0.0, float(uptake["mild"].at(years[0])), float(uptake["severe"].at(years[0]))]),
         home_care_hours=np.array([0.0] + [float(behaviour.home_care_hours[k].at(years[0])) for k in ("mild", "severe")]),
-        institutions=supply.institutions,
+        institutions=int(supply.institutions.at(years[0])),
         institution_public_share=float(supply.institution_public_share.at(years[0])),
-        community_centres=supply.community_centres,
+        community_centres=int(supply.community_centres.at(years[0])),
         beds=beds, nursing_share=nursing_share, beds_norm=_monthly(care.beds_norm, times),
         daycare_users=daycare_places / np.maximum(_monthly(care.daycare_places_per_user, times), 1e-9),
         home_care_hours_supply=workers * _monthly(supply.hours_per_worker, times),

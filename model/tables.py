@@ -1,116 +1,19 @@
-"""Read the bundled default data and users' CSV tables into arrays, checking them as we go.
-
-Bundled files live in ``model/data/`` and are named, with sources, in ``model/data/SOURCES.md``.
-User tables (named by a scenario's ``table:`` keys) are checked for numbers, ranges, sexes,
-ages 0..100 and coverage of every projection year; any problem becomes a one-line
-`ScenarioError` naming the file and what is wrong.
-
-Array conventions used throughout: sex axis ordered (male, female); ages 0..100 where 100 is
-100 and over; a year axis first when there is one.
+"""Users' CSV tables, read and checked against their declarations (`TableRef` in
+``model/scenario/quantities.py``): numbers, ranges, sexes, ages 0..100 and coverage of every
+projection year; any problem becomes a one-line `ScenarioError` naming the file and what is
+wrong (never the content of a file that is not such a table).
 """
 
 from __future__ import annotations
 
-import difflib
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .config import (CENSUS_GROUPS, FertilityTable, MortalityTable, PrevalenceTable, ScenarioError,
-                     TableRef)
+from .errors import ScenarioError
 from .lifetable import N_AGES, SEXES
-
-DATA_DIR = Path(__file__).parent / "data"
-CENSUS_GROUP_LOWER = np.array([0, 1] + list(range(5, 90, 5)))  # 0, 1-4, 5-9, ..., 80-84, 85+
-
-
-@lru_cache(maxsize=None)
-def _bundled(name: str) -> pd.DataFrame:
-    return pd.read_csv(DATA_DIR / name, dtype={"code": "string"})
-
-
-def _by_sex_age(frame: pd.DataFrame, value: str) -> np.ndarray:
-    """Pivot a (sex, age, value) frame into an array shaped (2, 101)."""
-    table = frame.pivot(index="sex", columns="age", values=value).reindex(index=list(SEXES), columns=range(N_AGES))
-    return table.to_numpy(dtype=float)
-
-
-def standard_mortality() -> np.ndarray:
-    """Default age pattern of mortality, mx shaped (2, 101) (UN WPP 2024, China 2020)."""
-    return _by_sex_age(_bundled("mortality_standard.csv"), "mx")
-
-
-def fertility_shape() -> np.ndarray:
-    """Default age pattern of fertility: share of TFR at each age, shape (101,), sums to 1."""
-    shape = np.zeros(N_AGES)
-    frame = _bundled("fertility_shape.csv")
-    shape[frame["age"].to_numpy()] = frame["share"].to_numpy()
-    return shape / shape.sum()
-
-
-def migration_schedule() -> np.ndarray:
-    """Default age pattern of migration intensity, shape (2, 101) (Rogers–Castro)."""
-    return _by_sex_age(_bundled("migration_schedule.csv"), "intensity")
-
-
-@lru_cache(maxsize=None)
-def _census_by_region(name: str = "census2020_age_sex_5y.csv") -> pd.DataFrame:
-    """A bundled census table with a `name` column: the province, city or county its level names."""
-    frame = _bundled(name).copy()
-    frame["name"] = np.select(
-        [frame["level"] == "province", frame["level"] == "city"],
-        [frame["province"], frame["city"]],
-        frame["county"],
-    )
-    return frame
-
-
-def _census_rows(frame: pd.DataFrame, region: str, key: str, otherwise: str = "") -> pd.DataFrame:
-    """The rows of one census region, by name or 6-digit code; a one-line error otherwise (with
-    a close name if there is one, else `otherwise`)."""
-    matches = frame[(frame["name"] == region) | (frame["code"] == region)]
-    if matches.empty:
-        guess = difflib.get_close_matches(region, sorted(set(frame["name"])), n=1)
-        hint = f"; did you mean {guess[0]!r}?" if guess else otherwise or "; see model/data/SOURCES.md"
-        raise ScenarioError(f"{key}: {region!r} is not a region of the bundled 2020 census{hint}")
-    if matches[["code", "level"]].drop_duplicates().shape[0] > 1:
-        raise ScenarioError(f"{key}: {region!r} names more than one region; use its 6-digit code")
-    return matches
-
-
-def census_groups(region: str, key: str = "population.base.census_region") -> np.ndarray:
-    """2020 census persons by sex and age group (0, 1–4, …, 80–84, 85+), shape (2, 19).
-
-    `region` is a name (晋中市, 山西省, 全国, 榆次区 …) or a 6-digit division code.
-    """
-    return _census_groups(region, key).copy()
-
-
-@lru_cache(maxsize=64)
-def _census_groups(region: str, key: str) -> np.ndarray:
-    table = _census_rows(_census_by_region(), region, key).pivot(index="sex", columns="age_group", values="population")
-    return table.reindex(index=list(SEXES), columns=list(CENSUS_GROUPS)).to_numpy(dtype=float)
-
-
-def census_place(region: str) -> tuple[str, str, str] | None:
-    """(province, city, county) of a census region given by name or code, or None if unknown
-    or ambiguous."""
-    try:
-        row = _census_rows(_census_by_region(), region, "census").iloc[0]
-    except ScenarioError:
-        return None
-    return row["province"], row["city"], row["county"]
-
-
-def census_urban_population(region: str, key: str, otherwise: str = "") -> tuple[float, float]:
-    """A region's 2020 census population living in towns (城镇), and its whole population."""
-    row = _census_rows(_census_by_region("census2020_urban_rural.csv"), region, key, otherwise).iloc[0]
-    return float(row["urban"]), float(row["population"])
-
-
-# --------------------------------------------------------------------------- user tables
+from .scenario.quantities import FertilityTable, MortalityTable, PrevalenceTable, TableRef
 
 
 def read_table(table: TableRef, key: str, years: np.ndarray | None = None) -> pd.DataFrame:

@@ -1,0 +1,49 @@
+"""The bundled default data (``model/data/``, each file named with its source in
+``model/data/SOURCES.md``): default age schedules of mortality, fertility and migration, and
+the tables the stages read by name.
+
+Array conventions used throughout: sex axis ordered (male, female); ages 0..100 where 100 is
+100 and over; a year axis first when there is one.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .lifetable import N_AGES, SEXES
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+@lru_cache(maxsize=None)
+def bundled_table(name: str) -> pd.DataFrame:
+    """A bundled CSV file (read once; callers must not change it)."""
+    return pd.read_csv(DATA_DIR / name, dtype={"code": "string"})
+
+
+def by_sex_age(frame: pd.DataFrame, value: str) -> np.ndarray:
+    """Pivot a (sex, age, value) frame into an array shaped (2, 101)."""
+    table = frame.pivot(index="sex", columns="age", values=value).reindex(index=list(SEXES), columns=range(N_AGES))
+    return table.to_numpy(dtype=float)
+
+
+def standard_mortality() -> np.ndarray:
+    """Default age pattern of mortality, mx shaped (2, 101) (UN WPP 2024, China 2020)."""
+    return by_sex_age(bundled_table("mortality_standard.csv"), "mx")
+
+
+def fertility_shape() -> np.ndarray:
+    """Default age pattern of fertility: share of TFR at each age, shape (101,), sums to 1."""
+    shape = np.zeros(N_AGES)
+    frame = bundled_table("fertility_shape.csv")
+    shape[frame["age"].to_numpy()] = frame["share"].to_numpy()
+    return shape / shape.sum()
+
+
+def migration_schedule() -> np.ndarray:
+    """Default age pattern of migration intensity, shape (2, 101) (Rogers–Castro)."""
+    return by_sex_age(bundled_table("migration_schedule.csv"), "intensity")

@@ -1,0 +1,246 @@
+"""Every output metric, declared once.
+
+A `Metric` says what a key of the tidy tables holds: the table it is a row of, its kind, its
+unit, its names in Chinese and English, and the roles it plays (a headline figure, a
+compared indicator, a figure the regression baseline guards). Labels, workbook formats, chart
+axes, headline tiles, the terminal summary, comparison and sweep tables all read it, so adding
+an output is: compute it in its stage, add one line here (`tests/test_metrics.py` fails on a
+key a stage emits that is not declared, or one declared that no stage emits).
+
+Kinds (they decide timing and how the agent-based module's months make a year):
+
+* ``stock`` — on 1 November of the year (the census date); the ABM records it in November;
+* ``flow`` — events of the twelve months from 1 November of the year; the ABM sums months;
+* ``rate`` — a rate or level of those twelve months (TFR, e0, a mean wait);
+* ``value`` — without a year (a calibration fit, the year an event happens).
+
+`scaled` marks the ABM's counts of agents, multiplied back by `abm.scale` persons per agent.
+Population counts by age band (`ages`) are computed from the declaration itself, so an age
+band is added by one line and its share by another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TABLES = ("indicators", "population", "pension", "care", "abm")
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    table: str                   # the tidy table it is a row of
+    kind: str                    # stock | flow | rate | value
+    unit: str                    # a unit of scenario.quantities.UNITS
+    zh: str
+    en: str
+    scaled: bool = False         # an ABM count of agents (× abm.scale when reported)
+    ages: tuple[int, int] | None = None   # population counts: the half-open band of single ages
+    share_of: str | None = None  # a share: the count (same table) over population_total
+    headline: int | None = None  # order among the headline figures (report tiles, terminal summary)
+    compared: bool = False       # a key indicator of comparisons and sweeps …
+    overlay: bool = False        # … drawn as an overlay chart of the scenarios compared
+    baseline: bool = False       # guarded by the regression baseline (tests/test_baseline.py)
+    scheme: str | None = None    # pension metrics shown as headline/compared for this scheme
+
+    def name(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+def _declare(*metrics: Metric) -> dict[tuple[str, str], Metric]:
+    found: dict[tuple[str, str], Metric] = {}
+    for metric in metrics:
+        if (metric.table, metric.key) in found:
+            raise ValueError(f"metric {metric.table}.{metric.key} is declared twice")
+        found[(metric.table, metric.key)] = metric
+    return found
+
+
+M = Metric
+I, P, C, A = "indicators", "pension", "care", "abm"
+
+REGISTRY: dict[tuple[str, str], Metric] = _declare(
+    # ------------------------------------------------------------------ indicators.csv: population
+    M("population_total", I, "stock", "persons", "常住人口", "Resident population", ages=(0, 101), headline=1,
+      compared=True, overlay=True, baseline=True),
+    M("population_male", I, "stock", "persons", "男性人口", "Male population"),
+    M("population_female", I, "stock", "persons", "女性人口", "Female population"),
+    M("population_0_14", I, "stock", "persons", "0—14岁人口", "Population aged 0–14", ages=(0, 15)),
+    M("population_15_59", I, "stock", "persons", "15—59岁人口", "Population aged 15–59", ages=(15, 60)),
+    M("population_60plus", I, "stock", "persons", "60岁及以上人口", "Population aged 60+", ages=(60, 101)),
+    M("population_65plus", I, "stock", "persons", "65岁及以上人口", "Population aged 65+", ages=(65, 101)),
+    M("population_80plus", I, "stock", "persons", "80岁及以上人口", "Population aged 80+", ages=(80, 101)),
+    M("share_0_14", I, "stock", "fraction", "0—14岁人口占比", "Share aged 0–14", share_of="population_0_14"),
+    M("share_60plus", I, "stock", "fraction", "60岁及以上人口占比", "Share aged 60+", share_of="population_60plus",
+      headline=2, compared=True, overlay=True, baseline=True),
+    M("share_65plus", I, "stock", "fraction", "65岁及以上人口占比", "Share aged 65+", share_of="population_65plus",
+      headline=3, compared=True, baseline=True),
+    M("share_80plus", I, "stock", "fraction", "80岁及以上人口占比", "Share aged 80+", share_of="population_80plus",
+      headline=4, compared=True, baseline=True),
+    M("old_age_dependency_ratio", I, "stock", "per_100", "老年抚养比（65岁及以上/15—64岁）",
+      "Old-age dependency (65+ per 100 aged 15–64)", headline=5, compared=True),
+    M("median_age", I, "stock", "years", "年龄中位数", "Median age"),
+    M("births", I, "flow", "persons", "出生人数", "Births", headline=6, compared=True, baseline=True),
+    M("deaths", I, "flow", "persons", "死亡人数", "Deaths", headline=7, compared=True, baseline=True),
+    M("net_migration", I, "flow", "persons", "净迁移人数", "Net migration", headline=8),
+    M("crude_birth_rate", I, "rate", "per_1000", "出生率", "Crude birth rate"),
+    M("crude_death_rate", I, "rate", "per_1000", "死亡率", "Crude death rate"),
+    M("tfr", I, "rate", "children_per_woman", "总和生育率", "Total fertility rate"),
+    M("e0_male", I, "rate", "years", "男性出生时预期寿命", "Life expectancy at birth, men"),
+    M("e0_female", I, "rate", "years", "女性出生时预期寿命", "Life expectancy at birth, women"),
+    M("e0_total", I, "rate", "years", "出生时预期寿命", "Life expectancy at birth"),
+    M("e60_male", I, "rate", "years", "男性60岁预期余寿", "Life expectancy at 60, men"),
+    M("e60_female", I, "rate", "years", "女性60岁预期余寿", "Life expectancy at 60, women"),
+    # ------------------------------------------------------------------ indicators.csv: pension and care figures
+    M("pension_depletion_year", I, "value", "year", "职工养老保险名义结余耗尽年份",
+      "Year the notional employee balance runs out"),
+    M("pension_first_deficit_year", I, "value", "year", "职工养老保险首次收不抵支年份",
+      "First year of an employee pension deficit"),
+    M("care_severe", I, "stock", "persons", "重度失能老人", "Severely disabled aged 60+"),
+    M("care_beds_needed", I, "stock", "beds", "养老床位需求", "Elder-care beds needed"),
+    M("care_beds_per_1000", I, "stock", "per_1000", "每千名老人床位数", "Beds per 1,000 aged 60+"),
+    M("care_bed_gap", I, "stock", "beds", "床位缺口（需求−供给）", "Bed gap (needed − supplied)"),
+    M("care_norm_gap", I, "stock", "beds", "按规划标准的床位缺口", "Bed gap against the norm"),
+    M("care_fit_severe_years_after_60_male", I, "value", "years", "校准：男性60岁后重度失能年数",
+      "Fit: severe years after 60, men"),
+    M("care_fit_severe_years_after_60_female", I, "value", "years", "校准：女性60岁后重度失能年数",
+      "Fit: severe years after 60, women"),
+    M("care_fit_severe_share_60plus", I, "value", "fraction", "校准：基年60岁及以上重度失能比例",
+      "Fit: 60+ severe share in the base year"),
+    M("care_fit_mild_share_60plus", I, "value", "fraction", "校准：基年60岁及以上轻度失能比例",
+      "Fit: 60+ mild share in the base year"),
+    M("care_disability_factor_mild", I, "value", "ratio", "城乡构成系数：轻度失能", "Urban/rural factor, mild"),
+    M("care_disability_factor_severe", I, "value", "ratio", "城乡构成系数：重度失能", "Urban/rural factor, severe"),
+    # ------------------------------------------------------------------ population.csv
+    M("population", "population", "stock", "persons", "人口", "Population"),
+    # ------------------------------------------------------------------ pension.csv (by scheme)
+    M("contributors", P, "stock", "persons", "缴费人数", "Contributors", baseline=True, scheme="employee"),
+    M("insured", P, "stock", "persons", "参保人数", "Insured"),
+    M("beneficiaries", P, "stock", "persons", "领取待遇人数", "Beneficiaries", baseline=True, scheme="employee"),
+    M("new_beneficiaries", P, "flow", "persons", "新增领取待遇人数", "New beneficiaries"),
+    M("dependency_ratio", P, "stock", "per_100", "制度抚养比（每百名缴费者对应领取者）",
+      "Beneficiaries per 100 contributors", headline=10, compared=True, scheme="employee"),
+    M("revenue", P, "flow", "yuan", "缴费收入", "Contribution revenue"),
+    M("subsidy", P, "flow", "yuan", "财政补贴", "Fiscal subsidy"),
+    M("expenditure", P, "flow", "yuan", "待遇支出", "Expenditure"),
+    M("balance", P, "stock", "yuan", "名义累计结余（含财政补贴）", "Notional balance with subsidies", compared=True,
+      baseline=True, scheme="employee"),
+    M("balance_without_subsidy", P, "stock", "yuan", "名义累计结余（不含财政补贴）", "Notional balance without subsidies"),
+    M("months_covered", P, "stock", "months", "结余可支付月数", "Months of spending covered"),
+    M("self_sufficiency_ratio", P, "flow", "fraction", "自给率（缴费收入/支出）",
+      "Self-sufficiency (revenue ÷ expenditure)", headline=9, compared=True, overlay=True, baseline=True,
+      scheme="employee"),
+    M("average_pension", P, "stock", "yuan_per_month", "月人均养老金", "Average pension", baseline=True,
+      scheme="employee"),
+    M("replacement_rate", P, "stock", "fraction", "替代率（人均养老金/平均工资）",
+      "Replacement rate (pension ÷ average wage)"),
+    M("cost_rate", P, "flow", "fraction", "成本率（支出/缴费基数）", "Cost rate (expenditure ÷ contribution base)"),
+    # ------------------------------------------------------------------ care.csv
+    M("elderly_60plus", C, "stock", "persons", "60岁及以上人口", "Aged 60+"),
+    M("elderly_80plus", C, "stock", "persons", "80岁及以上人口", "Aged 80+"),
+    M("healthy", C, "stock", "persons", "健康老人", "Healthy aged 60+"),
+    M("mild", C, "stock", "persons", "轻度（不健康但生活能自理）", "Mild (unhealthy, self-caring)", baseline=True),
+    M("severe", C, "stock", "persons", "重度失能老人（生活不能自理）", "Severely disabled aged 60+", headline=11,
+      compared=True, overlay=True, baseline=True),
+    M("severe_share_60plus", C, "stock", "fraction", "重度失能占60岁及以上人口比例", "Severe share of the 60+"),
+    M("users_home", C, "stock", "persons", "居家照护人数", "Cared for at home"),
+    M("users_community", C, "stock", "persons", "社区照护人数", "Community care"),
+    M("users_institution", C, "stock", "persons", "机构照护人数", "In institutions"),
+    M("beds_needed", C, "stock", "beds", "养老床位需求", "Beds needed", headline=12, compared=True, baseline=True),
+    M("nursing_beds_needed", C, "stock", "beds", "护理型床位需求", "Nursing-type beds needed"),
+    M("beds_supplied", C, "stock", "beds", "养老床位供给", "Beds supplied", headline=13),
+    M("nursing_beds_supplied", C, "stock", "beds", "护理型床位供给", "Nursing-type beds supplied"),
+    M("beds_per_1000", C, "stock", "per_1000", "每千名老人床位数", "Beds per 1,000 aged 60+", headline=16),
+    M("beds_norm_per_1000", C, "stock", "per_1000", "每千名老人床位规划标准", "Norm: beds per 1,000 aged 60+"),
+    M("nursing_share", C, "stock", "fraction", "护理型床位占比", "Nursing-type share of beds"),
+    M("nursing_share_target", C, "stock", "fraction", "护理型床位占比目标", "Nursing-type share target"),
+    M("bed_gap", C, "stock", "beds", "床位缺口（需求−供给）", "Bed gap (needed − supplied)", headline=14,
+      compared=True, overlay=True, baseline=True),
+    M("nursing_bed_gap", C, "stock", "beds", "护理型床位缺口", "Nursing-type bed gap"),
+    M("norm_gap", C, "stock", "beds", "按规划标准的床位缺口", "Bed gap against the norm", headline=15, compared=True,
+      baseline=True),
+    M("daycare_places_needed", C, "stock", "places", "日间照料床位需求", "Day-care places needed"),
+    M("care_workers_needed", C, "stock", "workers", "养老护理员需求", "Care workers needed"),
+    # ------------------------------------------------------------------ abm.csv (by care mix)
+    M("mild", A, "stock", "persons", "轻度（不健康但生活能自理）", "Mild (unhealthy, self-caring)", scaled=True),
+    M("severe", A, "stock", "persons", "重度失能老人（生活不能自理）", "Severely disabled aged 60+", scaled=True),
+    M("users_home", A, "stock", "persons", "仅家庭照护人数", "Family care only", scaled=True),
+    M("users_home_care", A, "stock", "persons", "居家上门服务人数", "Formal home care", scaled=True),
+    M("users_community", A, "stock", "persons", "社区照护人数", "Community care", scaled=True),
+    M("users_institution", A, "stock", "persons", "机构照护人数", "In institutions", scaled=True),
+    M("unmet_need", A, "stock", "persons", "未获正式照护的重度失能老人", "Severe cases without formal care",
+      scaled=True, headline=18, compared=True),
+    M("waiting", A, "stock", "persons", "轮候人数", "Waiting", scaled=True, headline=17, compared=True),
+    M("waiting_institution", A, "stock", "persons", "轮候入住机构人数", "Waiting for an institution", scaled=True),
+    M("waiting_community", A, "stock", "persons", "轮候社区照护人数", "Waiting for community care", scaled=True),
+    M("waiting_home_care", A, "stock", "persons", "轮候上门服务人数", "Waiting for home care", scaled=True),
+    M("beds", A, "stock", "beds", "养老床位", "Beds", scaled=True),
+    M("nursing_beds", A, "stock", "beds", "护理型床位", "Nursing-type beds", scaled=True),
+    M("occupied_beds", A, "stock", "beds", "在住床位", "Occupied beds", scaled=True),
+    M("occupied_nursing_beds", A, "stock", "beds", "在住护理型床位", "Occupied nursing-type beds", scaled=True),
+    M("empty_beds", A, "stock", "beds", "空置床位", "Empty beds", scaled=True),
+    M("empty_nursing_beds", A, "stock", "beds", "空置护理型床位", "Empty nursing-type beds", scaled=True),
+    M("self_caring_residents", A, "stock", "persons", "在住自理老人", "Self-caring residents", scaled=True),
+    M("occupancy", A, "stock", "fraction", "床位入住率", "Bed occupancy", headline=19, compared=True),
+    M("occupancy_nursing", A, "stock", "fraction", "护理型床位入住率", "Nursing-type bed occupancy"),
+    M("severe_in_general_beds", A, "stock", "persons", "住普通床位的重度失能老人", "Severe cases in general beds",
+      scaled=True),
+    M("severe_in_nursing_share", A, "stock", "fraction", "重度失能入住者中住护理型床位比例",
+      "Severe residents in nursing-type beds"),
+    M("beds_per_1000", A, "stock", "per_1000", "每千名老人床位数", "Beds per 1,000 aged 60+"),
+    M("beds_norm_per_1000", A, "stock", "per_1000", "每千名老人床位规划标准", "Norm: beds per 1,000 aged 60+"),
+    M("daycare_capacity", A, "stock", "places", "日间照料床位", "Day-care places", scaled=True),
+    M("daycare_users", A, "stock", "persons", "日间照料使用人数", "Day-care users", scaled=True),
+    M("home_care_hours", A, "stock", "hours_per_month", "上门服务可供小时数", "Home-care hours available",
+      scaled=True),
+    M("home_care_hours_used", A, "stock", "hours_per_month", "上门服务使用小时数", "Home-care hours used", scaled=True),
+    M("new_cases", A, "flow", "persons", "新增失能人数", "New cases", scaled=True),
+    M("deaths_healthy", A, "flow", "persons", "死亡：健康老人", "Deaths, healthy", scaled=True),
+    M("deaths_mild", A, "flow", "persons", "死亡：轻度失能", "Deaths, mild", scaled=True),
+    M("deaths_severe", A, "flow", "persons", "死亡：重度失能", "Deaths, severe", scaled=True),
+    M("moved_away", A, "flow", "persons", "迁出人数", "Moved away", scaled=True),
+    M("admissions_institution", A, "flow", "persons", "入住机构人数", "Admissions to institutions", scaled=True),
+    M("mean_wait_months", A, "rate", "months", "平均轮候月数", "Mean wait"),
+    M("public_cost", A, "flow", "yuan", "财政支出", "Public cost", scaled=True),
+    M("private_cost", A, "flow", "yuan", "个人支付", "Private cost", scaled=True),
+)
+
+# Yearly care figures repeated in indicators.csv, so that one table has the headline numbers.
+CARE_IN_INDICATORS = {"severe": "care_severe", "beds_needed": "care_beds_needed", "bed_gap": "care_bed_gap",
+                      "norm_gap": "care_norm_gap", "beds_per_1000": "care_beds_per_1000"}
+
+
+def metric(table: str, key: str) -> Metric:
+    """The declaration of `key` in `table` (KeyError for an undeclared key)."""
+    return REGISTRY[(table, key)]
+
+
+def of_table(table: str) -> list[Metric]:
+    """The metrics of a table, in declaration order."""
+    return [m for (t, _), m in REGISTRY.items() if t == table]
+
+
+def age_bands() -> dict[str, tuple[int, int]]:
+    """Population counts by age band: key → half-open range of single ages."""
+    return {m.key: m.ages for m in of_table("indicators") if m.ages is not None}
+
+
+def shares() -> dict[str, str]:
+    """Shares of the total population: key → the count it is a share of."""
+    return {m.key: m.share_of for m in of_table("indicators") if m.share_of is not None}
+
+
+def headlines() -> list[Metric]:
+    """The headline figures, in order (report tiles and terminal summary)."""
+    return sorted((m for m in REGISTRY.values() if m.headline is not None), key=lambda m: m.headline)
+
+
+def compared() -> list[Metric]:
+    """The key indicators of comparisons and sweeps, in declaration order."""
+    return [m for m in REGISTRY.values() if m.compared]
+
+
+def name_of(table: str, key: str, lang: str) -> str:
+    """The reader's name of a key of a table; the key itself when it is not declared."""
+    found = REGISTRY.get((table, key))
+    return found.name(lang) if found else key
