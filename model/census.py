@@ -19,6 +19,7 @@ from .errors import ScenarioError
 from .lifetable import SEXES
 
 CENSUS_YEAR, CENSUS_MONTH = 2020, 11   # the 7th census counted the population of 1 November 2020
+CENSUS_SOURCE = {"title": "中国人口普查分县资料—2020", "year": 2022}  # the tables bundled (model/data/SOURCES.md)
 
 _AGE_BAND = re.compile(r"^(\d{1,3})(?:-(\d{1,3})|\+)$")
 

@@ -429,7 +429,7 @@ def indicator_table(years: np.ndarray, arrays: ProjectionArrays, rates: Rates) -
     return keys.assign(value=values)
 
 
-def calendar_year_view(indicators: pd.DataFrame, base_month: int = 11) -> pd.DataFrame:
+def calendar_year_view(indicators: pd.DataFrame, base_month: int) -> pd.DataFrame:
     """Pro-rate 1-November stocks and Nov–Oct flows to calendar years, for comparison with
     statistical bulletins: year-end population of *c* = P(c) + 2/12·(P(c+1) − P(c));
     births (deaths) in calendar *c* = 10/12 of interval c−1 + 2/12 of interval c.

@@ -32,6 +32,7 @@ from .care_demand import (base_prevalence, care_indicators, pool_states, project
 from .census import parse_age_band
 from .errors import ScenarioError
 from .lifetable import SEXES
+from .states import OLD_AGE
 from .scenario import Scenario, Source
 from .scenario.quantities import E0Path, TfrPath
 from .scenario.schema import BasePopulation
@@ -196,7 +197,7 @@ def disability_factors(scenario: Scenario, counties: CountyProjection, calibrati
     urban = urban_shares_60plus(scenario, county_groups(scenario))
     raw = {name: urban[name] + (1 - urban[name]) * ratio for name in counties.names}
     prevalence = base_prevalence(scenario, calibration)
-    stocks = {name: county.arrays.population[0, :, None, 60:] for name, county in zip(counties.names, counties.counties)}
+    stocks = {name: county.arrays.population[0, :, None, OLD_AGE:] for name, county in zip(counties.names, counties.counties)}
 
     def disabled(name, factor):  # base-year (mild, severe) counts of a county
         return (scale_disability(calibration[0], prevalence, factor)[1][:, 1:, :] * stocks[name]).sum(axis=(0, 2))
@@ -212,9 +213,6 @@ def disability_factors(scenario: Scenario, counties: CountyProjection, calibrati
                         "severe counts (mild + severe reach 1 at too many ages); use a smaller ratio")
 
 
-CENSUS_SOURCE = {"title": "中国人口普查分县资料—2020", "year": 2022}
-
-
 def derived_assumptions(scenario: Scenario) -> list[tuple[str, str, str, dict]]:
     """Rows for the assumptions table, (parameter, value, unit, source): the values the county
     split derives."""
@@ -222,7 +220,7 @@ def derived_assumptions(scenario: Scenario) -> list[tuple[str, str, str, dict]]:
     groups = county_groups(scenario)
     city = child_woman_ratio(sum(groups.values()), regions.child_woman_ages)
     given = {"kind": "setting", "title": "given in the scenario"}
-    ratio = {**CENSUS_SOURCE, "kind": "derived",
+    ratio = {**census.CENSUS_SOURCE, "kind": "derived",
              "note": f"the county's child–woman ratio (age 0 ÷ women {regions.child_woman_ages}) over the city's"}
     rows = []
     for name in regions.counties:
@@ -232,7 +230,7 @@ def derived_assumptions(scenario: Scenario) -> list[tuple[str, str, str, dict]]:
         if scenario.care is not None and name not in regions.beds:
             rows.append((f"regions.beds.{name}", f"{elderly_shares(groups)[name]:.4f} × care.beds", "", BEDS_RULE))
     if regions.urban_rural is not None and "care" in scenario.stages:
-        rule = {**CENSUS_SOURCE, "kind": "derived", "note": URBAN_RULE}
+        rule = {**census.CENSUS_SOURCE, "kind": "derived", "note": URBAN_RULE}
         rows += [(f"regions.urban_rural.urban_share_60plus.{name}", f"{share:.4f}", "fraction",
                   given if name in regions.urban_rural.urban_share_60plus else rule)
                  for name, share in urban_shares_60plus(scenario, groups).items()]

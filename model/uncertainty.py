@@ -35,7 +35,6 @@ from .demography import PopulationProjection, ProjectionArrays, Rates, base_and_
 from .lifetable import N_AGES
 
 QUANTILES = {"p025": 2.5, "p10": 10.0, "p50": 50.0, "p90": 90.0, "p975": 97.5}
-ABRIDGED = np.array([0, 1, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90, 95, 100])
 
 
 @dataclass(frozen=True)
@@ -43,6 +42,7 @@ class LeeCarter:
     """A Lee–Carter fit by sex: a, b (2, 22 abridged ages), k (2, periods)."""
 
     periods: np.ndarray        # start year of each 5-year period
+    ages: np.ndarray           # first age of each abridged group (0, 1, 5, …, 100)
     log_mx: np.ndarray         # the data, (2, periods, 22)
     a: np.ndarray
     b: np.ndarray
@@ -62,7 +62,7 @@ class LeeCarter:
 
     def b_single_ages(self) -> np.ndarray:
         """b for single ages 0..100 (each age takes its abridged group's b), (2, 101)."""
-        group = np.searchsorted(ABRIDGED, np.arange(N_AGES), side="right") - 1
+        group = np.searchsorted(self.ages, np.arange(N_AGES), side="right") - 1
         return self.b[:, group]
 
 
@@ -74,9 +74,9 @@ def fit_lee_carter(first_year: int) -> LeeCarter:
     data = pd.read_csv(bundled.DATA_DIR / "lee_carter_mx_china.csv")
     data["start"] = data.period.str[:4].astype(int)
     data = data[data.start >= first_year]
-    periods = np.sort(data.start.unique())
+    periods, ages = np.sort(data.start.unique()), np.sort(data.age.unique())
     log_mx = np.stack([np.log(data[data.sex == sex].pivot(index="start", columns="age", values="mx")
-                              .reindex(index=periods, columns=ABRIDGED).to_numpy()) for sex in ("male", "female")])
+                              .reindex(index=periods, columns=ages).to_numpy()) for sex in ("male", "female")])
     a = log_mx.mean(axis=1)
     b, k, drift = [], [], []
     for sex in range(2):
@@ -95,7 +95,7 @@ def fit_lee_carter(first_year: int) -> LeeCarter:
     # random walk, whose adjacent means differ with variance 3.4 σ² (weights (1..5, 4..1)/5).
     changes = np.diff(np.array(k), axis=1) - 5 * np.array(drift)[:, None]
     covariance = np.cov(changes, ddof=1) / 3.4
-    return LeeCarter(periods=periods, log_mx=log_mx, a=a, b=np.array(b), k=np.array(k),
+    return LeeCarter(periods=periods, ages=ages, log_mx=log_mx, a=a, b=np.array(b), k=np.array(k),
                      drift=np.array(drift), covariance=covariance)
 
 

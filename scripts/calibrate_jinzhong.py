@@ -67,7 +67,8 @@ def main() -> None:
     migration[2024] = float(np.mean([migration[y] for y in range(2020, 2024)]))
 
     print("migration (step):", {y: int(round(v, -2)) for y, v in migration.items()})
-    calendar = calendar_year_view(run(migration).indicators)
+    projection = run(migration)
+    calendar = calendar_year_view(projection.indicators, projection.scenario.years.reference_month)
     print(calendar.loc[2021:2025].round(0).to_string())
 
 

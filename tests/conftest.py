@@ -22,9 +22,33 @@ ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "configs" / "base.yaml"
 
 
+# A small agent-based experiment (one agent per 40 persons, 2 runs a mix): the tests of the
+# outputs, charts and registry share one finished run with every stage.
+QUICK_ABM = {"abm": {"scale": 40, "replicates": 2, "processes": 1}}
+
+
 @pytest.fixture(scope="session")
 def base_projection():
     return project_population(load_scenario(BASE))
+
+
+@pytest.fixture(scope="session")
+def shared_run():
+    """The baseline with every stage (a small agent-based experiment), run once per session."""
+    from model.runner import run_scenario
+
+    return run_scenario(load_scenario(BASE, QUICK_ABM))
+
+
+@pytest.fixture(scope="session")
+def shared_run_folder(shared_run, tmp_path_factory):
+    """The shared run written to a folder (tables, charts, workbook, report, manifest)."""
+    from datetime import datetime, timezone
+
+    from model.outputs import write_run
+
+    folder, _ = write_run(shared_run, tmp_path_factory.mktemp("shared") / "base", str(BASE), datetime.now(timezone.utc))
+    return folder
 
 
 @pytest.fixture

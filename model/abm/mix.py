@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..care_demand import HealthStates
-from ..states import SETTINGS, STATES
+from ..states import OLD_AGE, SETTINGS, STATES
 from ..scenario import Scenario, TimePath
 from ..demography import PopulationProjection
 from .people import LIVING_NAMES
@@ -123,7 +123,7 @@ def resolve_mix(scenario: Scenario, population: PopulationProjection, states: He
     years = population.years.astype(int)
     months = 12 * (len(years) - 1) + 1
     times = years[0] + np.arange(months) / 12
-    stocks = population.arrays.population[:, :, 60:]
+    stocks = population.arrays.population[:, :, OLD_AGE:]
     elderly = np.interp(times, years, stocks.sum(axis=(1, 2)))
 
     shares = np.array([[float(getattr(mix.shares.get(state, care.mix[state]), setting).at(years[0]))
