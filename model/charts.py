@@ -91,6 +91,7 @@ class ChartContext:
     replicates: int = 0  # ABM runs behind the bands
     trials: int = 0      # stochastic trajectories behind the fans
     names: dict = field(default_factory=dict)  # care mixes and counties named in the charts' language
+    formats: tuple = ("png", "svg")              # the files each chart is saved as
 
     @classmethod
     def of(cls, scenario, lang: str) -> "ChartContext":
@@ -102,7 +103,7 @@ class ChartContext:
             names = {key: mix.label for key, mix in (scenario.abm.mixes if scenario.abm else {}).items() if mix.label}
         else:
             names = dict(scenario.regions.names_en) if scenario.regions else {}
-        return cls(lang=lang, region=region or scenario.name, names=names,
+        return cls(lang=lang, region=region or scenario.name, names=names, formats=tuple(scenario.outputs.chart_formats),
                    replicates=scenario.abm.replicates if scenario.abm else 0, trials=scenario.uncertainty.trials)
 
     def name_of(self, key: str) -> str:
@@ -528,10 +529,12 @@ def compare_chart(runs: dict[str, dict], ctx: ChartContext, metric: metrics.Metr
     return fig
 
 
-def save(fig: Figure, folder: Path, name: str) -> list[str]:
-    """PNG (200 dpi) and SVG of `fig` in `folder`; returns the file names."""
+def save(fig: Figure, folder: Path, name: str, formats=("png", "svg")) -> list[str]:
+    """`fig` in `folder` in each of `formats` (PNG at 200 dpi; SVG and PDF without dates, so
+    the same run gives the same files); returns the file names."""
     folder.mkdir(parents=True, exist_ok=True)
-    fig.savefig(folder / f"{name}.png", dpi=DPI)
-    fig.savefig(folder / f"{name}.svg", metadata={"Date": None})
+    for fmt in formats:
+        fig.savefig(folder / f"{name}.{fmt}", dpi=DPI, metadata={"png": None, "svg": {"Date": None},
+                                                             "pdf": {"CreationDate": None, "ModDate": None}}[fmt])
     plt.close(fig)
-    return [f"{name}.png", f"{name}.svg"]
+    return [f"{name}.{fmt}" for fmt in formats]

@@ -140,7 +140,7 @@ def write_charts(result: RunResult, folder: Path, ctx, notes: list[str]) -> list
 
         charts.update(map_charts(tables, notes))
     for name, draw in charts.items():
-        save(draw(tables, ctx), folder, name)
+        save(draw(tables, ctx), folder, name, ctx.formats)
         paths.append(folder / f"{name}.png")
     return paths
 
@@ -197,7 +197,7 @@ def write_comparison(runs: dict, scenarios: dict, target: Path) -> tuple[Path, l
             for metric in (m for m in metrics.compared() if m.overlay):
                 figure = compare_chart(runs, ctx, metric)
                 if figure is not None:
-                    save(figure, staging / "charts", f"compare_{metric.key}")
+                    save(figure, staging / "charts", f"compare_{metric.key}", ctx.formats)
         write_manifest(staging, _study_manifest("comparison", scenarios, started))
     return Path(target).absolute(), notes
 
@@ -213,7 +213,7 @@ def write_sensitivity(table, scenario, target: Path) -> tuple[Path, list[str]]:
 
             ctx = _chart_context(scenario, notes)
             for outcome in table[["table", "metric"]].drop_duplicates().itertuples(index=False):
-                save(tornado(table, ctx, tuple(outcome)), staging / "charts", f"tornado_{outcome.metric}")
+                save(tornado(table, ctx, tuple(outcome)), staging / "charts", f"tornado_{outcome.metric}", ctx.formats)
         write_manifest(staging, _study_manifest("sensitivity", {scenario.name: scenario}, started))
     return Path(target).absolute(), notes
 
@@ -231,6 +231,7 @@ def write_sweep(table, scenario, target: Path) -> tuple[Path, list[str]]:
             ctx = _chart_context(scenario, notes)
             present = set(zip(table.table, table.indicator))
             for metric in (m for m in metrics.compared() if m.overlay and (m.table, m.key) in present):
-                save(sweep_chart(table, ctx, (metric.table, metric.key)), staging / "charts", f"sweep_{metric.key}")
+                save(sweep_chart(table, ctx, (metric.table, metric.key)), staging / "charts", f"sweep_{metric.key}",
+                     ctx.formats)
         write_manifest(staging, _study_manifest("sweep", {scenario.name: scenario}, started))
     return Path(target).absolute(), notes

@@ -30,6 +30,7 @@ import pandas as pd
 
 from . import bundled
 from .errors import ScenarioError
+from .stages import Progress, further_stages, quiet
 from .scenario import Scenario
 from .demography import PopulationProjection, ProjectionArrays, Rates, base_and_rates, project, select_batch
 from .lifetable import N_AGES
@@ -153,7 +154,6 @@ TRIALS_PER_CHUNK = 100   # trials projected together: memory stays flat however 
 def _stage_values(scenario: Scenario, arrays: ProjectionArrays, rates: Rates, transient: np.ndarray,
                   calibration: tuple | None) -> dict[str, np.ndarray]:
     """Pension and care tables of each trial in `arrays` (trial axis 1): {table: (trials, rows)}."""
-    from .stages import further_stages
 
     years = np.arange(scenario.years.base, scenario.years.end + 1)
     values: dict[str, list] = {"indicators": [], "pension": [], "care": []}
@@ -209,7 +209,7 @@ def check_memory(trials: int, rows: int) -> None:
                             "(a quarter of this machine's memory)")
 
 
-def project_trials(scenario: Scenario, trials: int, calibration: tuple | None = None, progress=None,
+def project_trials(scenario: Scenario, trials: int, calibration: tuple | None = None, progress: Progress = quiet,
                    processes: int | None = None) -> dict[str, np.ndarray]:
     """Run `trials` trajectories through population, pension and care demand; returns, per
     table, the values of every trial in the row order of the deterministic table:
@@ -221,13 +221,12 @@ def project_trials(scenario: Scenario, trials: int, calibration: tuple | None = 
 
     from .parallel import map_in_processes
 
-    report = progress or (lambda message: None)
     base, rates = base_and_rates(scenario)
     sizes = [min(TRIALS_PER_CHUNK, trials - start) for start in range(0, trials, TRIALS_PER_CHUNK)]
     tasks = [(scenario, base, rates, calibration, chunk, size) for chunk, size in enumerate(sizes)]
 
     def done(count: int) -> None:
-        report(f"uncertainty: {sum(sizes[:count])}/{trials} trials")
+        progress(f"uncertainty: {sum(sizes[:count])}/{trials} trials")
 
     # Worker processes, except inside a daemon process (a Dask worker may not have children).
     workers = 1 if multiprocessing.current_process().daemon else (processes or min(os.cpu_count() or 1, 4))

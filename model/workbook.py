@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
@@ -73,57 +74,51 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, lang: str) -> No
     """One sheet per table; headers in `lang`; names and units from the metric registry;
     numbers formatted by their unit (fractions as %, counts with thousands separators).
 
-    Written in openpyxl's streaming (write-only) mode, cell by cell with an explicit type:
-    every text cell is stored as text, so a source string such as ``=HYPERLINK(…)`` stays
-    words and is never a live formula (and is marked so Excel keeps it text when edited)."""
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
+    Written by XlsxWriter in its streaming (constant-memory) mode, every cell with an
+    explicit type: text is always stored as text, so a source string such as ``=HYPERLINK(…)``
+    stays words and is never a live formula (text that starts like a formula is also marked
+    with Excel's quote prefix, so it stays text when a user edits the cell)."""
+    import xlsxwriter
 
-    book = Workbook(write_only=True)
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
+                                           "strings_to_numbers": False, "strings_to_urls": False})
+    formats = {None: None, "quoted": book.add_format({"quote_prefix": True}),
+               "header": book.add_format({"bold": True, "bottom": 1})}
+    for number_format in ("0.00%", "0", "#,##0", "0.00"):
+        formats[number_format] = book.add_format({"num_format": number_format})
     for key, table in sheets.items():
-        worksheet = book.create_sheet(text(f"sheet_{key}", lang))
+        worksheet = book.add_worksheet(text(f"sheet_{key}", lang))
         source_table = key if key in metrics.TABLES else None
         table, units = _for_reading(table, source_table, lang)
         headers = [text(HEADERS[column], lang) if column in HEADERS else column for column in table.columns]
-        worksheet.freeze_panes = "A2"
-        for j, column in enumerate(table.columns, start=1):
-            wide = 36 if column in ("name", "source") else len(str(headers[j - 1])) * 2 + 4
-            worksheet.column_dimensions[get_column_letter(j)].width = max(10, min(60, wide))
-        worksheet.append([_text_cell(worksheet, header) for header in headers])
-        formatted = [pd.api.types.is_numeric_dtype(table[c]) and c not in ("year", "age") for c in table.columns]
-        for i, row in enumerate(table.itertuples(index=False)):
-            number_format = display.excel_format(units[i]) if units is not None else None
-            worksheet.append([_cell(worksheet, value, number_format if numeric else None)
-                              for value, numeric in zip(row, formatted)])
-    book.save(path)
+        worksheet.freeze_panes(1, 0)
+        for j, column in enumerate(table.columns):
+            wide = 36 if column in ("name", "source") else len(str(headers[j])) * 2 + 4
+            worksheet.set_column(j, j, max(10, min(60, wide)))
+        for j, header in enumerate(headers):
+            worksheet.write_string(0, j, str(header), formats["header"])
+        numeric = [pd.api.types.is_numeric_dtype(table[c]) and c not in ("year", "age") for c in table.columns]
+        for i, row in enumerate(table.itertuples(index=False), start=1):
+            number_format = formats[display.excel_format(units[i - 1])] if units is not None else None
+            for j, value in enumerate(row):
+                _write(worksheet, i, j, value, number_format if numeric[j] else None, formats["quoted"])
+    book.close()
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _text_cell(worksheet, value: str):
-    """A text cell that spreadsheets keep as text (no formula, even after an edit)."""
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(worksheet, value=str(value))
-    cell.data_type = "s"
-    if str(value)[:1] in FORMULA_STARTS:
-        cell.quotePrefix = True
-    return cell
-
-
-def _cell(worksheet, value, number_format: str | None):
-    """A cell for one value: text as text; a number with its unit's format."""
-    from openpyxl.cell import WriteOnlyCell
-
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
+def _write(worksheet, row: int, column: int, value, number_format, quoted) -> None:
+    """One cell: text as text (quote-prefixed if it starts like a formula), a number with
+    its unit's format, nothing for a missing value."""
+    if value is None or (isinstance(value, float) and value != value):
+        return
     if isinstance(value, str):
-        return _text_cell(worksheet, value)
-    cell = WriteOnlyCell(worksheet, value=value.item() if hasattr(value, "item") else value)
-    if number_format is not None:
-        cell.number_format = number_format
-    return cell
+        worksheet.write_string(row, column, value, quoted if value[:1] in FORMULA_STARTS else None)
+    elif isinstance(value, (bool, np.bool_)):
+        worksheet.write_boolean(row, column, bool(value))
+    else:
+        worksheet.write_number(row, column, float(value), number_format)
 
 
 def _for_reading(table: pd.DataFrame, source_table: str | None, lang: str) -> tuple[pd.DataFrame, list | None]:

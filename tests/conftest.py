@@ -24,7 +24,7 @@ BASE = ROOT / "configs" / "base.yaml"
 
 # A small agent-based experiment (one agent per 40 persons, 2 runs a mix): the tests of the
 # outputs, charts and registry share one finished run with every stage.
-QUICK_ABM = {"abm": {"scale": 40, "replicates": 2, "processes": 1}}
+QUICK_ABM = {"abm": {"scale": 40, "replicates": 2, "processes": 1}, "outputs": {"chart_formats": ["png"]}}
 
 
 @pytest.fixture(scope="session")
@@ -93,3 +93,11 @@ def simulate(*args, cwd=None, **kwargs) -> subprocess.CompletedProcess:
     signals, tracebacks)."""
     return subprocess.run([sys.executable, "-m", "model", *map(str, args)], capture_output=True, text=True,
                           cwd=cwd, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def county_run():
+    """configs/counties.yaml (the city as the sum of its 11 counties), run once per session."""
+    from model.runner import run_scenario
+
+    return run_scenario(load_scenario(BASE.parent / "counties.yaml"))

@@ -1,6 +1,7 @@
 """The `simulate` command: outputs, manifest, atomic writes and one-line errors for bad input."""
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -102,8 +103,13 @@ BAD_INPUTS = [
 
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("runs") / "base"
-    result = simulate("run", str(BASE), "--out", str(out), "--quiet")
+    """The README's command end to end, as its own process: the baseline with every stage (a
+    smaller agent-based experiment, one agent per 10 persons, 2 runs a mix, to keep it quick)."""
+    folder = tmp_path_factory.mktemp("runs")
+    scenario = folder / "e2e.yaml"
+    scenario.write_text(f"extends: {BASE}\nname: base\nabm: {{scale: 20, replicates: 2}}\n", encoding="utf-8")
+    out = folder / "base"
+    result = simulate("run", scenario, "--out", out, "--quiet")
     assert result.returncode == 0, result.stderr
     return out, result
 
@@ -154,6 +160,9 @@ def test_manifest_records_config_hash_versions_and_files(finished_run):
     assert manifest["seed"] == 20201101
     assert {"population.csv", "indicators.csv", "pension.csv", "care.csv", "abm.csv",
             "results.xlsx", "report.html", "charts/population_pyramid.png"} <= set(manifest["files"])
+    charts = {Path(name).stem for name in manifest["files"] if name.startswith("charts/")}
+    for name in charts:  # each chart as PNG and SVG, the default formats
+        assert {f"charts/{name}.png", f"charts/{name}.svg"} <= set(manifest["files"]), name
     assert "SeedSequence" in manifest["definitions"]["abm_replicate_seed"]
     assert manifest["definitions"]["care_severity"].startswith("severe = 生活不能自理")
     assert manifest["runtime_seconds"] >= 0
@@ -248,7 +257,7 @@ def test_a_failure_while_writing_leaves_the_previous_run_and_no_staging_folder(t
     from model.scenario import load_scenario
 
     target = previous_results(tmp_path / "base")
-    result = run_scenario(load_scenario(BASE, {"stages": ["pension", "care"]}))
+    result = run_scenario(load_scenario(BASE, {"stages": ["pension", "care"], "outputs": {"charts": False}}))
 
     def broken_manifest(*args, **kwargs):
         raise OSError("disk full")

@@ -7,10 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import BASE, ROOT
+from conftest import ROOT
 from model import metrics
-from model.scenario import load_scenario
-from model.runner import run_scenario
 
 
 def emitted(result) -> set[tuple[str, str]]:
@@ -29,10 +27,9 @@ def emitted(result) -> set[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def every_key(shared_run):
-    """A run with every stage (the shared one), a county run, and a depletion or deficit year."""
-    counties = run_scenario(load_scenario(BASE.parent / "counties.yaml"))
-    return emitted(shared_run) | emitted(counties)
+def every_key(shared_run, county_run):
+    """A run with every stage (the shared one) and a county run."""
+    return emitted(shared_run) | emitted(county_run)
 
 
 def test_every_key_a_stage_emits_is_declared_and_every_declared_key_is_emitted(every_key):

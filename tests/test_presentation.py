@@ -3,25 +3,64 @@
 import json
 import shutil
 import sys
-from datetime import datetime, timezone
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from conftest import BASE, ROOT, cli, render_without_missing_glyphs
-from model import charts, metrics
-from model.scenario import load_scenario
-from model.outputs import write_run
-from model.runner import run_scenario
-
-QUICK = {"abm": {"scale": 40, "replicates": 2, "processes": 1}}  # a small ABM keeps the tests quick
-
+from model import charts, display, metrics
 
 @pytest.fixture(scope="module")
-def quick_run(tmp_path_factory):
-    result = run_scenario(load_scenario(BASE, QUICK))
-    folder, _ = write_run(result, tmp_path_factory.mktemp("run") / "base", str(BASE), datetime.now(timezone.utc))
-    return result, folder
+def quick_run(shared_run, shared_run_folder):
+    return shared_run, shared_run_folder
+
+
+def plotted(figure) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """(label, x, y) of every labelled line and bar series of a chart."""
+    found = []
+    for ax in figure.axes:
+        for line in ax.get_lines():
+            if not line.get_label().startswith("_"):
+                found.append((line.get_label(), np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)))
+        for bars in ax.containers:
+            if not bars.get_label().startswith("_"):
+                x = np.array([patch.get_x() + patch.get_width() / 2 for patch in bars])
+                found.append((bars.get_label(), np.round(x), np.array([patch.get_height() for patch in bars])))
+    return found
+
+
+def check_plotted_data(figure, tables: dict, lang: str) -> int:
+    """Every labelled series named after a registry metric shows that metric's values (in the
+    unit the chart uses); returns how many series were checked."""
+    by_name: dict[str, list] = {}
+    for metric in metrics.REGISTRY.values():
+        if metric.table in tables:
+            by_name.setdefault(metric.name(lang), []).append(metric)
+    checked = 0
+    for label, x, y in plotted(figure):
+        candidates = by_name.get(label.removesuffix(charts.text("right_axis", lang)), [])
+        if not candidates:
+            continue
+        def matches(metric):
+            series = charts._series(tables, metric.table, metric.key).set_index("year")["value"]
+            divisor = display.scale(metric.unit, lang)[0] if metric.unit not in ("per_100",) else 1.0
+            return np.allclose(y, series.reindex(x.astype(int)).to_numpy() / divisor, rtol=1e-9, equal_nan=True)
+        assert any(matches(metric) for metric in candidates), f"{label!r} does not plot its metric"
+        checked += 1
+    return checked
+
+
+def test_a_chart_plotting_the_wrong_metric_is_caught(quick_run):
+    """The check above fails on a chart whose series is labelled beds needed but plots beds supplied."""
+    result, _ = quick_run
+    care = result.tables["care"]
+    wrong = care[care.metric == "beds_supplied"]
+    figure = charts.plt.figure()
+    figure.gca().plot(wrong.year, wrong.value / 1e4, label=metrics.metric("care", "beds_needed").name("zh"))
+    with pytest.raises(AssertionError, match="does not plot its metric"):
+        check_plotted_data(figure, result.tables, "zh")
+    charts.plt.close(figure)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -35,16 +74,25 @@ def test_every_chart_renders_in_both_languages_without_missing_glyphs(quick_run,
     assert {"population_pyramid", "ageing_shares", "old_age_dependency", "births_deaths", "pension_people",
             "pension_finances", "disabled_by_severity", "beds", "nursing_share", "abm_waiting", "abm_unmet_need",
             "abm_occupancy"} == set(drawn)
+    checked = {}
     for name, draw in drawn.items():
         figure = draw(result.tables, context)
+        checked[name] = check_plotted_data(figure, result.tables, lang)
         texts = [t.get_text() for t in figure.findobj(charts.matplotlib.text.Text)]
         assert any(("资料来源" if lang == "zh" else "Source:") in t for t in texts), name
         if name.startswith("abm_"):  # care mixes by their labels in Chinese, by their keys in English
             assert ("社区优先" if lang == "zh" else "community_first") in texts, name
         render_without_missing_glyphs(figure)
+    # The charts whose series are metrics, each series checked against its table.
+    assert checked["ageing_shares"] == 3 and checked["births_deaths"] == 2 and checked["pension_finances"] == 4
+    assert checked["pension_people"] == 3 and checked["beds"] == 2 and checked["nursing_share"] == 1
     runs = {"base": result.tables, "other": result.tables}
     for metric in (m for m in metrics.compared() if m.overlay):
-        render_without_missing_glyphs(charts.compare_chart(runs, context, metric))
+        figure = charts.compare_chart(runs, context, metric)
+        for label, x, y in plotted(figure):  # each scenario's line is the metric
+            series = charts._series(result.tables, metric.table, metric.key).set_index("year")["value"]
+            assert np.allclose(y, series.reindex(x.astype(int)) / display.scale(metric.unit, lang)[0]), label
+        render_without_missing_glyphs(figure)
 
 
 def test_charts_fall_back_to_english_with_one_warning_when_no_cjk_font(monkeypatch):
@@ -57,9 +105,9 @@ def test_charts_fall_back_to_english_with_one_warning_when_no_cjk_font(monkeypat
 def test_run_writes_charts_workbook_and_report(quick_run):
     result, folder = quick_run
     pngs = sorted(p.stem for p in (folder / "charts").glob("*.png"))
-    assert pngs == sorted(p.stem for p in (folder / "charts").glob("*.svg")) and len(pngs) == 12
+    assert len(pngs) == 12 and not list((folder / "charts").glob("*.svg"))  # outputs.chart_formats: [png]
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert {"results.xlsx", "report.html", "charts/beds.png", "charts/beds.svg"} <= set(manifest["files"])
+    assert {"results.xlsx", "report.html", "charts/beds.png"} <= set(manifest["files"])
 
 
 def test_the_workbook_holds_the_same_numbers_as_the_csv_files(quick_run):
@@ -107,9 +155,10 @@ def test_the_report_renders_in_headless_chromium(quick_run, tmp_path):
 
 
 def test_compare_writes_side_by_side_tables_and_reuses_finished_runs(tmp_path, overlay):
-    quick = {"stages": ["pension", "care"]}
+    quick = {"stages": ["pension", "care"], "outputs": {"chart_formats": ["png"]}}
     first = overlay({"name": "first", **quick}, "first.yaml")
-    second = overlay({"name": "second", **quick, "care": {"beds": {"values": 40000, "unit": "beds"}}}, "second.yaml")
+    second = overlay({"name": "second", **quick, "outputs": {"charts": False},
+                      "care": {"beds": {"values": 40000, "unit": "beds"}}}, "second.yaml")
     command = ["compare", first, second, "--out", "cmp", "-q"]
     done = cli(*command, cwd=tmp_path)
     assert done.returncode == 0, done.stderr

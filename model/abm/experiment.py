@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import warnings
 import zlib
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -18,10 +17,8 @@ from ..care_demand import HealthStates
 from ..scenario import Scenario
 from ..demography import PopulationProjection
 from ..parallel import map_in_processes
+from ..stages import Progress, quiet
 from .mix import MixArrays, resolve_mix
-
-Progress = Callable[[str], None]
-
 
 def replicate_seed(root: int, mix: str, replicate: int) -> int:
     """A reproducible, independent seed for one replicate of one mix, from the mix's name (so
@@ -62,10 +59,9 @@ def summarise(runs: dict[str, list[list[tuple[int, str, float]]]]) -> pd.DataFra
 
 
 def run_care_abm(scenario: Scenario, population: PopulationProjection, states: HealthStates,
-                 pension: pd.DataFrame, progress: Progress | None = None, counties: pd.DataFrame | None = None) -> pd.DataFrame:
+                 pension: pd.DataFrame, progress: Progress = quiet, counties: pd.DataFrame | None = None) -> pd.DataFrame:
     """The abm stage: every mix × replicate, summarised for abm.csv. With `counties` (the county
     care table) people and beds are placed in counties."""
-    report = progress or (lambda message: None)
     abm = scenario.abm
     mixes = {name: resolve_mix(scenario, population, states, pension, name, counties) for name in abm.mixes}
     tasks = [(name, r, mixes[name], replicate_seed(scenario.seed, name, r))
@@ -73,7 +69,7 @@ def run_care_abm(scenario: Scenario, population: PopulationProjection, states: H
     runs: dict[str, list] = {name: [None] * abm.replicates for name in mixes}
 
     def done(count: int) -> None:
-        report(f"care-mix model: {count}/{len(tasks)} runs ({len(mixes)} mixes × {abm.replicates} replicates)")
+        progress(f"care-mix model: {count}/{len(tasks)} runs ({len(mixes)} mixes × {abm.replicates} replicates)")
 
     done(0)
     if abm.processes == 1 or len(tasks) == 1:

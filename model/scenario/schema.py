@@ -589,9 +589,17 @@ class Years(Frozen):
 class Outputs(Frozen):
     lang: Literal["zh", "en"] = "zh"
     charts: bool = True
+    chart_formats: list[Literal["png", "svg", "pdf"]] = Field(default_factory=lambda: ["png", "svg"])
     # Years the tables for reading, comparisons and the regression baseline show; default: the
     # base year, every year divisible by 5 after it, and the end year.
     milestones: list[int] | None = None
+
+    @field_validator("chart_formats")
+    @classmethod
+    def _png_for_the_report(cls, formats):
+        if "png" not in formats:
+            raise ValueError("include png: the report embeds each chart as PNG (add svg or pdf beside it)")
+        return list(dict.fromkeys(formats))
 
 
 # --------------------------------------------------------------------------- sensitivity
