@@ -39,7 +39,7 @@ def assumptions(scenario: Scenario, derived: list[tuple[str, str, str, str]], la
     """Every time path, table and setting of the scenario, and the values a run derived:
     parameter, value, unit (in words), source (kind, title, table, year, note, in `lang`)."""
     rows = []
-    setting = Source(kind="setting", title="run setting")
+    setting = Source(kind="setting")
 
     def walk(node, prefix: str, inherited: Source | None = None) -> None:
         """Rows under `node`; a path without its own source takes its section's."""
@@ -50,12 +50,13 @@ def assumptions(scenario: Scenario, derived: list[tuple[str, str, str, str]], la
         elif isinstance(node, BaseModel):
             own = getattr(node, "source", None)
             source = own if isinstance(own, Source) else inherited
-            for name in type(node).model_fields:
+            for name, field in type(node).model_fields.items():
                 value, where = getattr(node, name), f"{prefix}.{name}" if prefix else name
+                unit = unit_words((field.json_schema_extra or {}).get("unit"), lang)
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    rows.append((where, _number(value), "", source or setting))
+                    rows.append((where, _number(value), unit, source or setting))
                 elif isinstance(value, dict) and value and all(isinstance(v, (int, float)) for v in value.values()):
-                    rows.append((where, "; ".join(f"{k}: {_number(v)}" for k, v in value.items()), "",
+                    rows.append((where, "; ".join(f"{k}: {_number(v)}" for k, v in value.items()), unit,
                                  source or setting))
                 elif not isinstance(value, Source):
                     walk(value, where, source)

@@ -54,8 +54,8 @@ class StudentStock(Frozen):
 
 class BasePopulation(Frozen):
     census_region: str | None = None
-    total: Number | None = Field(default=None, gt=0, le=2e9)   # persons
-    shares: dict[str, Number] = Field(default_factory=dict)
+    total: Number | None = Field(default=None, gt=0, le=2e9, json_schema_extra={"unit": "persons"})
+    shares: dict[str, Number] = Field(default_factory=dict, json_schema_extra={"unit": "fraction"})
     table: BaseTable | None = None
     source: Source | None = None
 
@@ -230,7 +230,7 @@ class ResidentScheme(Frozen):
 
 class Pension(Frozen):
     retirement_reform: bool = True
-    extra_delay_months: int = Field(strict=True, default=0, ge=0, le=120)  # a lever: on top of the reform
+    extra_delay_months: int = Field(strict=True, default=0, ge=0, le=120, json_schema_extra={"unit": "months"})  # a lever
     women_cadre_share: FractionPath     # women under the 55 rule (the rest: 50 rule)
     special_early_share: FractionPath   # retirees under special-occupation rules, 5 years early
     interest_rate: GrowthPath           # return on the notional balance
@@ -573,8 +573,8 @@ class Uncertainty(Frozen):
 
 
 class Years(Frozen):
-    base: int = Field(strict=True, ge=1950, le=2100)
-    end: int = Field(strict=True, ge=1951, le=2100)
+    base: int = Field(strict=True, ge=1950, le=2100, json_schema_extra={"unit": "year"})
+    end: int = Field(strict=True, ge=1951, le=2100, json_schema_extra={"unit": "year"})
     # Month of the base population's reference date (the 2020 census: 1 November). Stocks
     # labelled y are on day 1 of this month; see demography.py for how paths are timed.
     reference_month: int = Field(strict=True, default=CENSUS_MONTH, ge=1, le=12)
