@@ -27,7 +27,7 @@ def main() -> None:
     for trials in (100, 1000):
         scenario = load_scenario(ROOT / "configs" / "base.yaml", {
             "stages": ["pension", "care"], "years": {"end": 2050},
-            "uncertainty": {"trials": trials, "migration_sd": {"values": 15000, "unit": "persons_per_year"}}})
+            "uncertainty": {"trials": trials}})
         started = time.perf_counter()
         result = run_scenario(scenario)
         print(f"{trials:5d} trials 2020→2050 through population, pension and care: "

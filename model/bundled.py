@@ -47,3 +47,40 @@ def fertility_shape() -> np.ndarray:
 def migration_schedule() -> np.ndarray:
     """Default age pattern of migration intensity, shape (2, 101) (Rogers–Castro)."""
     return by_sex_age(bundled_table("migration_schedule.csv"), "intensity")
+
+
+def reference_value(region_chain: list[str], item: str) -> tuple[float, dict] | None:
+    """The first published or derived reference value of `item` (average wage, average pension,
+    beds per 1,000 …; `model/data/reference_values.csv`) for the first region of
+    `region_chain` that has one (e.g. the county, its city, its province, 全国), and its source
+    as a `Source` mapping; None if no region has it."""
+    table = bundled_table("reference_values.csv")
+    for region in region_chain:
+        rows = table[(table.region == region) & (table.item == item)]
+        if len(rows):
+            row = rows.iloc[0]
+            source = {"kind": row.kind, "title": row.title, "region": region}
+            for column in ("page", "note"):
+                if isinstance(row[column], str) and row[column]:
+                    source[column] = row[column]
+            return float(row.value), source
+    return None
+
+
+def year_end_series(region: str) -> tuple[dict[int, float], dict] | None:
+    """The published year-end resident populations of `region` ({year: persons},
+    `model/data/year_end_population.csv`) and their source as a `Source` mapping (the titles
+    of the bulletins, joined); None if none is bundled."""
+    table = bundled_table("year_end_population.csv")
+    rows = table[table.region == region].sort_values("year")
+    if not len(rows):
+        return None
+    values = {int(y): float(v) for y, v in zip(rows.year, rows.persons)}
+    titles = list(dict.fromkeys(rows.title))
+    pages = "; ".join(f"{int(y)}: {int(v):,} ({page})" for y, v, page in zip(rows.year, rows.persons, rows.page))
+    urls = " ".join(u for u in dict.fromkeys(rows.url.fillna("")) if u)
+    source = {"kind": "published", "title": "; ".join(titles), "page": pages, "year": int(rows.published.max()),
+              "region": region}
+    if urls:
+        source["url"] = urls
+    return values, source

@@ -90,7 +90,14 @@ def census_place(region: str) -> tuple[str, str, str] | None:
     return row["province"], row["city"], row["county"]
 
 
+def census_facts(region: str, key: str, otherwise: str = "") -> dict:
+    """A region's 2020 census facts: population, urban and rural population, households (all,
+    one-person, with someone aged 65+), and employed persons by industry in the 10% long form
+    (`employed_sample`, `mining_sample`, …)."""
+    return _census_rows(_census_by_region("census2020_region_facts.csv"), region, key, otherwise).iloc[0].to_dict()
+
+
 def census_urban_population(region: str, key: str, otherwise: str = "") -> tuple[float, float]:
     """A region's 2020 census population living in towns (城镇), and its whole population."""
-    row = _census_rows(_census_by_region("census2020_urban_rural.csv"), region, key, otherwise).iloc[0]
-    return float(row["urban"]), float(row["population"])
+    facts = census_facts(region, key, otherwise)
+    return float(facts["urban"]), float(facts["population"])

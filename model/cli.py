@@ -142,6 +142,7 @@ def run(config: Path, out: Path | None, lang: str | None, seed: int | None, no_c
     Results go to outputs/<name>/ (or --out DIR); --lang, --seed and --trials add a suffix to
     that default (outputs/base_en/ …), so they never replace the scenario's own results."""
     from .folders import check_target
+    from .localise import derived_fields
     from .outputs import replacing_note, write_run
     from .runner import run_scenario
     from .scenario import load_scenario
@@ -176,6 +177,11 @@ def run(config: Path, out: Path | None, lang: str | None, seed: int | None, no_c
             click.echo(f"warning: {warning}", err=True)
         if note:
             click.echo(f"note: {note}", err=True)
+        derived = derived_fields(scenario)
+        if derived and not quiet:
+            click.echo(f"note: {len(derived)} inputs were derived for {scenario.region} from its census, bundled data "
+                       f"and stated rates ({', '.join(derived[:4])}{' …' if len(derived) > 4 else ''}); see the "
+                       "assumptions table", err=True)
         click.echo(summary(result, written))
 
     try:

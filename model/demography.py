@@ -19,10 +19,12 @@ Order within one interval
 -------------------------
 1. **Survive and age.** Persons aged *x* at the start reach *x*+1 with survival ratio
    L(x+1)/L(x) of the interval's life table; ages 99 and 100+ both end in 100+ with T(100)/T(99).
-2. **Migrate.** ``net_migrants[x]`` are those aged *x* at the end of the interval. Half of
-   them arrive at the start (aged *x*−1) and share the cohort's mortality; half arrive at the
-   end. Net out-migration larger than the persons present is clipped at zero and reported as
-   a warning: the realised (clipped) migration is what the flows record.
+2. **Migrate.** Net migrants by age (`migrants`): out-migration as rates on the people at
+   risk, in-migration as counts in the schedule's age pattern. ``net_migrants[x]`` are those
+   aged *x* at the end of the interval. Half of them arrive at the start (aged *x*−1) and
+   share the cohort's mortality; half arrive at the end. Out-migration the people cannot
+   supply (a total near everyone; a user table larger than an age) is not applied and is
+   reported as a warning: the realised migration is what the flows record.
 3. **Births.** ASFR × the mean of the start and end female populations at each age (the
    settled population only: the transient stock below does not bear children), split by the
    sex ratio at birth; births reach the end of the interval aged 0 with L(0) (radix 1), and
@@ -35,7 +37,7 @@ Order within one interval
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -51,19 +53,103 @@ from .lifetable import N_AGES, SEXES, both_sexes_e0, calibrate_by_sex, calibrate
 
 
 @dataclass(frozen=True)
+class InternalMigration:
+    """Moves between the regions of a batch (counties): each year a share `rate` (n,) of the
+    settled people in the age band [lower, upper) of the sending regions moves to the
+    receiving ones (`receiving`, (R,) booleans), which take them in proportion to their own
+    settled population. The flows sum to zero over the regions."""
+
+    rate: np.ndarray
+    receiving: np.ndarray
+    lower: int
+    upper: int
+
+    def flows(self, t: int, at_risk: np.ndarray) -> np.ndarray:
+        """Net internal migrants (R, 2, 101) of interval t, from the settled people at risk."""
+        flows = np.zeros_like(at_risk)
+        if not self.receiving.any() or self.receiving.all():
+            return flows
+        young = np.zeros_like(at_risk)
+        young[..., self.lower:self.upper] = at_risk[..., self.lower:self.upper]
+        senders = np.where(self.receiving[:, None, None], 0.0, young)
+        leaving = self.rate[t] * senders
+        profile = senders.sum(axis=0) / max(senders.sum(), 1e-12)              # where the movers are
+        size = at_risk[self.receiving].sum(axis=(1, 2))
+        flows[self.receiving] = leaving.sum() * profile * (size / size.sum())[:, None, None]
+        return flows - leaving
+
+
+@dataclass(frozen=True)
 class Rates:
     """Demographic rates for each projection interval (leading axis: interval start year).
 
     Trailing shapes: mx (2, 101) central death rates; asfr (101,) births per woman-year;
-    srb () males per female birth; net_migrants (2, 101) persons by age at the interval's end.
-    Axes between the year and these shapes (e.g. trials) broadcast.
+    srb () males per female birth. Net migration of an interval is `net_total` persons plus
+    `net_rate` per 1,000 of the settled population at its start (both (n, ...)), spread over
+    ages by `schedule` (2, 101), the age pattern of migration intensity: out-migrants as rates
+    on the people there, in-migrants as counts in the schedule's age pattern (see
+    `migrants`); or, from a user table, `net_table` (n, ..., 2, 101) persons by age at the
+    interval's end, used as given. `internal` moves people between the regions of a batch.
+    Axes between the year and these shapes (e.g. trials, counties) broadcast.
     """
 
     years: np.ndarray
     mx: np.ndarray
     asfr: np.ndarray
     srb: np.ndarray
-    net_migrants: np.ndarray
+    net_total: np.ndarray
+    net_rate: np.ndarray
+    schedule: np.ndarray
+    net_table: np.ndarray | None = None
+    internal: InternalMigration | None = None
+
+
+def migrants(rates: Rates, t: int, settled: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Net migrants of interval t by sex and age at its end, (..., 2, 101), from the settled
+    population at its start (..., 2, 101); and the out-migrants asked for that the people
+    could not supply (...).
+
+    The year's net total N (persons, plus the rate × the settled population) is spread over
+    ages by the schedule s. Net out-migration (N < 0) is a rate on the people at risk (those
+    who will be aged x at the end, i.e. aged x − 1 now): P(x − 1)·(1 − exp(−h·s(x))), the
+    hazard h solved so that the total is N. So it follows the changing population and can
+    never take everyone of an age (for a small N it is ∝ s(x)·P(x − 1)). Net in-migration
+    (N > 0) is counts in the schedule's own age pattern, ∝ s(x): the convention of UN WPP and
+    of bayesPop's `mig.is.rate` (rates on the origin population).
+    """
+    at_risk = np.concatenate([settled[..., :1], settled[..., :-1]], axis=-1)
+    unmet = np.zeros(at_risk.shape[:-2])
+    if rates.net_table is not None:
+        found = np.broadcast_to(rates.net_table[t], at_risk.shape).copy()
+    else:
+        total = np.asarray(rates.net_total[t] + rates.net_rate[t] * settled.sum(axis=(-2, -1)) / 1000)
+        total = np.broadcast_to(total, at_risk.shape[:-2])
+        into = rates.schedule / rates.schedule.sum()
+        found = np.where(total[..., None, None] > 0, total[..., None, None] * into, 0.0)
+        if (total < 0).any():
+            leaving = out_migrants(np.maximum(-total, 0.0), rates.schedule, at_risk)
+            found = found - leaving
+            unmet = np.maximum(-total, 0.0) - leaving.sum(axis=(-2, -1))
+    if rates.internal is not None:
+        found = found + rates.internal.flows(t, at_risk)
+    return found, unmet
+
+
+def out_migrants(total: np.ndarray, schedule: np.ndarray, at_risk: np.ndarray) -> np.ndarray:
+    """Out-migrants (..., 2, 101) with age rates 1 − exp(−h·s(x)) on `at_risk`, h (...) solved by
+    Newton's method so that they sum to `total` (...); a total of everyone or more is met as
+    nearly as the people allow. Newton converges from below: the sum is concave in h."""
+    weight = schedule * at_risk
+    people = at_risk.sum(axis=(-2, -1))
+    wanted = np.minimum(total, 0.999 * people)
+    h = wanted / np.maximum(weight.sum(axis=(-2, -1)), 1e-300)       # the linear rate: exact for small totals
+    for _ in range(50):
+        kept = np.exp(-h[..., None, None] * schedule)
+        gap = wanted - (at_risk * (1 - kept)).sum(axis=(-2, -1))
+        if np.all(np.abs(gap) <= 1e-12 * np.maximum(wanted, 1.0)):
+            break
+        h = h + gap / np.maximum((weight * kept).sum(axis=(-2, -1)), 1e-300)
+    return at_risk * (1 - np.exp(-h[..., None, None] * schedule))
 
 
 def interval_years(scenario: Scenario) -> np.ndarray:
@@ -103,11 +189,10 @@ def build_mortality(scenario: Scenario) -> np.ndarray:
         raise ScenarioError(f"population.mortality.e0: {exc}") from None
 
 
-def build_rates(scenario: Scenario, mx: np.ndarray, settled_base: np.ndarray) -> Rates:
+def build_rates(scenario: Scenario, mx: np.ndarray) -> Rates:
     """All rates per interval. User tables are used as given; otherwise ASFR = TFR path × the
-    bundled age pattern, and net migrants = total path × the Rogers–Castro intensity weighted
-    by the settled base population (the city's own age structure; the transient stock has its
-    own renewal and is left out)."""
+    bundled age pattern, and net migration = the net path (persons) and the rate path (per
+    1,000), spread over ages in the projection by the Rogers–Castro schedule (see `migrants`)."""
     pop = scenario.population
     years, times = interval_years(scenario), path_times(scenario)
 
@@ -117,15 +202,15 @@ def build_rates(scenario: Scenario, mx: np.ndarray, settled_base: np.ndarray) ->
     else:
         asfr = pop.fertility.tfr.at(times)[:, None] * bundled.fertility_shape()
 
+    zero = np.zeros(len(years))
+    net_table = None
     if pop.migration.table is not None:
         frame = tables.read_table(pop.migration.table, "population.migration.table", years)
-        net_migrants = tables.table_to_array(frame, "net_migrants", years)
-    elif pop.migration.net is not None:
-        weights = bundled.migration_schedule() * settled_base
-        net_migrants = pop.migration.net.at(times)[:, None, None] * (weights / weights.sum())
-    else:
-        net_migrants = np.zeros((len(years), 2, N_AGES))
-    return Rates(years=years, mx=mx, asfr=asfr, srb=pop.fertility.srb.at(times), net_migrants=net_migrants)
+        net_table = tables.table_to_array(frame, "net_migrants", years)
+    net_total = pop.migration.net.at(times) if pop.migration.net is not None else zero
+    net_rate = pop.migration.rate.at(times) if pop.migration.rate is not None else zero
+    return Rates(years=years, mx=mx, asfr=asfr, srb=pop.fertility.srb.at(times), net_total=net_total,
+                 net_rate=net_rate, schedule=bundled.migration_schedule(), net_table=net_table)
 
 
 # --------------------------------------------------------------------------- base population
@@ -248,8 +333,9 @@ def select_batch(arrays: ProjectionArrays, rates: Rates, index) -> tuple[Project
     return (ProjectionArrays(population=arrays.population[:, index], births=arrays.births[:, index],
                              deaths=arrays.deaths[:, index], net_migration=arrays.net_migration[:, index],
                              clipped=arrays.clipped[:, index]),
-            Rates(years=rates.years, mx=rates.mx[:, index], asfr=rates.asfr[:, index], srb=rates.srb[:, index],
-                  net_migrants=rates.net_migrants[:, index]))
+            replace(rates, mx=rates.mx[:, index], asfr=rates.asfr[:, index], srb=rates.srb[:, index],
+                    net_total=rates.net_total[:, index], net_rate=rates.net_rate[:, index], internal=None,
+                    net_table=None if rates.net_table is None else rates.net_table[:, index]))
 
 
 def survival_ratios(Lx: np.ndarray, Tx: np.ndarray) -> np.ndarray:
@@ -280,7 +366,8 @@ def project(base: np.ndarray, transient: np.ndarray, rates: Rates) -> Projection
     survival = survival_ratios(lt.Lx, lt.Tx)
     n_years = len(rates.years)
     batch = np.broadcast_shapes(base.shape[:-2], rates.mx.shape[1:-2], rates.asfr.shape[1:-1],
-                                rates.srb.shape[1:], rates.net_migrants.shape[1:-2])
+                                rates.srb.shape[1:], rates.net_total.shape[1:], rates.net_rate.shape[1:],
+                                () if rates.net_table is None else rates.net_table.shape[1:-2])
     stocks = np.empty((n_years + 1, *batch, 2, N_AGES))
     births = np.empty((n_years, *batch, 2))
     deaths = np.empty((n_years, *batch, 2))
@@ -293,13 +380,13 @@ def project(base: np.ndarray, transient: np.ndarray, rates: Rates) -> Projection
     for t in range(n_years):
         start = stocks[t]
         settled = start - transient
-        migrants = np.broadcast_to(rates.net_migrants[t], (*batch, 2, N_AGES))
+        migrating, unmet = migrants(rates, t, np.broadcast_to(settled, (*batch, 2, N_AGES)))
         S = survival[t]
         end = np.empty_like(start)
 
         # 1–2. Survive, age and migrate those alive at the start (ages 1..100+ at the end).
         cohorts = _close_open_age(settled)
-        half = migrants[..., 1:] / 2
+        half = migrating[..., 1:] / 2
         entering = np.maximum(cohorts + half, 0.0)
         survivors = entering * S
         aged = np.maximum(survivors + half, 0.0)
@@ -315,9 +402,9 @@ def project(base: np.ndarray, transient: np.ndarray, rates: Rates) -> Projection
         srb = rates.srb[t]
         births_by_sex = np.stack([total_births * srb / (1 + srb), total_births / (1 + srb)], axis=-1)
         L0 = lt.Lx[t][..., 0]
-        infants_in = np.maximum(births_by_sex + migrants[..., 0] / 2, 0.0)
+        infants_in = np.maximum(births_by_sex + migrating[..., 0] / 2, 0.0)
         infants_survive = infants_in * L0
-        infants = np.maximum(infants_survive + migrants[..., 0] / 2, 0.0)
+        infants = np.maximum(infants_survive + migrating[..., 0] / 2, 0.0)
         end[..., 0] = infants
         moved_infants = (infants_in - births_by_sex) + (infants - infants_survive)
 
@@ -332,7 +419,7 @@ def project(base: np.ndarray, transient: np.ndarray, rates: Rates) -> Projection
         births[t] = births_by_sex
         deaths[t] = died.sum(axis=-1) + (infants_in - infants_survive) + transient_deaths
         migration[t] = moved.sum(axis=-1) + moved_infants + renewal
-        clipped[t] = (migration[t] - migrants.sum(axis=-1) - renewal).sum(axis=-1)
+        clipped[t] = (migration[t] - migrating.sum(axis=-1) - renewal).sum(axis=-1) + unmet
 
     return ProjectionArrays(population=stocks, births=births, deaths=deaths, net_migration=migration, clipped=clipped)
 
@@ -451,7 +538,7 @@ def base_and_rates(scenario: Scenario, groups: np.ndarray | None = None,
     build_base_population."""
     mx = build_mortality(scenario)
     base = build_base_population(scenario, single_year_life_table(mx[0]).Lx, groups, student_excess)
-    return base, build_rates(scenario, mx, base.population - base.transient)
+    return base, build_rates(scenario, mx)
 
 
 def project_population(scenario: Scenario) -> PopulationProjection:
@@ -459,7 +546,7 @@ def project_population(scenario: Scenario) -> PopulationProjection:
     base, rates = base_and_rates(scenario)
     arrays = project(base.population, base.transient, rates)
     notes = [
-        f"net out-migration exceeded the population at some ages in {year}; "
+        f"the people could not supply the net out-migration asked for in {year}: "
         f"{amount:,.0f} fewer out-migrants were applied"
         for year, amount in zip(rates.years, arrays.clipped)
         if amount > 0.5

@@ -13,6 +13,7 @@ import pandas as pd
 from .scenario import Scenario, model_digest, scenario_digest
 from .folders import read_manifest, staged, write_manifest
 from . import metrics
+from .localise import derived_fields
 from .runner import RunResult
 from .stages import Progress, quiet
 
@@ -62,6 +63,7 @@ def build_manifest(result: RunResult, scenario_file: str, started: datetime) -> 
         "runtime_seconds": round((finished - started).total_seconds(), 3),
         "stage_seconds": {k: round(v, 4) for k, v in result.timings.items()},
         "definitions": definitions(result),
+        "derived": derived_fields(result.scenario),   # inputs silverplan derived for the region (localise.py)
         "warnings": result.warnings,
     }
 

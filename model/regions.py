@@ -21,7 +21,7 @@ add up exactly; the city's death and fertility rates shown are the population-we
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -36,7 +36,7 @@ from .states import OLD_AGE
 from .scenario import Scenario, Source
 from .scenario.quantities import E0Path, TfrPath
 from .scenario.schema import BasePopulation
-from .demography import (PopulationProjection, ProjectionArrays, Rates, base_and_rates, estimate_student_excess,
+from .demography import (InternalMigration, PopulationProjection, ProjectionArrays, base_and_rates, estimate_student_excess,
                          project, select_batch)
 
 
@@ -237,25 +237,13 @@ def derived_assumptions(scenario: Scenario) -> list[tuple[str, str, str, dict]]:
     return rows
 
 
-def internal_migration(scenario: Scenario, settled: np.ndarray, years: np.ndarray) -> np.ndarray:
-    """Net internal migrants by interval, county, sex and age: (T, R, 2, 101); sums to 0 over R."""
+def internal_migration(scenario: Scenario, years: np.ndarray) -> InternalMigration:
+    """The young adults' moves from the other counties to the receiving ones (zero-sum)."""
     regions = scenario.regions
-    rate = regions.internal_migration_rate.at(years + (scenario.years.reference_month - 1) / 12)
-    receiving = np.array([name in regions.receiving_counties for name in regions.counties])
-    flows = np.zeros((len(years), *settled.shape))
-    if not receiving.any() or receiving.all():
-        return flows
-    young = np.zeros_like(settled)
     lower, upper = parse_age_band(regions.internal_migration_ages)
-    young[..., lower:upper] = settled[..., lower:upper]
-    senders = np.where(receiving[:, None, None], 0.0, young)                 # (R, 2, 101)
-    profile = senders.sum(axis=0) / max(senders.sum(), 1e-12)                   # where the movers are
-    leaving = rate[:, None, None, None] * senders                               # (T, R, 2, 101)
-    size = settled[receiving].sum(axis=(1, 2))
-    arriving = np.zeros_like(leaving)
-    arriving[:, receiving] = (leaving.sum(axis=(1, 2, 3))[:, None, None, None] * profile
-                              * (size / size.sum())[None, :, None, None])
-    return arriving - leaving
+    return InternalMigration(rate=regions.internal_migration_rate.at(years + (scenario.years.reference_month - 1) / 12),
+                             receiving=np.array([name in regions.receiving_counties for name in regions.counties]),
+                             lower=lower, upper=upper)
 
 
 def check_supported(scenario: Scenario) -> None:
@@ -302,12 +290,12 @@ def project_counties(scenario: Scenario) -> CountyProjection:
     bases = np.stack([base.population for base, _ in built])
     transient = np.stack([base.transient for base, _ in built])
     rates0 = built[0][1]
-    settled = bases - transient
-    net = np.stack([rates.net_migrants for _, rates in built], axis=1)
-    net = net + internal_migration(scenario, settled, rates0.years)
-    rates = Rates(years=rates0.years, mx=np.stack([r.mx for _, r in built], axis=1),
-                  asfr=np.stack([r.asfr for _, r in built], axis=1), srb=np.stack([r.srb for _, r in built], axis=1),
-                  net_migrants=net)
+
+    def stacked(name):
+        return np.stack([getattr(rates, name) for _, rates in built], axis=1)
+
+    rates = replace(rates0, mx=stacked("mx"), asfr=stacked("asfr"), srb=stacked("srb"), net_total=stacked("net_total"),
+                    net_rate=stacked("net_rate"), internal=internal_migration(scenario, rates0.years))
     arrays = project(bases, transient, rates)
     years = np.arange(scenario.years.base, scenario.years.end + 1)
 
@@ -328,8 +316,9 @@ def project_counties(scenario: Scenario) -> CountyProjection:
     city_arrays = ProjectionArrays(population=arrays.population.sum(axis=1), births=arrays.births.sum(axis=1),
                                    deaths=arrays.deaths.sum(axis=1), net_migration=arrays.net_migration.sum(axis=1),
                                    clipped=arrays.clipped.sum(axis=1))
-    city_rates = Rates(years=rates.years, mx=mx, asfr=asfr, srb=rates.srb[:, 0], net_migrants=net.sum(axis=1))
-    warnings = [f"{name}: net out-migration exceeded the population at some ages ({amount:,.0f} persons not applied)"
+    city_rates = replace(rates0, mx=mx, asfr=asfr, srb=rates.srb[:, 0], net_total=rates.net_total.sum(axis=1),
+                         net_rate=np.zeros_like(rates0.net_rate))  # the counties' rates, summed as persons in the flows
+    warnings = [f"{name}: the people could not supply the net out-migration asked for ({amount:,.0f} persons not applied)"
                 for name, amount in zip(scenario.regions.counties, arrays.clipped.sum(axis=0)) if amount > 0.5]
     city = PopulationProjection(scenario=scenario, years=years, rates=city_rates, arrays=city_arrays,
                                 transient=transient.sum(axis=0), warnings=warnings)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .care_demand import user_prevalence
 from .demography import PopulationProjection, base_and_rates, project_population
+from .year_end import year_end_warnings
 from .scenario import Scenario
 from .stages import Progress, further_stages, quiet
 
@@ -85,5 +86,6 @@ def run_scenario(scenario: Scenario, progress: Progress = quiet) -> RunResult:
         tables["abm"] = run_care_abm(scenario, population, states, tables["pension"], progress,
                                      regions["care"] if regions else None)
         timings["abm"] = time.perf_counter() - started
+    warnings = [*population.warnings, *year_end_warnings(scenario, tables["indicators"])]
     return RunResult(scenario=scenario, population=population, tables=tables, timings=timings,
-                     warnings=list(population.warnings), regions=regions, derived=derived)
+                     warnings=warnings, regions=regions, derived=derived)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .demography import path_times, project_population
+from .demography import base_and_rates, path_times, project_population
 from .errors import ScenarioError
 from .scenario import Scenario, TimePath
 from .stages import Progress, further_stages, quiet
@@ -26,6 +26,11 @@ def _resampled(path: TimePath, years: np.ndarray, values: np.ndarray) -> dict:
             "source": {"kind": "assumption", "note": "sensitivity variant of the scenario's value"}}
 
 
+def _base_total(scenario: Scenario) -> float:
+    """The base-year population (persons)."""
+    return float(base_and_rates(scenario)[0].population.sum())
+
+
 def _variant(scenario: Scenario, name: str, sign: float) -> dict | None:
     """The overlay moving input `name` by its range × `sign` (−1 low, +1 high); None when the
     scenario lacks the input (e.g. a mortality table instead of an e0 path)."""
@@ -40,13 +45,18 @@ def _variant(scenario: Scenario, name: str, sign: float) -> dict | None:
         ramp = change * (years - years[0]) / (years[-1] - years[0])
         return None if e0 is None else {"population": {"mortality": {"e0": _resampled(e0, years, e0.at(years) + ramp)}}}
     if name == "migration":
-        net = pop.migration.net
-        if net is None:
-            return None
         # Sampled where the projection reads it and held as steps: the base interval is untouched exactly.
-        values = net.at(path_times(scenario)) + change * later[:-1]
-        overlay = _resampled(net, years[:-1], values)
-        return {"population": {"migration": {"net": {**overlay, "interpolation": "step"}}}}
+        migration, times = pop.migration, path_times(scenario)
+        if migration.rate is not None:
+            values = migration.rate.at(times) + change * later[:-1]
+            return {"population": {"migration": {"rate": {**_resampled(migration.rate, years[:-1], values),
+                                                          "interpolation": "step"}}}}
+        if migration.net is not None:   # a rate of the base-year population, in persons
+            persons = change * later[:-1] * _base_total(scenario) / 1000
+            values = migration.net.at(times) + persons
+            return {"population": {"migration": {"net": {**_resampled(migration.net, years[:-1], values),
+                                                         "interpolation": "step"}}}}
+        return None
     if scenario.pension is not None and name in ("wage_growth", "indexation", "compliance"):
         pension = scenario.pension
         if name == "wage_growth":

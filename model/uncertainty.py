@@ -32,7 +32,7 @@ from . import bundled
 from .errors import ScenarioError
 from .stages import Progress, further_stages, quiet
 from .scenario import Scenario
-from .demography import PopulationProjection, ProjectionArrays, Rates, base_and_rates, project, select_batch
+from .demography import PopulationProjection, ProjectionArrays, Rates, base_and_rates, path_times, project, select_batch
 from .lifetable import N_AGES
 
 QUANTILES = {"p025": 2.5, "p10": 10.0, "p50": 50.0, "p90": 90.0, "p975": 97.5}
@@ -116,36 +116,45 @@ def fit_fertility_ar1(first_year: int) -> tuple[float, float]:
     return float(fit.params[0]), float(np.sqrt(fit.params[-1]))
 
 
-def trial_rates(scenario: Scenario, rates: Rates, settled_base: np.ndarray, trials: int,
-                rng: np.random.Generator) -> Rates:
-    """The scenario's rates perturbed for `trials` trajectories: axes (interval, trial, ...)."""
+def first_uncertain_year(scenario: Scenario) -> int:
+    """The first interval the trials perturb: `uncertainty.from_year`, else the year of the
+    last published year-end (earlier intervals are fitted to data), never the base interval."""
+    u, year_end = scenario.uncertainty, scenario.population.year_end
+    default = max(year_end.knots()) if year_end is not None and year_end.knots() else scenario.years.base + 1
+    return max(u.from_year if u.from_year is not None else default, scenario.years.base + 1)
+
+
+def trial_rates(scenario: Scenario, rates: Rates, trials: int, rng: np.random.Generator) -> Rates:
+    """The scenario's rates perturbed for `trials` trajectories: axes (interval, trial, ...).
+    Intervals before `uncertainty.from_year` (the known past) are not perturbed."""
     u = scenario.uncertainty
     n = len(rates.years)
+    known = rates.years < first_uncertain_year(scenario)
     lee_carter = fit_lee_carter(u.lee_carter_from)
     phi, sigma_tfr = fit_fertility_ar1(u.fertility_from)
 
-    # Mortality: a driftless random walk of k around the scenario's path, 0 in the base year.
+    # Mortality: a driftless random walk of k around the scenario's path, 0 before the first uncertain year.
     shocks = rng.standard_normal((n, trials, 2)) @ np.linalg.cholesky(lee_carter.covariance).T * u.mortality_scale
-    shocks[0] = 0.0
+    shocks[known] = 0.0
     k = np.cumsum(shocks, axis=0)
     mx = rates.mx[:, None] * np.exp(lee_carter.b_single_ages() * k[..., None])
 
-    # Fertility: an AR(1) deviation of log TFR, 0 in the base year.
+    # Fertility: an AR(1) deviation of log TFR, 0 before the first uncertain year.
     innovations = rng.standard_normal((n, trials)) * sigma_tfr * u.fertility_scale
+    innovations[known] = 0.0
     deviation = np.zeros((n, trials))
     for t in range(1, n):
         deviation[t] = phi * deviation[t - 1] + innovations[t]
     asfr = rates.asfr[:, None, :] * np.exp(deviation)[..., None]
 
-    # Migration: independent yearly deviations of the total, spread like the scenario's migrants.
-    profile = bundled.migration_schedule() * settled_base
-    profile = profile / profile.sum()
-    sd = u.migration_sd.at(rates.years + (scenario.years.reference_month - 1) / 12)
+    # Migration: independent yearly deviations of the rate (per 1,000 of the population).
+    sd = u.migration_sd.at(path_times(scenario)) if u.migration_sd is not None else np.zeros(n)
     extra = rng.standard_normal((n, trials)) * sd[:, None]
-    extra[0] = 0.0
-    net_migrants = rates.net_migrants[:, None] + extra[..., None, None] * profile
+    extra[known] = 0.0
     return replace(rates, mx=mx, asfr=asfr, srb=np.broadcast_to(rates.srb[:, None], (n, trials)),
-                   net_migrants=net_migrants)
+                   net_total=np.broadcast_to(rates.net_total[:, None], (n, trials)),
+                   net_rate=rates.net_rate[:, None] + extra,
+                   net_table=None if rates.net_table is None else rates.net_table[:, None])
 
 
 TRIALS_PER_CHUNK = 100   # trials projected together: memory stays flat however many are asked for
@@ -175,7 +184,7 @@ def _trial_chunk(scenario: Scenario, base, rates: Rates, calibration: tuple | No
     from .demography import indicator_rows
 
     rng = np.random.default_rng(np.random.SeedSequence([scenario.seed, 8, chunk]))  # 8: the uncertainty stream
-    perturbed = trial_rates(scenario, rates, base.population - base.transient, size, rng)
+    perturbed = trial_rates(scenario, rates, size, rng)
     arrays = project(base.population, base.transient, perturbed)
     years = np.arange(scenario.years.base, scenario.years.end + 1)
     values = _stage_values(scenario, arrays, perturbed, base.transient, calibration)

@@ -28,16 +28,37 @@ SEX_CODES = {"M": "male", "F": "female"}
 ABRIDGED_LOWER = np.array([0, 1] + list(range(5, 101, 5)))  # 0, 1-4, 5-9, ..., 95-99, 100+
 
 
+# Columns of the census region facts kept, and their names in the bundled file.
+FACTS = {"人口数_合计": "population", "城镇人口": "urban", "乡村人口": "rural", "家庭户数": "households",
+         "一人户数": "one_person_households", "有65岁及以上老年人口的户数": "households_with_65plus",
+         "各种行业人口总计": "employed_sample", "采矿业": "mining_sample", "制造业": "manufacturing_sample",
+         "公共管理社会保障和社会组织": "public_administration_sample"}
+
+
 def census(shared: Path) -> None:
-    """Copy the 2020 census age-sex table and the urban/rural split (all Shanxi regions,
-    every province) as they are."""
+    """Copy the 2020 census age-sex table and the region facts (population, urban and rural,
+    households, employment by industry from the 10% long form) of all Shanxi regions and every
+    province, as they are."""
     table = pd.read_csv(shared / "census2020" / "age_sex_5y.csv", dtype={"code": "string"})
     table["population"] = table["population"].round().astype(int)
     table.to_csv(DATA / "census2020_age_sex_5y.csv", index=False)
     facts = pd.read_csv(shared / "census2020" / "region_facts.csv", dtype={"code": "string"})
-    urban = facts[["code", "province", "city", "county", "level", "人口数_合计", "城镇人口", "乡村人口"]]
-    urban.columns = ["code", "province", "city", "county", "level", "population", "urban", "rural"]
-    urban.to_csv(DATA / "census2020_urban_rural.csv", index=False)
+    facts = facts[["code", "province", "city", "county", "level", *FACTS]].rename(columns=FACTS)
+    facts.to_csv(DATA / "census2020_region_facts.csv", index=False, float_format="%.0f")
+
+
+def wpp_china_paths(shared: Path) -> None:
+    """UN WPP 2024, China: both-sexes e0 and TFR by calendar year (estimates to 2023, then the
+    probabilistic median and the bounds of its 80% and 95% intervals)."""
+    frames = []
+    for name, path in (("e0", "e0.csv"), ("tfr", "tfr.csv")):
+        data = pd.read_csv(shared / "wpp2024" / path)
+        data = data[(data.country_code == CHINA) & (data.year >= 1990)]
+        if "sex" in data:
+            data = data[data.sex == "B"]
+        data = data[data.stat.isin(["estimate", "median", "80l", "80u", "95l", "95u"])]
+        frames.append(data.assign(indicator=name)[["indicator", "year", "stat", "value"]])
+    pd.concat(frames).to_csv(DATA / "wpp2024_china.csv", index=False)
 
 
 def smooth_single_year_mx(abridged: np.ndarray) -> np.ndarray:
@@ -228,6 +249,7 @@ def main() -> None:
     shared = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT.parent / "shared" / "data")
     DATA.mkdir(parents=True, exist_ok=True)
     census(shared)
+    wpp_china_paths(shared)
     mortality_standard(shared)
     fertility_shape(shared)
     migration_schedule()

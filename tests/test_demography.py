@@ -130,18 +130,14 @@ def test_wpp_china_2000_to_2020_reproduces_wpp():
         assert ind.at[year, "share_65plus"] == pytest.approx(expected.at[year, "share_65plus"], abs=0.001)
 
 
-def test_jinzhong_passes_near_the_bulletins(base_projection):
-    """晋中市统计公报: year-end 2021 339.00万, 2022 339.45万 (the peak), 2023 337.65万,
-    2024 3,338,533; 2024 births 21,433 and deaths 28,345.
+def test_jinzhong_births_and_deaths_are_near_the_bulletins(base_projection):
+    """晋中市统计公报 2024: births 21,433 and deaths 28,345; the population peaked in 2022.
 
-    The migration path is calibrated to the populations, so those agree closely; births and
-    deaths are not calibrated and are a genuine check (births run about 6% low in the 2024
-    dragon year, deaths about 2% high).
+    The migration path is fitted to the year-end populations (test_localise.py), so those agree
+    by construction; births and deaths are not calibrated and are a genuine check (births run
+    about 6% low in the 2024 dragon year, deaths about 2% high).
     """
     calendar = calendar_year_view(base_projection.indicators, base_projection.scenario.years.reference_month)
-    reported = {2021: 3_390_000, 2022: 3_394_500, 2023: 3_376_500, 2024: 3_338_533}
-    for year, value in reported.items():
-        assert calendar.at[year, "year_end_population"] == pytest.approx(value, rel=0.003)
     year_end = calendar["year_end_population"].loc[2020:2025]
     assert year_end.idxmax() == 2022
     assert calendar.at[2024, "births"] == pytest.approx(21_433, rel=0.10)

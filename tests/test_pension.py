@@ -95,9 +95,12 @@ def test_base_year_counts_match_the_calibration_targets(base_projection):
     scenario = base_projection.scenario
     pension = project_pensions(scenario, base_projection)
     first = pension[pension.year == 2020].pivot(index="scheme", columns="metric", values="value")
-    employee = 2_487_000 * 0.43
+    calibration = scenario.pension.calibration   # the shares are derived from Jinzhong's census (localise.py)
+    employee = 2_487_000 * calibration.employee_share.value()
+    assert calibration.employee_share.value() == pytest.approx(0.4673 * 0.600 / 0.638, abs=0.002)
     assert first.at["employee", "insured"] + first.at["employee", "beneficiaries"] == pytest.approx(employee, rel=1e-9)
-    assert first.at["employee", "beneficiaries"] == pytest.approx(employee * 0.274, rel=1e-9)
+    retirees = employee * calibration.employee_retiree_share.value()
+    assert first.at["employee", "beneficiaries"] == pytest.approx(retirees, rel=1e-9)
     resident = first.at["resident", "contributors"] + first.at["resident", "beneficiaries"]
     assert resident == pytest.approx(2_487_000 - employee, rel=1e-9)
     assert first.at["employee", "average_pension"] == pytest.approx(3170)

@@ -63,8 +63,10 @@ def test_higher_fertility_in_a_county_means_more_births_there_only():
 def test_internal_migration_moves_young_adults_to_yuci_and_taigu_and_sums_to_zero():
     projection = project_counties(load_scenario(COUNTIES))
     none = project_counties(load_scenario(COUNTIES, {"regions": {"internal_migration_rate": 0}}))
+    # External migration is a rate on each county's people, so moving people between counties
+    # changes it only through their births and deaths: the city's total stays within 0.1%.
     total = sum(c.arrays.net_migration.sum() for c in projection.counties)
-    assert total == pytest.approx(sum(c.arrays.net_migration.sum() for c in none.counties), rel=1e-9)
+    assert total == pytest.approx(sum(c.arrays.net_migration.sum() for c in none.counties), rel=1e-3)
     gain = {n: c.arrays.net_migration.sum() - d.arrays.net_migration.sum()
             for n, c, d in zip(projection.names, projection.counties, none.counties)}
     assert gain["榆次区"] > 0 and gain["太谷区"] > 0 and gain["昔阳县"] < 0

@@ -132,11 +132,17 @@ def resolve_mix(scenario: Scenario, population: PopulationProjection, states: He
         beds = _monthly(mix.beds, times)
     elif mix.beds_per_1000 is not None:
         beds = _monthly(mix.beds_per_1000, times) * elderly / 1000
+    elif mix.beds_held:
+        beds = np.full(months, float(care.beds.at(years[0])))
     else:
         beds = _monthly(care.beds, times)
     nursing_share = _monthly(mix.nursing_share or care.nursing_share, times)
     daycare_places = _monthly(mix.daycare_places or abm.supply.daycare_places, times)
+    if mix.daycare_factor is not None:
+        daycare_places = daycare_places * _monthly(mix.daycare_factor, times)
     workers = _monthly(mix.home_care_workers or abm.supply.home_care_workers, times)
+    if mix.home_care_workers_factor is not None:
+        workers = workers * _monthly(mix.home_care_workers_factor, times)
     behaviour, supply, subsidies = abm.behaviour, abm.supply, mix.subsidies
     uptake = {**behaviour.home_care_uptake, **mix.home_care_uptake}
 

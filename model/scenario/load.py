@@ -183,34 +183,40 @@ def _replaced_path(old: dict, new: Any, changed_by: str | None) -> dict:
     return new
 
 
-# A section's `table` and its calibrated alternatives exclude each other; when an overlay
-# gives one, the base's other is dropped, so `extends` works without explicit nulls.
+# Inputs of a section that exclude each other: when an overlay gives one group, the base's
+# other groups are dropped, so `extends` works without explicit nulls.
 _ALTERNATIVES = {
-    ("population", "base"): ("census_region", "total", "shares"),
-    ("population", "mortality"): ("e0", "female_male_gap"),
-    ("population", "fertility"): ("tfr",),
-    ("population", "migration"): ("net",),
+    ("population", "base"): (("table",), ("census_region", "total", "shares", "reference_region")),
+    ("population", "mortality"): (("table",), ("e0", "female_male_gap")),
+    ("population", "fertility"): (("table",), ("tfr",)),
+    ("population", "migration"): (("table",), ("net",), ("rate",)),
 }
+# What belongs to the region of a scenario: an overlay naming another census region drops them.
+_REGIONAL = {"population.base": ("total", "shares"), "": ("region", "region_en", "title")}
 
 
 def _drop_replaced(base: dict, overlay: dict) -> dict:
     """Copy of `base` without the inputs that `overlay` replaces by their alternative."""
     base = json.loads(json.dumps(base))  # deep copy of plain YAML data
-    for (outer, inner), calibrated in _ALTERNATIVES.items():
+    for (outer, inner), groups in _ALTERNATIVES.items():
         new = overlay.get(outer, {}).get(inner) if isinstance(overlay.get(outer), dict) else None
         old = base.get(outer, {}).get(inner) if isinstance(base.get(outer), dict) else None
         if not isinstance(new, dict) or not isinstance(old, dict):
             continue
         if inner == "base" and new.get("census_region") not in (None, old.get("census_region")):
-            old.pop("total", None)  # targets belong to the region they were given for
-            old.pop("shares", None)
-        if new.get("table") is not None:
-            for key in calibrated:
-                old.pop(key, None)
-            if inner == "base":  # the student stock is estimated from census groups
-                base[outer].pop("students", None)
-        elif any(new.get(key) is not None for key in calibrated):
-            old.pop("table", None)
+            for key in _REGIONAL["population.base"]:
+                old.pop(key, None)  # targets belong to the region they were given for …
+            for key in _REGIONAL[""]:
+                if key not in overlay:
+                    base.pop(key, None)  # … and so do its name and title
+        for group in groups:
+            if any(new.get(key) is not None for key in group):
+                for other in groups:
+                    if other is not group:
+                        for key in other:
+                            old.pop(key, None)
+        if inner == "base" and new.get("table") is not None:
+            base[outer].pop("students", None)  # the student stock is estimated from census groups
     # The care mixes to test are a list of experiments: an overlay that names mixes tests those.
     if isinstance(overlay.get("abm"), dict) and "mixes" in overlay["abm"] and isinstance(base.get("abm"), dict):
         base["abm"].pop("mixes", None)
@@ -250,9 +256,15 @@ def load_scenario(path: str | Path, overrides: dict | None = None) -> Scenario:
             raise ScenarioError(f"{path}: name: the file name {stem!r} cannot name an output folder; "
                                 "give the scenario a name: (letters, digits, spaces, _ . -)") from None
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(*(f"{path}: {line}" for line in describe_validation_error(exc, data))) from None
+    from ..localise import localise  # reads the census: only once the scenario is valid
+
+    try:
+        return localise(scenario)
+    except ScenarioError as exc:
+        raise ScenarioError(*(line if line.startswith(str(path)) else f"{path}: {line}" for line in exc.problems)) from None
 
 
 MAX_PROBLEMS_SHOWN = 6

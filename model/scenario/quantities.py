@@ -97,6 +97,9 @@ class Source(Frozen):
     (computed from published figures: `note` says how), assumption (no published value:
     `note` says why this one) or setting (a run setting). A bare string is read as the title
     of a published source, or as an assumption when it starts with "assumption".
+    `region` is the region the figure was published or calibrated for (晋中市, 山西省): it
+    stands for that region and the places inside it, and a scenario for another region gets
+    its own value instead (`model/localise.py`), derived by the `rule` named, or is refused.
     `changed_by` names the scenario file that changed the value after the source was given.
     """
 
@@ -106,6 +109,8 @@ class Source(Frozen):
     year: int | None = Field(default=None, ge=1900, le=2100, strict=True)
     url: str | None = None
     note: str | None = None
+    region: str | None = None    # the region the figure was published or calibrated for; none: anywhere
+    rule: str | None = None      # the silverplan rule that derived it for the scenario's region
     changed_by: str | None = None
 
     @model_validator(mode="before")
@@ -133,6 +138,8 @@ class Source(Frozen):
                   if part]
         line = ("：" if lang == "zh" else ": ").join([parts[0], ("；" if lang == "zh" else "; ").join(parts[1:])]) \
             if len(parts) > 1 else parts[0]
+        if self.region:
+            line += f"（{self.region}）" if lang == "zh" else f" ({self.region})"
         if self.changed_by:
             line += f"（由 {self.changed_by} 修改）" if lang == "zh" else f" (changed by {self.changed_by})"
         return line
@@ -291,9 +298,14 @@ class MigrationPath(TimePath):
     bounds, expected_unit = (-1e8, 1e8), "persons_per_year"
 
 
+class MigrationRatePath(TimePath):
+    """Net migrants a year per 1,000 of the population (negative: net out-migration)."""
+    bounds, expected_unit = (-200.0, 200.0), "per_1000"
+
+
 class MigrationSdPath(TimePath):
-    """Standard deviation of yearly net migration."""
-    bounds, expected_unit = (0.0, 1e7), "persons_per_year"
+    """Standard deviation of yearly net migration, per 1,000 of the population."""
+    bounds, expected_unit = (0.0, 200.0), "per_1000"
 
 
 class FractionPath(TimePath):

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from ..census import CENSUS_GROUPS, CENSUS_MONTH, CENSUS_YEAR, parse_age_band
 from .quantities import (AgePath, BaseTable, BedsPath, CountPath, YearPath, ClientsPath, E0Path, FertilityTable, FractionPath, Frozen, GapPath,
-                         GrowthPath, HoursPerMonthPath, MigrationPath, MigrationSdPath, MigrationTable, MonthsPath,
+                         GrowthPath, HoursPerMonthPath, MigrationPath, MigrationRatePath, MigrationSdPath, MigrationTable, MonthsPath,
                          MortalityTable, Number, OccupancyPath, Per1000Path, PersonsPath, PlacesPath, PrevalenceTable,
                          RatioPath, RegionTable, RuralRatioPath, Share, Source, SrbPath, TfrPath, TimePath, WorkersPath,
                          YearsPath, YuanPath, YuanPerHourPath, YuanPerMonthPath, YuanPerYearPath, plain)
@@ -53,7 +53,12 @@ class StudentStock(Frozen):
 
 
 class BasePopulation(Frozen):
+    """The base-year population: a census region's table (optionally scaled to a total and
+    broad-age shares), a total and shares alone (the age–sex shape within each band taken from
+    `reference_region`, by default the region's province or 全国), or a user table."""
+
     census_region: str | None = None
+    reference_region: str | None = None    # shape and facts for a base without a census region
     total: Number | None = Field(default=None, gt=0, le=2e9, json_schema_extra={"unit": "persons"})
     shares: dict[str, Number] = Field(default_factory=dict, json_schema_extra={"unit": "fraction"})
     table: BaseTable | None = None
@@ -98,8 +103,9 @@ class BasePopulation(Frozen):
     def _one_source(self):
         if self.table is not None and (self.census_region or self.total or self.shares):
             raise ValueError("give either table (used as is) or census_region/total/shares, not both")
-        if self.table is None and self.census_region is None:
-            raise ValueError("give census_region (a region of the bundled 2020 census) or a table")
+        if self.table is None and self.census_region is None and self.total is None:
+            raise ValueError("give census_region (a region of the bundled 2020 census), a total (with shares), "
+                             "or a table")
         return self
 
 
@@ -119,7 +125,7 @@ class Mortality(Frozen):
 
 class Fertility(Frozen):
     tfr: TfrPath | None = None
-    srb: SrbPath
+    srb: SrbPath | None = None      # default: the census sex ratio at age 0 (model/localise.py)
     table: FertilityTable | None = None
 
     @model_validator(mode="after")
@@ -132,13 +138,20 @@ class Fertility(Frozen):
 
 
 class Migration(Frozen):
+    """Net migration: a total a year (`net`, persons), a rate (`rate`, per 1,000 of the settled
+    population at the start of each year), or a table by sex and age (used as given). Totals
+    and rates are spread over ages by the Rogers–Castro schedule: out-migration as rates on
+    the people there, in-migration in the schedule's age pattern (demography.migrants)."""
+
     net: MigrationPath | None = None
+    rate: MigrationRatePath | None = None
     table: MigrationTable | None = None
 
     @model_validator(mode="after")
     def _one_source(self):
-        if self.table is not None and self.net is not None:
-            raise ValueError("give either table (used as is) or net (total × bundled profile), not both")
+        given = [name for name in ("net", "rate", "table") if getattr(self, name) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one of net (persons a year), rate (per 1,000) or table, not {' and '.join(given)}")
         return self
 
 
@@ -148,6 +161,9 @@ class Population(Frozen):
     fertility: Fertility
     migration: Migration = Migration()
     students: StudentStock | None = None
+    # Published year-end resident populations (local): the run checks the projection against
+    # them, and scripts/calibrate_migration.py fits the migration path that reproduces them.
+    year_end: PersonsPath | None = None
 
     @model_validator(mode="after")
     def _students_need_census(self):
@@ -183,9 +199,12 @@ class CoverageAges(Frozen):
 class PensionCalibration(Frozen):
     """Base-year counts the coverage levels are calibrated to."""
 
-    participants: PersonsPath          # both schemes, contributors and pensioners
-    employee_share: FractionPath        # employee-scheme share of participants
-    employee_retiree_share: FractionPath  # retirees among employee-scheme participants
+    participants: PersonsPath | None = None     # both schemes, contributors and pensioners (local)
+    participation_rate: FractionPath            # participants ÷ settled people aged 16+, where none are given
+    employee_share: FractionPath | None = None  # employee-scheme share of participants (local)
+    national_employee_share: FractionPath       # the national share, scaled by the urban share where none is given
+    employee_retiree_share: FractionPath | None = None   # retirees among employee-scheme participants (local)
+    national_employee_retiree_share: FractionPath        # the national share, scaled by the age structure where none is given
     coverage_ages: CoverageAges
 
 
@@ -199,9 +218,9 @@ class PensionRules(Frozen):
 
 
 class Wages(Frozen):
-    average_wage: YuanPerYearPath       # city average wage in the base year
-    growth: GrowthPath                  # nominal growth per year
-    provincial_ratio: RatioPath         # provincial average wage ÷ city average wage
+    average_wage: YuanPerYearPath | None = None   # the region's average wage in the base year (local)
+    growth: GrowthPath                            # nominal growth per year
+    provincial_ratio: RatioPath | None = None     # provincial average wage ÷ the region's (local)
 
 
 class EmployeeScheme(Frozen):
@@ -211,7 +230,7 @@ class EmployeeScheme(Frozen):
     compliance: FractionPath            # contributors ÷ insured workers
     entry_coverage_growth: GrowthPath   # yearly rise of coverage of cohorts entering work
     indexation: GrowthPath              # yearly rise of pensions in payment
-    average_pension: YuanPerMonthPath   # average pension in the base year
+    average_pension: YuanPerMonthPath | None = None   # average pension in the base year (local)
     accrual: FractionPath               # basic pension per contribution year
     transitional_accrual: FractionPath  # transitional pension per deemed year before accounts
     career_start_age: YearsPath
@@ -222,7 +241,7 @@ class EmployeeScheme(Frozen):
 
 class ResidentScheme(Frozen):
     minimum_pension: YuanPerMonthPath   # central basic pension
-    local_pension: YuanPerMonthPath     # local top-up and account pension, average
+    local_pension: YuanPerMonthPath | None = None     # local top-up and account pension, average (local)
     contribution: YuanPerYearPath       # average own contribution per contributor
     contribution_subsidy: YuanPerYearPath  # local subsidy per contributor
     reserve_months: MonthsPath
@@ -232,7 +251,7 @@ class Pension(Frozen):
     retirement_reform: bool = True
     extra_delay_months: int = Field(strict=True, default=0, ge=0, le=120, json_schema_extra={"unit": "months"})  # a lever
     women_cadre_share: FractionPath     # women under the 55 rule (the rest: 50 rule)
-    special_early_share: FractionPath   # retirees under special-occupation rules, 5 years early
+    special_early_share: FractionPath | None = None   # retirees under special-occupation rules (local)
     interest_rate: GrowthPath           # return on the notional balance
     published_until: YearPath           # the last year whose pension rises are published: levers act after it
     rules: PensionRules
@@ -343,7 +362,7 @@ class Care(Frozen):
     transitions: HealthTransitions
     mix: dict[Literal["healthy", "mild", "severe"], CareMix]
     occupancy: OccupancyPath
-    beds: BedsPath                                # beds supplied (stock path)
+    beds: BedsPath | None = None                  # beds supplied (stock path; local)
     nursing_share: FractionPath                   # nursing-type share of supplied beds
     beds_norm: Per1000Path                        # planning norm, beds per 1,000 aged 60+
     nursing_share_target: FractionPath
@@ -376,7 +395,7 @@ Living = Literal["alone", "spouse", "children"]
 class AbmPeople(Frozen):
     """Attributes of people in need of care that the census tables do not give by age."""
 
-    urban_share: FractionPath                    # share living in towns (城镇)
+    urban_share: FractionPath | None = None      # share living in towns (城镇; local)
     employee_share: dict[Literal["urban", "rural"], FractionPath]  # drawing an employee pension
     living: dict[Living, FractionPath]           # living arrangement
 
@@ -403,12 +422,16 @@ class AbmBehaviour(Frozen):
 class AbmSupply(Frozen):
     """Providers in the base year and prices; beds come from each mix (default care.beds)."""
 
-    institutions: CountPath                          # elder-care institutions (bed supply is shared among them)
+    institutions: CountPath | None = None            # elder-care institutions (bed supply is shared among them; local)
+    beds_per_institution: BedsPath                   # where institutions are not given
     institution_urban_share: FractionPath            # share of beds in urban institutions
     institution_public_share: FractionPath           # share of beds in public (公办) institutions
-    community_centres: CountPath
-    daycare_places: PlacesPath
-    home_care_workers: WorkersPath
+    community_centres: CountPath | None = None       # local
+    elderly_per_centre: PersonsPath                  # people aged 60+ per centre, where centres are not given
+    daycare_places: PlacesPath | None = None         # local
+    places_per_centre: PlacesPath                    # where day-care places are not given
+    home_care_workers: WorkersPath | None = None     # local
+    home_care_workers_per_1000: Per1000Path          # per 1,000 aged 60+, where workers are not given
     hours_per_worker: HoursPerMonthPath
     price_general_bed: YuanPerMonthPath              # base year; prices then rise with the average wage
     price_nursing_bed: YuanPerMonthPath
@@ -443,16 +466,24 @@ class AbmMix(Frozen):
     shares: dict[Literal["healthy", "mild", "severe"], CareMix] = Field(default_factory=dict)
     beds: BedsPath | None = None
     beds_per_1000: Per1000Path | None = None         # beds tied to the projected 60+ population
+    beds_held: bool = False                          # beds held at the scenario's base-year supply
     nursing_share: FractionPath | None = None
     daycare_places: PlacesPath | None = None
+    daycare_factor: RatioPath | None = None          # × the scenario's day-care places
     home_care_workers: WorkersPath | None = None
+    home_care_workers_factor: RatioPath | None = None  # × the scenario's home-care workers
     home_care_uptake: dict[Literal["mild", "severe"], FractionPath] = Field(default_factory=dict)
     subsidies: AbmSubsidies = AbmSubsidies()
 
     @model_validator(mode="after")
-    def _one_bed_rule(self):
-        if self.beds is not None and self.beds_per_1000 is not None:
-            raise ValueError("give beds or beds_per_1000, not both")
+    def _one_rule_each(self):
+        beds = [name for name in ("beds", "beds_per_1000", "beds_held") if getattr(self, name) not in (None, False)]
+        if len(beds) > 1:
+            raise ValueError(f"give one of beds, beds_per_1000 or beds_held, not {' and '.join(beds)}")
+        for name in ("daycare", "home_care_workers"):
+            absolute = "daycare_places" if name == "daycare" else name
+            if getattr(self, absolute) is not None and getattr(self, f"{name}_factor") is not None:
+                raise ValueError(f"give {absolute} or {name}_factor, not both")
         return self
 
 
@@ -564,9 +595,15 @@ class Uncertainty(Frozen):
     trials: int = Field(strict=True, default=0, ge=0, le=100_000)
     mortality_scale: float = Field(strict=True, default=1.0, ge=0, le=10)   # × Lee–Carter random-walk sd
     fertility_scale: float = Field(strict=True, default=1.0, ge=0, le=10)   # × AR(1) innovation sd of log TFR
-    migration_sd: MigrationSdPath = MigrationSdPath(values=0.0, source={"kind": "setting", "title": "no migration noise"})
+    # Yearly sd of the net-migration rate: by default the spread of the region's rates fitted to
+    # its published year-ends (model/localise.py), else `typical_migration_sd`.
+    migration_sd: MigrationSdPath | None = None
+    typical_migration_sd: MigrationSdPath | None = None
     lee_carter_from: int = Field(strict=True, default=1970, ge=1950, le=2005)  # first 5-year period of the fit
     fertility_from: int = Field(strict=True, default=1990, ge=1950, le=2015)   # first year of the TFR series fitted
+    # First uncertain interval; by default the year of the last published year-end (the years
+    # before it are fitted to data), else base + 1.
+    from_year: int | None = Field(default=None, strict=True, ge=1950, le=2100)
 
 
 # --------------------------------------------------------------------------- scenario
@@ -611,7 +648,7 @@ class Sensitivity(Frozen):
 
     tfr: FractionPath                    # the TFR path × (1 − this) and × (1 + this)
     e0: YearsPath                        # life expectancy ∓ this many years by the end year (ramped)
-    migration: MigrationPath             # net migration ∓ this, every year after the base year
+    migration: MigrationRatePath         # net migration ∓ this per 1,000, every year after the base year
     wage_growth: GrowthPath              # ∓ points a year
     indexation: GrowthPath               # ∓ points a year, after the base year
     compliance: FractionPath             # ∓ (held within 0 to 1)
@@ -668,6 +705,19 @@ class Scenario(Frozen):
     @classmethod
     def _one_folder(cls, name):
         return check_folder_name(name)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _region_from_census(cls, data):
+        """The region is named after the census region, and the title after the region, when
+        none is given."""
+        if isinstance(data, dict) and not data.get("region"):
+            base = (data.get("population") or {}).get("base") if isinstance(data.get("population"), dict) else None
+            if isinstance(base, dict) and isinstance(base.get("census_region"), str):
+                data = {**data, "region": base["census_region"]}
+        if isinstance(data, dict) and not data.get("title") and isinstance(data.get("region"), str):
+            data = {**data, "title": f"{data['region']}情景"}
+        return data
 
     @field_validator("stages")
     @classmethod
