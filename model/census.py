@@ -90,6 +90,18 @@ def census_place(region: str) -> tuple[str, str, str] | None:
     return row["province"], row["city"], row["county"]
 
 
+def profile_region(census_region: str | None, reference_region: str | None, region: str | None) -> str:
+    """The census region whose age–sex shape and facts describe a base population: its own
+    census region; else the stated reference region; else the province of the scenario's
+    region where the census knows it; else 全国 (a base of totals and shares alone)."""
+    if census_region:
+        return census_region
+    if reference_region:
+        return reference_region
+    place = census_place(region) if region else None
+    return place[0] if place else "全国"
+
+
 def census_facts(region: str, key: str, otherwise: str = "") -> dict:
     """A region's 2020 census facts: population, urban and rural population, households (all,
     one-person, with someone aged 65+), and employed persons by industry in the 10% long form

@@ -47,7 +47,7 @@ from .agesplit import split_closed_groups
 from .census import parse_age_band
 from .errors import ScenarioError
 from .scenario import Scenario
-from .lifetable import N_AGES, SEXES, both_sexes_e0, calibrate_by_sex, calibrate_common, single_year_life_table
+from .lifetable import N_AGES, SEXES, calibrate_common, calibrate_pooled_by_sex, pooled_e0, single_year_life_table
 
 # --------------------------------------------------------------------------- inputs
 
@@ -168,9 +168,12 @@ def path_times(scenario: Scenario) -> np.ndarray:
     return interval_years(scenario) + (scenario.years.reference_month - 1) / 12
 
 
-def build_mortality(scenario: Scenario) -> np.ndarray:
+def build_mortality(scenario: Scenario, male_share: np.ndarray | float = 0.5) -> np.ndarray:
     """Death rates mx per interval, (n_years, 2, 101): a user table as given, or the bundled
-    standard schedule calibrated to the e0 path by proportional hazards."""
+    standard schedule calibrated to the e0 path by proportional hazards. The e0 path is the
+    both-sexes e0 of the pooled life table (UN WPP's definition, `lifetable.pooled_e0`), which
+    weights the sexes by the population's male share at each age: `male_share`, (n_years, 101)
+    or a number (see `base_and_rates` for how the projection's own is used)."""
     mortality = scenario.population.mortality
     years, times = interval_years(scenario), path_times(scenario)
     if mortality.table is not None:
@@ -178,15 +181,22 @@ def build_mortality(scenario: Scenario) -> np.ndarray:
         return tables.table_to_array(frame, "mx", years)
     standard = bundled.standard_mortality()
     e0 = mortality.e0.at(times)
-    srb = scenario.population.fertility.srb.at(times)
+    share = np.broadcast_to(np.asarray(male_share, dtype=float), (len(years), N_AGES))
     try:
         if mortality.female_male_gap is None:
-            return calibrate_common(standard, e0, srb)
-        gap = mortality.female_male_gap.at(times)
-        male = e0 - gap / (1 + srb)  # so that (srb·male + female) / (1 + srb) = e0
-        return calibrate_by_sex(standard, np.stack([male, male + gap], axis=-1))
+            return calibrate_common(standard, e0, share)
+        return calibrate_pooled_by_sex(standard, e0, mortality.female_male_gap.at(times), share)
     except ValueError as exc:
         raise ScenarioError(f"population.mortality.e0: {exc}") from None
+
+
+def male_share_by_age(population: np.ndarray) -> np.ndarray:
+    """Male share of the mean population of each interval by age, (n_years, ..., 101), from
+    stocks (n_years + 1, ..., 2, 101); ½ at an age nobody has."""
+    mean = (population[:-1] + population[1:]) / 2
+    both = mean.sum(axis=-2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(both > 0, mean[..., 0, :] / both, 0.5)
 
 
 def build_rates(scenario: Scenario, mx: np.ndarray) -> Rates:
@@ -227,14 +237,19 @@ class BaseYearPopulation:
 def split_census_groups(groups: np.ndarray, Lx: np.ndarray) -> np.ndarray:
     """Census groups (2, 19: 0, 1–4, …, 80–84, 85+) → single ages (2, 101).
 
-    Ages 0–84 by the monotone split of `agesplit`; 85+ spread over 85..100+ in proportion to
-    the life table's person-years Lx (2, 101), i.e. a stationary tail.
+    The open group 85+ is first divided into 85–89, 90–94, 95–99 and 100+ in proportion to the
+    life table's person-years Lx (2, 101), a stationary tail; then every group below 100 is split
+    by one monotone spline of the cumulative count (`agesplit`), so ages 84 and 85 join
+    smoothly (splitting 0–84 alone would leave a step at 85), and 100+ keeps its tail share.
     """
+    open_age, last = census.CENSUS_GROUP_LOWER[-1], N_AGES - 1
+    lower = np.append(census.CENSUS_GROUP_LOWER[:-1], np.arange(open_age, last, 5))   # … 80, 85, 90, 95
     single = np.empty((2, N_AGES))
     for sex in range(2):
-        single[sex, :85] = split_closed_groups(census.CENSUS_GROUP_LOWER[:-1], 85, groups[sex, :-1])
-        tail = Lx[sex, 85:]
-        single[sex, 85:] = groups[sex, -1] * tail / tail.sum()
+        tail = groups[sex, -1] * Lx[sex, open_age:] / Lx[sex, open_age:].sum()
+        counts = np.concatenate([groups[sex, :-1], tail[:-1].reshape(-1, 5).sum(axis=1)])
+        single[sex, :last] = split_closed_groups(lower, last, counts)
+        single[sex, last] = tail[-1]
     return single
 
 
@@ -292,7 +307,10 @@ def build_base_population(scenario: Scenario, Lx_base: np.ndarray, groups: np.nd
             raise ScenarioError(f"population.base.table: {base.table.path}: the table holds nobody (every count is 0)")
         return BaseYearPopulation(population=population, transient=np.zeros_like(population))
 
-    groups = census.census_groups(base.census_region) if groups is None else groups
+    if groups is None:   # the region's census, or for totals and shares alone the reference region's shape
+        region = census.profile_region(base.census_region, base.reference_region, scenario.region)
+        groups = census.census_groups(region, "population.base.census_region" if base.census_region
+                                      else "population.base.reference_region")
     students = scenario.population.students
     excess = np.zeros((2, 0))
     if students is not None:
@@ -318,21 +336,34 @@ def build_base_population(scenario: Scenario, Lx_base: np.ndarray, groups: np.nd
 
 @dataclass(frozen=True)
 class ProjectionArrays:
-    """Stocks (n_years + 1, ..., 2, 101) and flows per interval and sex (n_years, ..., 2)."""
+    """Stocks (n_years + 1, ..., 2, 101), flows per interval and sex (n_years, ..., 2), and the
+    flows by age: births by the mother's age (n_years, ..., 101), deaths and net migrants by sex
+    and the age their cohort reaches at the interval's end (n_years, ..., 2, 101), so that
+    ``P(y+1, x) = P(y, x−1) − deaths(y, x) + migrants(y, x)`` (age 0: births in place of
+    P(y, −1); 100+ takes the cohorts of 99 and 100+)."""
 
     population: np.ndarray
     births: np.ndarray
     deaths: np.ndarray
     net_migration: np.ndarray
     clipped: np.ndarray  # persons of net out-migration refused for lack of population, (n_years, ...)
+    births_by_age: np.ndarray
+    deaths_by_age: np.ndarray
+    migration_by_age: np.ndarray
+
+    def member(self, index) -> "ProjectionArrays":
+        """The arrays of one member (int) or a slice of a batch axis just after the year axis."""
+        return ProjectionArrays(**{name: getattr(self, name)[:, index] for name in self.__dataclass_fields__})
+
+    def summed(self, axis: int = 1) -> "ProjectionArrays":
+        """The arrays summed over a batch axis (counties into their city)."""
+        return ProjectionArrays(**{name: getattr(self, name).sum(axis=axis) for name in self.__dataclass_fields__})
 
 
 def select_batch(arrays: ProjectionArrays, rates: Rates, index) -> tuple[ProjectionArrays, Rates]:
     """Arrays and rates of one member (int) or a slice of a batch axis just after the year axis
     (trials, counties)."""
-    return (ProjectionArrays(population=arrays.population[:, index], births=arrays.births[:, index],
-                             deaths=arrays.deaths[:, index], net_migration=arrays.net_migration[:, index],
-                             clipped=arrays.clipped[:, index]),
+    return (arrays.member(index),
             replace(rates, mx=rates.mx[:, index], asfr=rates.asfr[:, index], srb=rates.srb[:, index],
                     net_total=rates.net_total[:, index], net_rate=rates.net_rate[:, index], internal=None,
                     net_table=None if rates.net_table is None else rates.net_table[:, index]))
@@ -370,9 +401,10 @@ def project(base: np.ndarray, transient: np.ndarray, rates: Rates) -> Projection
                                 () if rates.net_table is None else rates.net_table.shape[1:-2])
     stocks = np.empty((n_years + 1, *batch, 2, N_AGES))
     births = np.empty((n_years, *batch, 2))
-    deaths = np.empty((n_years, *batch, 2))
-    migration = np.empty((n_years, *batch, 2))
     clipped = np.zeros((n_years, *batch))
+    births_by_age = np.empty((n_years, *batch, N_AGES))
+    deaths = np.empty((n_years, *batch, 2, N_AGES))
+    migration = np.empty((n_years, *batch, 2, N_AGES))
     stocks[0] = base
     transient = np.broadcast_to(transient, (*batch, 2, N_AGES))
     transient_cohorts = _close_open_age(transient)
@@ -398,7 +430,8 @@ def project(base: np.ndarray, transient: np.ndarray, rates: Rates) -> Projection
         women_start = settled[..., 1, :]
         women_end = end[..., 1, :].copy()  # settled survivors only: the transient stock joins in step 4
         women_end[..., 0] = 0.0
-        total_births = (rates.asfr[t] * (women_start + women_end) / 2).sum(axis=-1)
+        births_by_age[t] = rates.asfr[t] * (women_start + women_end) / 2
+        total_births = births_by_age[t].sum(axis=-1)
         srb = rates.srb[t]
         births_by_sex = np.stack([total_births * srb / (1 + srb), total_births / (1 + srb)], axis=-1)
         L0 = lt.Lx[t][..., 0]
@@ -412,16 +445,20 @@ def project(base: np.ndarray, transient: np.ndarray, rates: Rates) -> Projection
         transient_survivors = transient_cohorts * S
         end[..., 1:] += transient[..., 1:]
         end[..., 0] += transient[..., 0]
-        renewal = transient.sum(axis=-1) - transient_survivors.sum(axis=-1)
-        transient_deaths = (transient_cohorts - transient_survivors).sum(axis=-1)
+        renewal = transient[..., 1:] - transient_survivors          # newcomers replace the ageing stock
 
         stocks[t + 1] = end
         births[t] = births_by_sex
-        deaths[t] = died.sum(axis=-1) + (infants_in - infants_survive) + transient_deaths
-        migration[t] = moved.sum(axis=-1) + moved_infants + renewal
-        clipped[t] = (migration[t] - migrating.sum(axis=-1) - renewal).sum(axis=-1) + unmet
+        deaths[t, ..., 0] = infants_in - infants_survive
+        deaths[t, ..., 1:] = died + (transient_cohorts - transient_survivors)
+        migration[t, ..., 0] = moved_infants + transient[..., 0]
+        migration[t, ..., 1:] = moved + renewal
+        settled_moves = migration[t].sum(axis=-1) - renewal.sum(axis=-1) - transient[..., 0]
+        clipped[t] = (settled_moves - migrating.sum(axis=-1)).sum(axis=-1) + unmet
 
-    return ProjectionArrays(population=stocks, births=births, deaths=deaths, net_migration=migration, clipped=clipped)
+    return ProjectionArrays(population=stocks, births=births, deaths=deaths.sum(axis=-1),
+                            net_migration=migration.sum(axis=-1), clipped=clipped, births_by_age=births_by_age,
+                            deaths_by_age=deaths, migration_by_age=migration)
 
 
 # --------------------------------------------------------------------------- results
@@ -450,6 +487,21 @@ class PopulationProjection:
         """Tidy indicators: year, indicator, value (names as in DESIGN.md)."""
         return indicator_table(self.years, self.arrays, self.rates)
 
+    @property
+    def vital_events(self) -> pd.DataFrame:
+        """Tidy flows by age for checking cohorts: year (the interval's start), event, sex, age,
+        value. Births: by the child's sex and the mother's age; deaths and net_migration: by sex
+        and the age the cohort reaches at the interval's end (see ProjectionArrays)."""
+        a, years = self.arrays, self.years[:-1]
+        srb = np.asarray(self.rates.srb, dtype=float)[:, None]
+        births = np.stack([a.births_by_age * srb / (1 + srb), a.births_by_age / (1 + srb)], axis=1)
+        pieces = []
+        for event, values in (("births", births), ("deaths", a.deaths_by_age), ("net_migration", a.migration_by_age)):
+            index = pd.MultiIndex.from_product([years, [event], SEXES, range(N_AGES)],
+                                               names=["year", "event", "sex", "age"])
+            pieces.append(pd.DataFrame({"value": values.reshape(-1)}, index=index).reset_index())
+        return pd.concat(pieces, ignore_index=True)
+
 
 def median_age(population: np.ndarray) -> np.ndarray:
     """Median age of populations (..., 101) by single age, interpolated within the year of age."""
@@ -472,7 +524,9 @@ def stock_indicators(population: np.ndarray) -> dict[str, np.ndarray]:
     total = found["population_total"]
     found.update({key: found[count] / total for key, count in metrics.shares().items()})
     # 65+ per 100 aged 15–64: the UN's definition (World Population Prospects).
-    found["old_age_dependency_ratio"] = 100 * both[..., 65:].sum(axis=-1) / both[..., 15:65].sum(axis=-1)
+    working = both[..., 15:65].sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):   # nobody aged 15–64: no ratio (empty), never inf
+        found["old_age_dependency_ratio"] = np.where(working > 0, 100 * both[..., 65:].sum(axis=-1) / working, np.nan)
     found["median_age"] = median_age(both)
     return found
 
@@ -492,7 +546,7 @@ def flow_indicators(arrays: ProjectionArrays, rates: Rates) -> dict[str, np.ndar
         "tfr": np.broadcast_to(rates.asfr.sum(axis=-1), births.shape),
         "e0_male": np.broadcast_to(lt.e0[..., 0], births.shape),
         "e0_female": np.broadcast_to(lt.e0[..., 1], births.shape),
-        "e0_total": np.broadcast_to(both_sexes_e0(lt.e0, rates.srb), births.shape),
+        "e0_total": np.broadcast_to(pooled_e0(rates.mx, male_share_by_age(arrays.population)), births.shape),
         "e60_male": np.broadcast_to(lt.e60[..., 0], births.shape),
         "e60_female": np.broadcast_to(lt.e60[..., 1], births.shape),
     }
@@ -530,15 +584,29 @@ def calendar_year_view(indicators: pd.DataFrame, base_month: int) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
+POOLING_PASSES = 2   # calibrations on the projection's own male share: the pooled e0 then meets the path within 0.0001 years
+
+
 def base_and_rates(scenario: Scenario, groups: np.ndarray | None = None,
-                 student_excess: np.ndarray | None = None) -> tuple[BaseYearPopulation, Rates]:
-    """Everything the projection needs: mortality first (its base-year life table closes the
-    85+ tail), then the base population, then the other rates (the migration profile is
-    weighted by the settled base population). `groups`, `student_excess`: see
-    build_base_population."""
+                   student_excess: np.ndarray | None = None) -> tuple[BaseYearPopulation, Rates]:
+    """Everything the projection needs. Mortality first (its base-year life table closes the
+    85+ tail of the base population), then the base population, then the other rates.
+
+    The e0 path is pooled over the sexes with the population's male share by age, which the
+    projection itself produces: a first calibration with equal weights gives a projection
+    whose male share of each interval weights the next calibration, `POOLING_PASSES` times
+    (a fixed point: after two, the projection's pooled e0 meets the path within 0.0001
+    years). `groups`, `student_excess`: see build_base_population."""
     mx = build_mortality(scenario)
     base = build_base_population(scenario, single_year_life_table(mx[0]).Lx, groups, student_excess)
-    return base, build_rates(scenario, mx)
+    rates = build_rates(scenario, mx)
+    if scenario.population.mortality.table is None:
+        for _ in range(POOLING_PASSES):
+            share = male_share_by_age(project(base.population, base.transient, rates).population)
+            mx = build_mortality(scenario, share)
+            base = build_base_population(scenario, single_year_life_table(mx[0]).Lx, groups, student_excess)
+            rates = replace(rates, mx=mx)
+    return base, rates
 
 
 def project_population(scenario: Scenario) -> PopulationProjection:
@@ -551,6 +619,16 @@ def project_population(scenario: Scenario) -> PopulationProjection:
         for year, amount in zip(rates.years, arrays.clipped)
         if amount > 0.5
     ]
+    working = arrays.population[..., 15:65].sum(axis=(-2, -1))
+    if (working <= 0).any():
+        years_empty = [int(y) for y, w in zip(range(scenario.years.base, scenario.years.end + 1), working) if w <= 0]
+        notes.append(f"old_age_dependency_ratio: nobody aged 15–64 in {years_empty[0]}"
+                     f"{'–' + str(years_empty[-1]) if len(years_empty) > 1 else ''}; left empty")
+    base_given = scenario.population.base
+    if base_given.census_region is None and base_given.table is None:
+        region = census.profile_region(None, base_given.reference_region, scenario.region)
+        notes.insert(0, f"population.base: the age–sex shape within the given total and shares is {region}'s "
+                        "2020 census (reference_region)")
     years = np.arange(scenario.years.base, scenario.years.end + 1)
     return PopulationProjection(scenario=scenario, years=years, rates=rates, arrays=arrays,
                                 transient=base.transient, warnings=notes)

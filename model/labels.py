@@ -17,7 +17,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # chart titles and series
     "pyramid": ("{region}人口金字塔：{base}年与{end}年", "{region} population pyramid, {base} and {end}"),
     "pyramid_axis": ("人口（万人，5岁组）", "Population (thousands, 5-year groups)"),
-    "age": ("年龄", "Age"),
+    "age": ("年龄", "Age"), "event": ("事件", "Event"),
     "shares": ("{region}老年人口占比", "{region}: share of older people"),
     "share_axis": ("占总人口比重（%）", "Share of population (%)"),
     "dependency": ("{region}老年抚养比", "{region}: old-age dependency ratio"),
@@ -81,6 +81,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "table": ("表", "Table"), "group": ("分组", "Group"), "change": ("变动幅度", "Range"), "base": ("基准值", "Base"),
     "low": ("低值", "Low"), "high": ("高值", "High"),
     "sheet_indicators": ("指标", "indicators"), "sheet_population": ("人口", "population"),
+    "sheet_vital_events": ("人口变动事件", "vital events"),
     "sheet_pension": ("养老金", "pension"), "sheet_care": ("照护需求", "care"), "sheet_abm": ("照护格局模拟", "abm"),
     "sheet_assumptions": ("假设与来源", "assumptions"), "sheet_sensitivity": ("敏感性分析", "sensitivity"),
     "sheet_sweep": ("参数扫描", "sweep"), "sheet_comparison": ("情景比较", "comparison"),
@@ -95,3 +96,6 @@ def text(key: str, lang: str, **values) -> str:
 
 SCHEME_NAMES = {"employee": ("城镇职工", "Employees"), "resident": ("城乡居民", "Residents")}
 SEX_NAMES = {"male": ("男", "male"), "female": ("女", "female")}
+EVENT_NAMES = {"births": ("出生（按母亲年龄）", "births (by mother's age)"),
+               "deaths": ("死亡（按期末年龄）", "deaths (by age at the end of the year)"),
+               "net_migration": ("净迁移（按期末年龄）", "net migration (by age at the end of the year)")}

@@ -116,13 +116,18 @@ def single_year_life_table(mx: np.ndarray) -> LifeTable:
     return life_table(mx, ax)
 
 
-def both_sexes_e0(e0_by_sex: np.ndarray, srb: np.ndarray | float) -> np.ndarray:
-    """e0 of a birth cohort with sexes mixed at the sex ratio at birth (male per female).
-
-    e0_by_sex has shape (..., 2) ordered (male, female).
-    """
-    srb = np.asarray(srb, dtype=float)
-    return (srb * e0_by_sex[..., 0] + e0_by_sex[..., 1]) / (1 + srb)
+def pooled_e0(mx: np.ndarray, male_share: np.ndarray, widths: np.ndarray | None = None) -> np.ndarray:
+    """Both-sexes life expectancy as UN WPP defines it: e0 of the life table of the two sexes'
+    combined death rates, w(x)·mx_male(x) + (1 − w(x))·mx_female(x), where w (..., 101) is the
+    male share of the population at each age (combined deaths over combined exposure).
+    mx has shape (..., 2, n_ages), single years unless `widths` are given; a0 is the sexes'
+    Andreev–Kingkade values weighted alike, other ages' ax half the interval."""
+    w = np.asarray(male_share, dtype=float)
+    both = w * mx[..., 0, :] + (1 - w) * mx[..., 1, :]
+    a0 = single_year_a0(mx)
+    ax = np.full_like(both, 0.5) if widths is None else np.broadcast_to(np.asarray(widths) / 2, both.shape).copy()
+    ax[..., 0] = w[..., 0] * a0[..., 0] + (1 - w[..., 0]) * a0[..., 1]
+    return life_table(both, ax, widths).e0
 
 
 def _bisect_decreasing(func, target: np.ndarray, lo: float, hi: float, iterations: int = 36) -> np.ndarray:
@@ -167,13 +172,28 @@ def calibrate_by_sex(mx_standard: np.ndarray, e0_target: np.ndarray) -> np.ndarr
     return np.exp(_solve_level(e0_of, e0_target))[..., None] * mx_standard
 
 
-def calibrate_common(mx_standard: np.ndarray, e0_target: np.ndarray, srb: np.ndarray | float) -> np.ndarray:
-    """Scale both sexes of mx_standard (2, 101) by one factor so both-sexes e0 hits e0_target (...,).
+def calibrate_common(mx_standard: np.ndarray, e0_target: np.ndarray, male_share: np.ndarray) -> np.ndarray:
+    """Scale both sexes of mx_standard (2, 101) by one factor so that the pooled both-sexes e0
+    (`pooled_e0`, with the population's male share by age, (..., 101)) hits e0_target (...,).
 
     The female–male gap is then the standard schedule's own. Returns mx shaped (..., 2, 101).
     """
     def e0_of(log_k):
-        lt = single_year_life_table(np.exp(log_k)[..., None, None] * mx_standard)
-        return both_sexes_e0(lt.e0, srb)
+        return pooled_e0(np.exp(log_k)[..., None, None] * mx_standard, male_share)
 
     return np.exp(_solve_level(e0_of, e0_target))[..., None, None] * mx_standard
+
+
+def calibrate_pooled_by_sex(mx_standard: np.ndarray, e0_target: np.ndarray, gap: np.ndarray,
+                            male_share: np.ndarray) -> np.ndarray:
+    """Calibrate each sex (`calibrate_by_sex`) to e0 female − male = `gap` with the pooled
+    both-sexes e0 at e0_target (...,): the male level is moved by the pooled miss until it
+    is within 0.0001 years (a few steps: the pooled e0 moves nearly one for one)."""
+    male = e0_target - gap / 2
+    for _ in range(20):
+        mx = calibrate_by_sex(mx_standard, np.stack([male, male + gap], axis=-1))
+        miss = e0_target - pooled_e0(mx, male_share)
+        if np.all(np.abs(miss) < 1e-4):
+            break
+        male = male + miss
+    return mx

@@ -45,7 +45,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import bundled, census
+from . import bundled, census, tables
 from .errors import ScenarioError
 from .scenario import Scenario, TimePath
 
@@ -77,13 +77,18 @@ def place_of(scenario: Scenario) -> Place:
     found = census.census_place(name) if name else None
     chain = tuple(dict.fromkeys([name, *(found or ())[::-1], "全国"])) if name else ("全国",)
     chain = tuple(region for region in chain if region)
-    facts = base.census_region or base.reference_region or (found[0] if found else "全国")
+    shape = census.profile_region(base.census_region, base.reference_region, name)
+    # Urban shares, industries, households: the region's own census where it has one.
+    facts = base.census_region or base.reference_region or (name if found else shape)
     if base.census_region:
         groups = census.census_groups(base.census_region)
     elif base.table is None:
-        groups = scaled_groups(census.census_groups(facts, "population.base.reference_region"), base.total, base.shares)
-    else:
-        groups = None
+        groups = scaled_groups(census.census_groups(shape, "population.base.reference_region"), base.total, base.shares)
+    else:   # a user table, gathered into the census groups
+        population = tables.table_to_array(tables.read_table(base.table, "population.base.table"), "population")
+        index = np.searchsorted(census.CENSUS_GROUP_LOWER, np.arange(population.shape[-1]), side="right") - 1
+        groups = np.stack([np.bincount(index, weights=population[sex], minlength=len(census.CENSUS_GROUPS))
+                           for sex in range(2)])
     return Place(name=name, chain=chain, facts_region=facts, groups=groups)
 
 
@@ -169,7 +174,6 @@ def _own_children_ratio(groups: np.ndarray) -> float:
 
 
 RULES: dict[str, Callable[[Scenario, Place], dict | None]] = {}
-WITHOUT_CENSUS = {"population.year_end", "population.migration", "uncertainty.migration_sd"}   # rules that need no census groups
 PHASES: dict[str, int] = {}   # rules of a later phase read the values earlier phases derived
 
 
@@ -311,10 +315,12 @@ def _retiree_share(scenario, place):
 
     def old_to_working(groups):  # people aged 55+ per person aged 20–54
         lower = census.CENSUS_GROUP_LOWER
-        return groups[:, lower >= 55].sum() / groups[:, (lower >= 20) & (lower < 55)].sum()
+        working = groups[:, (lower >= 20) & (lower < 55)].sum()
+        return groups[:, lower >= 55].sum() / working if working > 0 else np.inf
 
     ratio = old_to_working(place.groups) / old_to_working(census.census_groups("全国"))
-    share = national * ratio / (1 - national + national * ratio)   # the odds scale with the age structure
+    # The odds scale with the age structure (nobody of working age: everyone is retired).
+    share = national * ratio / (1 - national + national * ratio) if np.isfinite(ratio) else 1.0
     return {"values": round(share, 4), "source": _derived(
         f"the national retiree share of employee participants {national:.3f}, its odds × the region's ratio of "
         f"people aged 55+ to 20–54 over China's ({ratio:.3f}, census)", "age_structure_retiree_share", place)}
@@ -452,9 +458,6 @@ def localise(scenario: Scenario, phases: tuple[int, ...] = (1, 2, 3, 4)) -> Scen
                 raise ScenarioError(f"{field}: the value is {_region_of(value)}'s (its source's region) and "
                                     f"{place.name or 'this scenario'} is not in it; give the region's own value with "
                                     "its source (a source without a region applies anywhere)")
-            if place.groups is None and field not in WITHOUT_CENSUS:
-                raise ScenarioError(f"{field}: cannot be derived for a base table without census_region or "
-                                    "reference_region; give the value with its source")
             derived = RULES[field](scenario, place)
             if derived is not None or value is not None:
                 changes = deep_merge(changes, _nested(field, derived))

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-TABLES = ("indicators", "population", "pension", "care", "abm")
+TABLES = ("indicators", "population", "vital_events", "pension", "care", "abm")
 
 
 @dataclass(frozen=True)

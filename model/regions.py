@@ -313,9 +313,7 @@ def project_counties(scenario: Scenario) -> CountyProjection:
                       rates.mx.mean(axis=1))
         asfr = np.where(women.sum(axis=1) > 0, (rates.asfr * women).sum(axis=1) / women.sum(axis=1),
                         rates.asfr.mean(axis=1))
-    city_arrays = ProjectionArrays(population=arrays.population.sum(axis=1), births=arrays.births.sum(axis=1),
-                                   deaths=arrays.deaths.sum(axis=1), net_migration=arrays.net_migration.sum(axis=1),
-                                   clipped=arrays.clipped.sum(axis=1))
+    city_arrays = arrays.summed(axis=1)
     city_rates = replace(rates0, mx=mx, asfr=asfr, srb=rates.srb[:, 0], net_total=rates.net_total.sum(axis=1),
                          net_rate=np.zeros_like(rates0.net_rate))  # the counties' rates, summed as persons in the flows
     warnings = [f"{name}: the people could not supply the net out-migration asked for ({amount:,.0f} persons not applied)"

@@ -35,6 +35,8 @@ def further_stages(scenario: Scenario, population: PopulationProjection, calibra
     timings = {} if timings is None else timings
     tables = ({"population": population.population, "indicators": population.indicators} if population_tables
               else {"indicators": pd.DataFrame(columns=["year", "indicator", "value"])})
+    if population_tables and scenario.outputs.vital_events:
+        tables["vital_events"] = population.vital_events
     states = None
     # Further stages run in DESIGN.md's order; the schema refuses a stage that is not
     # available, so nothing listed is silently skipped.

@@ -14,13 +14,13 @@ import pandas as pd
 from pydantic import BaseModel
 
 from . import display, metrics
-from .labels import SCHEME_NAMES, SEX_NAMES, text
+from .labels import EVENT_NAMES, SCHEME_NAMES, SEX_NAMES, text
 from .scenario import Scenario, Source, TableRef, TimePath, unit_words
 
 # Columns with a translated header: column → the key of its words in labels.TEXT.
 HEADERS = {column: column for column in (
     "year", "indicator", "value", "metric", "scheme", "sex", "population", "mix", "p05", "p95", "parameter", "unit",
-    "scenario", "age", "difference", "region", "name", "table", "group", "change", "base", "low", "high")}
+    "scenario", "age", "event", "difference", "region", "name", "table", "group", "change", "base", "low", "high")}
 HEADERS["source"] = "unit_source"
 
 
@@ -129,12 +129,12 @@ def _for_reading(table: pd.DataFrame, source_table: str | None, lang: str) -> tu
     Returns the table and the unit of each row (None when the rows have no metric)."""
     pick = 0 if lang == "zh" else 1
     table = table.copy()
-    for column, names in (("scheme", SCHEME_NAMES), ("group", SCHEME_NAMES), ("sex", SEX_NAMES)):
+    for column, names in (("scheme", SCHEME_NAMES), ("group", SCHEME_NAMES), ("sex", SEX_NAMES), ("event", EVENT_NAMES)):
         if column in table:
             table[column] = table[column].map(lambda value, n=names: n[value][pick] if value in n else value)
     key_column = next((c for c in ("indicator", "metric") if c in table.columns), None)
     if key_column is None:
-        return table, (["persons"] * len(table) if source_table == "population" else None)
+        return table, (["persons"] * len(table) if source_table in ("population", "vital_events") else None)
     owners = table["table"] if "table" in table else pd.Series(source_table, index=table.index)
     found = [metrics.REGISTRY.get((owner, str(key))) for owner, key in zip(owners, table[key_column])]
     at = table.columns.get_loc(key_column) + 1

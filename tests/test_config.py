@@ -63,9 +63,11 @@ def test_unreachable_e0_is_refused(overlay):
 def test_e0_indicators_equal_the_path_every_year(base_projection):
     scenario = base_projection.scenario
     expected = scenario.population.mortality.e0.at(path_times(scenario))
+    # The pooled both-sexes e0 (WPP's definition) of the projection's own population, which
+    # the calibration meets by a fixed point (demography.base_and_rates).
     e0 = base_projection.indicators.query("indicator == 'e0_total'")["value"].to_numpy()
-    np.testing.assert_allclose(e0, expected, atol=1e-6)
-    assert e0[0] == pytest.approx(77.3 + 0.8 * (10 / 12) / 5, abs=1e-6)  # read at 2020 + 10/12
+    np.testing.assert_allclose(e0, expected, atol=1e-4)
+    assert e0[0] == pytest.approx(77.3 + 0.8 * (10 / 12) / 5, abs=1e-4)  # read at 2020 + 10/12
 
 
 def test_totals_only_region_is_calibrated_to_its_targets(overlay):

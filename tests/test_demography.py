@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import BASE
 from model import bundled, census
 from model.agesplit import split_closed_groups
 from model.scenario import load_scenario
@@ -151,3 +152,72 @@ def test_births_equal_asfr_times_mean_settled_women_by_hand(base_projection):
     exposure = (settled_women[:-1] + settled_women[1:]) / 2
     exposure[:, 0] = 0.0  # age 0 at the end are this interval's own births
     np.testing.assert_allclose(a.births.sum(axis=-1), (rates.asfr * exposure).sum(axis=-1), rtol=1e-12)
+
+
+def test_the_85_plus_split_joins_age_84_smoothly():
+    """The open group 85+ is divided by the life table before one spline splits every group,
+    so the fall from 84 to 85 is no steeper than the fall from 83 to 84 (splitting 0–84 alone
+    made Jinzhong's men fall 24% from 84 to 85, then 13%)."""
+    Lx = single_year_life_table(bundled.standard_mortality()).Lx
+    for region in ("晋中市", "全国", "永和县"):
+        groups = census.census_groups(region)
+        single = split_census_groups(groups, Lx)
+        np.testing.assert_allclose(single[:, 85:].sum(axis=1), groups[:, -1])
+        np.testing.assert_allclose(single[:, 80:85].sum(axis=1), groups[:, -2])
+        fall = 1 - single[:, 81:90] / single[:, 80:89]                 # the falls 80→81 … 88→89
+        assert (fall[:, 4] <= fall[:, 3] + 1e-9).all(), region          # 84→85 against 83→84
+
+
+def test_vital_events_add_up_to_every_cohorts_change(overlay):
+    scenario = load_scenario(overlay({"outputs": {"vital_events": True}}))
+    result = project_population(scenario)
+    a = result.arrays
+    P = a.population
+    cohorts = np.empty_like(P[1:])
+    cohorts[..., 0] = a.births                                           # age 0: the interval's births
+    cohorts[..., 1:] = P[:-1, ..., :-1]
+    cohorts[..., -1] += P[:-1, ..., -1]                                  # 100+ takes the cohorts of 99 and 100+
+    np.testing.assert_allclose(P[1:], cohorts - a.deaths_by_age + a.migration_by_age, rtol=1e-12, atol=1e-6)
+    events = result.vital_events
+    assert list(events.columns) == ["year", "event", "sex", "age", "value"]
+    totals = events.groupby(["year", "event"])["value"].sum().unstack()
+    np.testing.assert_allclose(totals["births"], a.births.sum(axis=-1), rtol=1e-12)
+    np.testing.assert_allclose(totals["deaths"], a.deaths.sum(axis=-1), rtol=1e-12)
+    np.testing.assert_allclose(totals["net_migration"], a.net_migration.sum(axis=-1), rtol=1e-12)
+    assert events.query("event == 'births'").groupby("age")["value"].sum().loc[:14].sum() == 0   # mothers 15+
+
+
+def test_old_age_dependency_is_empty_not_infinite_without_working_ages(tmp_path):
+    table = tmp_path / "old.csv"
+    rows = ["sex,age,population"] + [f"{sex},{age},{100 if age >= 70 else 0}" for sex in ("male", "female")
+                                     for age in range(101)]
+    table.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    scenario = tmp_path / "old.yaml"
+    scenario.write_text(f"extends: {BASE}\nregion: 晋中市\npopulation:\n  base: {{table: old.csv}}\n"
+                        "  migration: {net: 0}\nyears: {end: 2022}\nstages: []\n", encoding="utf-8")
+    result = project_population(load_scenario(scenario))
+    ratio = result.indicators.query("indicator == 'old_age_dependency_ratio'")["value"]
+    assert ratio.isna().all() and not np.isinf(ratio).any()
+    assert any("old_age_dependency_ratio: nobody aged 15–64" in w for w in result.warnings)
+
+
+def test_a_census_base_on_another_date_is_refused(overlay):
+    from model.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match="years.reference_month is 7 but population.base"):
+        load_scenario(overlay({"years": {"reference_month": 7}}))
+
+
+def test_vital_events_are_written_when_asked(tmp_path):
+    from conftest import cli
+
+    scenario = tmp_path / "ve.yaml"
+    scenario.write_text(f"extends: {BASE}\nstages: []\noutputs: {{vital_events: true, charts: false}}\n", encoding="utf-8")
+    done = cli("run", scenario, "--out", tmp_path / "out", "-q")
+    assert done.returncode == 0, done.stderr
+    events = pd.read_csv(tmp_path / "out" / "vital_events.csv")
+    assert set(events["event"]) == {"births", "deaths", "net_migration"} and len(events) == 15 * 3 * 2 * 101
+    import openpyxl
+
+    sheets = openpyxl.load_workbook(tmp_path / "out" / "results.xlsx", read_only=True).sheetnames
+    assert "人口变动事件" in sheets

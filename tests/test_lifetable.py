@@ -9,10 +9,11 @@ import pytest
 from model import bundled
 from model.lifetable import (
     andreev_kingkade_a0,
-    both_sexes_e0,
     calibrate_by_sex,
     calibrate_common,
+    calibrate_pooled_by_sex,
     life_table,
+    pooled_e0,
     single_year_life_table,
 )
 
@@ -80,11 +81,33 @@ def test_calibration_by_sex_hits_targets():
     np.testing.assert_allclose(single_year_life_table(mx).e0, targets, atol=1e-6)
 
 
-def test_common_calibration_hits_both_sexes_target_and_keeps_shape():
+def test_common_calibration_hits_the_pooled_target_and_keeps_shape():
     standard = bundled.standard_mortality()
     targets = np.array([77.3, 80.5])
-    mx = calibrate_common(standard, targets, 1.06)
-    e0 = both_sexes_e0(single_year_life_table(mx).e0, 1.06)
-    np.testing.assert_allclose(e0, targets, atol=1e-6)
+    male_share = np.full((2, 101), 0.51)
+    mx = calibrate_common(standard, targets, male_share)
+    np.testing.assert_allclose(pooled_e0(mx, male_share), targets, atol=1e-6)
     ratio = mx / standard
     np.testing.assert_allclose(ratio, ratio[..., :1, :1] * np.ones_like(ratio))
+    by_sex = calibrate_pooled_by_sex(standard, targets, np.array([5.0, 6.0]), male_share)
+    np.testing.assert_allclose(pooled_e0(by_sex, male_share), targets, atol=1e-4)
+    np.testing.assert_allclose(np.diff(single_year_life_table(by_sex).e0, axis=-1)[:, 0], [5.0, 6.0], atol=1e-6)
+
+
+def test_both_sexes_e0_is_wpps_pooled_life_table():
+    """WPP's both-sexes death rates are the sexes' rates weighted by the population (China
+    2015–2020): the pooled e0 is the e0 of WPP's own both-sexes rates, where the mean of the
+    sexes' e0 weighted by the sex ratio at birth (1.112) falls about 0.05 years short."""
+    table = pd.read_csv(DATA / "wpp_china" / "pooled_2015_2020.csv")
+    ages = table["age"].to_numpy()
+    widths = np.diff(np.append(ages, ages[-1] + 1)).astype(float)
+    mx = np.stack([table["mx_male"], table["mx_female"]])
+    pooled = pooled_e0(mx, table["male_share"].to_numpy(), widths)
+    w0 = table["male_share"].iloc[0]
+    ax = widths / 2
+    ax[0] = w0 * andreev_kingkade_a0(mx[0, 0], "male") + (1 - w0) * andreev_kingkade_a0(mx[1, 0], "female")
+    wpp_both = float(life_table(table["mx_both"].to_numpy(), ax, widths).e0)
+    assert pooled == pytest.approx(wpp_both, abs=0.005)
+    by_sex = [float(life_table(mx[i], np.r_[andreev_kingkade_a0(mx[i, 0], sex), ax[1:]], widths).e0)
+              for i, sex in enumerate(("male", "female"))]
+    assert (1.112 * by_sex[0] + by_sex[1]) / 2.112 < wpp_both - 0.03

@@ -192,7 +192,7 @@ _ALTERNATIVES = {
     ("population", "migration"): (("table",), ("net",), ("rate",)),
 }
 # What belongs to the region of a scenario: an overlay naming another census region drops them.
-_REGIONAL = {"population.base": ("total", "shares"), "": ("region", "region_en", "title")}
+_REGIONAL = {"population.base": ("total", "shares"), "population": ("year_end",), "": ("region", "region_en", "title")}
 
 
 def _drop_replaced(base: dict, overlay: dict) -> dict:
@@ -203,9 +203,20 @@ def _drop_replaced(base: dict, overlay: dict) -> dict:
         old = base.get(outer, {}).get(inner) if isinstance(base.get(outer), dict) else None
         if not isinstance(new, dict) or not isinstance(old, dict):
             continue
+        if inner == "base" and overlay.get("region") not in (None, base.get("region")) \
+                and "census_region" not in new and "table" not in new:
+            # Another region known by totals and shares alone: the old region's census is not its own.
+            for key in ("census_region", "reference_region"):
+                old.pop(key, None)
+            for key in ("students", *_REGIONAL["population"]):
+                if key not in overlay.get("population", {}):
+                    base[outer].pop(key, None)
         if inner == "base" and new.get("census_region") not in (None, old.get("census_region")):
             for key in _REGIONAL["population.base"]:
                 old.pop(key, None)  # targets belong to the region they were given for …
+            for key in _REGIONAL["population"]:
+                if key not in overlay.get("population", {}):
+                    base["population"].pop(key, None)  # … and so do its published year-ends …
             for key in _REGIONAL[""]:
                 if key not in overlay:
                     base.pop(key, None)  # … and so do its name and title

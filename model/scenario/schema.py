@@ -630,6 +630,8 @@ class Outputs(Frozen):
     # Years the tables for reading, comparisons and the regression baseline show; default: the
     # base year, every year divisible by 5 after it, and the end year.
     milestones: list[int] | None = None
+    # vital_events.csv: births by mother's age, deaths and net migrants by sex and age, to check cohort flows.
+    vital_events: bool = False
 
     @field_validator("chart_formats")
     @classmethod
@@ -758,11 +760,20 @@ class Scenario(Frozen):
 
     @model_validator(mode="after")
     def _census_base_year(self):
-        if self.population.base.census_region is not None and self.years.base != CENSUS_YEAR:
+        """A base from the census (its region's or a reference region's shape) is the stock of
+        1 November 2020: the base year and reference month must be the census's."""
+        if self.population.base.table is not None:
+            return self
+        which = "census_region" if self.population.base.census_region else "total and shares (a census shape)"
+        if self.years.base != CENSUS_YEAR:
             raise ValueError(
-                f"years.base is {self.years.base} but population.base.census_region uses the "
-                f"1 Nov {CENSUS_YEAR} census; set years.base: {CENSUS_YEAR} or give population.base.table"
-            )
+                f"years.base is {self.years.base} but population.base ({which}) is the 1 Nov {CENSUS_YEAR} "
+                f"census; set years.base: {CENSUS_YEAR} or give population.base.table")
+        if self.years.reference_month != CENSUS_MONTH:
+            raise ValueError(
+                f"years.reference_month is {self.years.reference_month} but population.base ({which}) is the census "
+                f"of 1 November; use reference_month: {CENSUS_MONTH}, or give population.base.table for a stock on "
+                "another date")
         return self
 
     def overlaid(self, changes: dict) -> "Scenario":
