@@ -157,6 +157,43 @@ def trial_rates(scenario: Scenario, rates: Rates, trials: int, rng: np.random.Ge
                    net_table=None if rates.net_table is None else rates.net_table[:, None])
 
 
+# The check of the calibrated scales: China's own inputs (census 全国, WPP's median paths from
+# localise.py), uncertain from 2024 as WPP's projections are, against WPP's intervals.
+WPP_CHECK_YEARS = (2035, 2050)
+CHINA_OVERLAY = {"population": {"base": {"census_region": "全国"}, "students": None},
+                 "years": {"end": max(WPP_CHECK_YEARS) + 1}, "stages": [], "uncertainty": {"from_year": 2024}}
+
+
+def wpp_interval_widths() -> dict:
+    """UN WPP 2024's widths of the 80% and 95% intervals of e0 and TFR for China in
+    `WPP_CHECK_YEARS` (model/data/wpp2024_china.csv): {(indicator, year, level): width}."""
+    table = bundled.bundled_table("wpp2024_china.csv").set_index(["indicator", "year", "stat"])["value"]
+    return {(indicator, year, level): float(table[(indicator, year, f"{level}u")] - table[(indicator, year, f"{level}l")])
+            for indicator in ("e0", "tfr") for year in WPP_CHECK_YEARS for level in ("80", "95")}
+
+
+def interval_widths(scenario: Scenario, years, trials: int = 2000, seed: int = 0) -> dict:
+    """Widths of the 80% and 95% intervals of both-sexes e0 and the TFR in `years`, from
+    `trials` perturbed rates: {(indicator, year, level): width}. The e0 of a trial is pooled
+    with the deterministic projection's sex composition (it moves little between trials).
+    How the scales of `uncertainty` are calibrated against UN WPP's intervals for China
+    (scripts/calibrate_uncertainty.py, tests/test_uncertainty.py)."""
+    from .demography import male_share_by_age
+    from .lifetable import pooled_e0
+
+    base, rates = base_and_rates(scenario)
+    share = male_share_by_age(project(base.population, base.transient, rates).population)
+    perturbed = trial_rates(scenario, rates, trials, np.random.default_rng(seed))
+    values = {"e0": pooled_e0(perturbed.mx, share[:, None]), "tfr": perturbed.asfr.sum(axis=-1)}
+    widths = {}
+    for indicator, by_year in values.items():
+        for year in years:
+            row = by_year[list(rates.years).index(year)]
+            for level, (low, high) in (("80", (10, 90)), ("95", (2.5, 97.5))):
+                widths[(indicator, year, level)] = float(np.percentile(row, high) - np.percentile(row, low))
+    return widths
+
+
 TRIALS_PER_CHUNK = 100   # trials projected together: memory stays flat however many are asked for
 
 

@@ -71,6 +71,8 @@ ALLOWED = {
     ("uncertainty.py", 2.5): "the 95% interval (p025)", ("uncertainty.py", 97.5): "the 95% interval (p975)",
     ("uncertainty.py", 10.0): "the 80% interval (p10)", ("uncertainty.py", 90.0): "the 80% interval (p90)",
     ("uncertainty.py", 50.0): "the median",
+    ("uncertainty.py", 2035): "a year WPP's intervals are checked at", ("uncertainty.py", 2050): "a year WPP's intervals are checked at",
+    ("uncertainty.py", 2024): "WPP 2024's first projected year", ("uncertainty.py", 2000): "trials of the width check",
     ("lifetable.py", 50): "refuse e0 targets needing a 50-fold change of death rates (solver bracket)",
     ("lifetable.py", 36): "bisection iterations",
     ("care_demand.py", 50): "Gauss–Newton iterations", ("care_demand.py", 0.001): "solver starting point",

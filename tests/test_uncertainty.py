@@ -121,3 +121,33 @@ def test_a_bad_sweep_file_is_one_line_exit_2(tmp_path, grid, expected):
     done = simulate("sweep", str(sweep), "--out", str(tmp_path / "out"), "-q")
     assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1 and expected in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_intervals_for_china_are_as_wide_as_wpps_within_a_quarter():
+    """UN WPP 2024, China: 80% and 95% intervals of e0 and TFR in 2035 and 2050 (e.g. e0 2035
+    95% 77.06–84.04, TFR 2050 80% 0.817–1.528); the base scenario's calibrated scales run on
+    China's own inputs give widths within 25% of each."""
+    from model.uncertainty import CHINA_OVERLAY, WPP_CHECK_YEARS, interval_widths, wpp_interval_widths
+
+    scenario = load_scenario(BASE, CHINA_OVERLAY)
+    assert scenario.uncertainty.mortality_scale > 1                 # Lee–Carter alone is far too narrow
+    ours, wpp = interval_widths(scenario, WPP_CHECK_YEARS, trials=2000, seed=11), wpp_interval_widths()
+    assert wpp[("e0", 2035, "95")] == pytest.approx(84.04 - 77.06, abs=0.01)
+    for key, width in wpp.items():
+        assert ours[key] == pytest.approx(width, rel=0.25), key
+
+
+def test_the_outmigration_scenario_lies_inside_or_at_the_edge_of_the_95_percent_band():
+    """The band's migration sd is Jinzhong's fitted yearly spread (5.6 per 1,000), so the
+    recent pace held from 2024 (−4.85 instead of −0.54 per 1,000 a year) stays inside it to 2030
+    and reaches its edge by 2035 (yearly deviations are independent in the band; a shift that
+    persists for a decade is at its edge)."""
+    from model.demography import project_population
+
+    band = run_scenario(load_scenario(BASE, {"uncertainty": {"trials": 200}, "stages": []}))
+    band = band.tables["indicators"].query("indicator == 'population_total'").set_index("year")
+    overlay = project_population(load_scenario(BASE.parent / "scenarios" / "outmigration.yaml")).indicators
+    overlay = overlay.query("indicator == 'population_total'").set_index("year")["value"]
+    assert band.at[2030, "p025"] < overlay[2030] < band.at[2030, "p975"]
+    width = band.at[2035, "p975"] - band.at[2035, "p025"]
+    assert band.at[2035, "p025"] - 0.1 * width < overlay[2035] < band.at[2035, "p50"]
