@@ -25,28 +25,37 @@ def bundled_table(name: str) -> pd.DataFrame:
     return pd.read_csv(DATA_DIR / name, dtype={"code": "string"})
 
 
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """A cached array callers share: writing to it is an error, not a silent change."""
+    array.flags.writeable = False
+    return array
+
+
 def by_sex_age(frame: pd.DataFrame, value: str) -> np.ndarray:
     """Pivot a (sex, age, value) frame into an array shaped (2, 101)."""
     table = frame.pivot(index="sex", columns="age", values=value).reindex(index=list(SEXES), columns=range(N_AGES))
     return table.to_numpy(dtype=float)
 
 
+@lru_cache(maxsize=None)
 def standard_mortality() -> np.ndarray:
     """Default age pattern of mortality, mx shaped (2, 101) (UN WPP 2024, China 2020)."""
-    return by_sex_age(bundled_table("mortality_standard.csv"), "mx")
+    return _read_only(by_sex_age(bundled_table("mortality_standard.csv"), "mx"))
 
 
+@lru_cache(maxsize=None)
 def fertility_shape() -> np.ndarray:
     """Default age pattern of fertility: share of TFR at each age, shape (101,), sums to 1."""
     shape = np.zeros(N_AGES)
     frame = bundled_table("fertility_shape.csv")
     shape[frame["age"].to_numpy()] = frame["share"].to_numpy()
-    return shape / shape.sum()
+    return _read_only(shape / shape.sum())
 
 
+@lru_cache(maxsize=None)
 def migration_schedule() -> np.ndarray:
     """Default age pattern of migration intensity, shape (2, 101) (Rogers–Castro)."""
-    return by_sex_age(bundled_table("migration_schedule.csv"), "intensity")
+    return _read_only(by_sex_age(bundled_table("migration_schedule.csv"), "intensity"))
 
 
 def reference_value(region_chain: list[str], item: str) -> tuple[float, dict] | None:

@@ -118,24 +118,26 @@ def onset_rates(levels: np.ndarray, slope: float, trend_factor: float = 1.0) -> 
 
 
 def stationary_table(scenario: Scenario, q: np.ndarray, e_open: np.ndarray, levels: np.ndarray, slope: float):
-    """Multistate life table from 60 for each sex: prevalence by age (2, 3, 41) and severe
-    years lived after 60 (2,). q: death probability by sex and age 60..100 (2, 41)."""
+    """Multistate life table from 60 for each sex: prevalence by age (..., 2, 3, 41) and severe
+    years lived after 60 (..., 2). q: death probability by sex and age 60..100 (2, 41);
+    levels (..., 2, 2): leading axes are tables computed together (the solver's steps)."""
     t = scenario.care.transitions
     ratios, recover = mortality_ratios(scenario), recovery_rates(scenario)
     worsen = t.mild_to_severe_factor.value()
     onset = onset_rates(levels, slope)
     mild, severe = t.prevalence_at_60_mild.value(), t.prevalence_at_60_severe.value()
     first = np.array([1 - mild - severe, mild, severe])
-    prevalence = np.empty((2, 3, len(AGES)))
+    batch = levels.shape[:-2]
+    prevalence = np.empty((*batch, 2, 3, len(AGES)))
     alive = np.empty((2, len(AGES)))
-    prevalence[:, :, 0], alive[:, 0] = first, 1.0
+    prevalence[..., 0], alive[:, 0] = first, 1.0
     for i in range(len(AGES) - 1):
-        prevalence[:, :, i + 1] = survive_and_move(prevalence[:, :, i:i + 1], q[:, i:i + 1], ratios[:, i:i + 1],
-                                                   onset[:, :, i:i + 1], recover[i:i + 1], worsen)[..., 0]
+        prevalence[..., i + 1] = survive_and_move(prevalence[..., i:i + 1], q[:, i:i + 1], ratios[:, i:i + 1],
+                                                  onset[..., i:i + 1], recover[i:i + 1], worsen)[..., 0]
         alive[:, i + 1] = alive[:, i] * (1 - q[:, i])
     person_years = (alive[:, :-1] + alive[:, 1:]) / 2
-    severe_years = (person_years * (prevalence[:, SEVERE, :-1] + prevalence[:, SEVERE, 1:]) / 2).sum(axis=1)
-    severe_years += alive[:, -1] * e_open * prevalence[:, SEVERE, -1]
+    severe_years = (person_years * (prevalence[..., SEVERE, :-1] + prevalence[..., SEVERE, 1:]) / 2).sum(axis=-1)
+    severe_years += alive[:, -1] * e_open * prevalence[..., SEVERE, -1]
     return prevalence, severe_years
 
 
@@ -157,22 +159,23 @@ def calibrate(scenario: Scenario, population_60: np.ndarray, q: np.ndarray, e_op
     weights = np.array([c.weights.severe_years_after_60.value()] * 2
                        + [c.weights.severe_share_60plus.value(), c.weights.mild_share_60plus.value()])
 
-    def levels_of(theta):  # (sex, [mild, severe]) from log levels (severe m, severe f, mild)
-        return np.exp(np.array([[theta[2], theta[0]], [theta[2], theta[1]]]))
+    def levels_of(theta):  # (..., sex, [mild, severe]) from log levels (..., [severe m, severe f, mild])
+        theta = np.asarray(theta)
+        return np.exp(np.stack([np.stack([theta[..., 2], theta[..., 0]], axis=-1),
+                                np.stack([theta[..., 2], theta[..., 1]], axis=-1)], axis=-2))
 
-    def achieved(theta):
+    def achieved(theta):  # the four target quantities (..., 4) for log levels (..., 3)
         prevalence, severe_years = stationary_table(scenario, q, e_open, levels_of(theta), slope)
-        shares = (population_60[:, None, :] * prevalence).sum(axis=(0, 2)) / population_60.sum()
-        return np.array([severe_years[0], severe_years[1], shares[SEVERE], shares[MILD]]), prevalence
+        shares = (population_60[:, None, :] * prevalence).sum(axis=(-3, -1)) / population_60.sum()
+        return np.stack([severe_years[..., 0], severe_years[..., 1], shares[..., SEVERE], shares[..., MILD]],
+                        axis=-1), prevalence
 
     theta = np.log([0.001, 0.001, 0.006])   # a starting point of the solver (levels per year), not an input
     for _ in range(50):
-        residual = (achieved(theta)[0] / targets - 1) * weights
-        jacobian = np.empty((4, 3))
-        for k in range(3):
-            step = np.zeros(3)
-            step[k] = 1e-6
-            jacobian[:, k] = ((achieved(theta + step)[0] / targets - 1) * weights - residual) / 1e-6
+        # The point and its three forward steps in one batch of tables.
+        reached = (achieved(theta + np.vstack([np.zeros(3), 1e-6 * np.eye(3)]))[0] / targets - 1) * weights
+        residual = reached[0]
+        jacobian = ((reached[1:] - residual) / 1e-6).T
         change = np.linalg.lstsq(jacobian, -residual, rcond=None)[0]
         theta = theta + change * min(1.0, 0.5 / max(np.abs(change).max(), 1e-12))
         if np.abs(change).max() < 1e-10:

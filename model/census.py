@@ -74,12 +74,13 @@ def census_groups(region: str, key: str = "population.base.census_region") -> np
     return _census_groups(region, key).copy()
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=None)
 def _census_groups(region: str, key: str) -> np.ndarray:
     table = _census_rows(_census_by_region(), region, key).pivot(index="sex", columns="age_group", values="population")
     return table.reindex(index=list(SEXES), columns=list(CENSUS_GROUPS)).to_numpy(dtype=float)
 
 
+@lru_cache(maxsize=None)
 def census_place(region: str) -> tuple[str, str, str] | None:
     """(province, city, county) of a census region given by name or code, or None if unknown
     or ambiguous."""
@@ -106,6 +107,11 @@ def census_facts(region: str, key: str, otherwise: str = "") -> dict:
     """A region's 2020 census facts: population, urban and rural population, households (all,
     one-person, with someone aged 65+), and employed persons by industry in the 10% long form
     (`employed_sample`, `mining_sample`, …)."""
+    return dict(_census_facts(region, key, otherwise))
+
+
+@lru_cache(maxsize=None)
+def _census_facts(region: str, key: str, otherwise: str) -> dict:
     return _census_rows(_census_by_region("census2020_region_facts.csv"), region, key, otherwise).iloc[0].to_dict()
 
 

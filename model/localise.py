@@ -64,9 +64,11 @@ class Place:
     groups: np.ndarray
     memo: dict = field(default_factory=dict, compare=False, repr=False)   # results shared by rules
 
-    def covers(self, region: str | None) -> bool:
-        """Whether a figure published for `region` may stand for this place."""
-        return region is None or region in self.chain
+    def covers(self, region: str | None, count: bool = False) -> bool:
+        """Whether a figure published for `region` may stand for this place: a rate, share or
+        price of the place or of a region containing it (a county may take its city's wage); a
+        count (`count`: people, beds, institutions) only of the place itself."""
+        return region is None or (region == self.name if count else region in self.chain)
 
 
 def place_of(scenario: Scenario) -> Place:
@@ -75,7 +77,9 @@ def place_of(scenario: Scenario) -> Place:
     base = scenario.population.base
     name = base.census_region or scenario.region
     found = census.census_place(name) if name else None
-    chain = tuple(dict.fromkeys([name, *(found or ())[::-1], "全国"])) if name else ("全国",)
+    # The place (by name or code), its city, its province, China (a county's own name is left
+    # out: given by its code, the name may be shared by several counties, e.g. 城区).
+    chain = tuple(dict.fromkeys([name, *(found or ())[1::-1], "全国"])) if name else ("全国",)
     chain = tuple(region for region in chain if region)
     shape = census.profile_region(base.census_region, base.reference_region, name)
     # Urban shares, industries, households: the region's own census where it has one.
@@ -200,11 +204,24 @@ def _tfr(scenario, place):
         "UN World Population Prospects 2024; 中国人口普查分县资料—2020")}
 
 
+# Children aged 0–4 needed for a region's own sex ratio at birth: with fewer, its sampling sd
+# (about srb·√(1/boys + 1/girls)) passes 0.02 and the nearest larger region's ratio is used.
+SRB_MIN_CHILDREN = 10_000
+
+
 @rule("population.fertility.srb", phase=1)
 def _srb(scenario, place):
-    boys, girls = place.groups[:, 0]
+    young = [census.CENSUS_GROUPS.index("0"), census.CENSUS_GROUPS.index("1-4")]
+    boys, girls = place.groups[:, young].sum(axis=1)
+    whose = "the region's"
+    if boys + girls < SRB_MIN_CHILDREN:
+        for region in place.chain[1:]:
+            boys, girls = census.census_groups(region)[:, young].sum(axis=1)
+            whose = f"{region}'s (the region has under {SRB_MIN_CHILDREN:,} children aged 0–4)"
+            if boys + girls >= SRB_MIN_CHILDREN:
+                break
     return {"values": round(float(boys / girls), 4), "source": _derived(
-        f"the census sex ratio at age 0 ({boys:,.0f} boys / {girls:,.0f} girls)", "census_srb", place,
+        f"{whose} census sex ratio at ages 0–4 ({boys:,.0f} boys / {girls:,.0f} girls)", "census_srb", place,
         census.CENSUS_SOURCE["title"])}
 
 
@@ -452,7 +469,7 @@ def localise(scenario: Scenario, phases: tuple[int, ...] = (1, 2, 3, 4)) -> Scen
         changes: dict = {}
         for field in (f for f in fields if PHASES.get(f, 3) == phase):
             value = _get(scenario, field)
-            if value is not None and place.covers(_region_of(value)):
+            if value is not None and place.covers(_region_of(value), _is_count(field, value)):
                 continue
             if field not in RULES:
                 raise ScenarioError(f"{field}: the value is {_region_of(value)}'s (its source's region) and "
@@ -464,6 +481,17 @@ def localise(scenario: Scenario, phases: tuple[int, ...] = (1, 2, 3, 4)) -> Scen
         if changes:
             scenario = scenario.overlaid(changes)
     return scenario
+
+
+# Local absolutes that are counts: they belong to their own region only (not to the places in it).
+COUNTS = {"population.year_end", "pension.calibration.participants", "care.beds", "abm.supply.institutions",
+          "abm.supply.community_centres", "abm.supply.daycare_places", "abm.supply.home_care_workers"}
+
+
+def _is_count(field: str, value) -> bool:
+    if field == "population.migration":
+        return value.net is not None or value.table is not None     # persons a year; a rate may stand for a county
+    return field in COUNTS
 
 
 def _region_of(value) -> str | None:

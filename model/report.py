@@ -49,6 +49,18 @@ def _table_html(frame: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _derived_note(derived: list[str], result, zh: bool) -> str:
+    """One paragraph naming the inputs derived for the region rather than published for it."""
+    if not derived:
+        return ""
+    region = result.scenario.region or result.scenario.name
+    fields = "、".join(derived) if zh else ", ".join(derived)
+    text_ = (f"以下输入未见{region}本地公开数据，已按本地区普查数据、随附数据和设定比率推算（详见下表“来源”列）：{fields}"
+             if zh else f"Derived for {region} from its census, the bundled data and stated rates, as no local figure "
+             f"is published (see the source column below): {fields}")
+    return f'<p class="meta derived">{html.escape(text_)}</p>'
+
+
 def build_report(result, title: str, lang: str, charts: list[Path], assumptions: pd.DataFrame,
                  manifest: dict) -> str:
     """The page as one string: headline figures, charts (PNG, embedded), assumptions, manifest."""
@@ -65,7 +77,8 @@ def build_report(result, title: str, lang: str, charts: list[Path], assumptions:
          + (f'<p class="meta">{"失能口径：" if zh else "Disability definition: "}{html.escape(definition)}</p>'
             if definition else "")),
         ("图表" if zh else "Charts", f'<div class="charts">{images}</div>'),
-        ("假设与来源" if zh else "Assumptions and sources", _table_html(assumptions.set_axis(columns, axis=1))),
+        ("假设与来源" if zh else "Assumptions and sources", _derived_note(manifest.get("derived", []), result, zh)
+         + _table_html(assumptions.set_axis(columns, axis=1))),
         ("运行记录" if zh else "Run manifest",
          f"<pre>{html.escape(json.dumps({k: v for k, v in manifest.items() if k != 'config'}, ensure_ascii=False, indent=2))}</pre>"),
     ]

@@ -143,3 +143,78 @@ def test_a_county_takes_its_citys_fitted_rates_and_a_province_elsewhere_none(tmp
     beijing = region_scenario(tmp_path, "北京市")
     assert beijing.population.migration.net.value() == 0 and beijing.population.year_end is None
     assert beijing.uncertainty.migration_sd.value() == load_scenario(BASE).uncertainty.typical_migration_sd.value()
+
+
+# --------------------------------------------------------------------------- every census region
+
+
+def local_figures(scenario):
+    """(field, region of its source) of every time path whose source names a region."""
+    from model.scenario import TimePath
+
+    found = []
+
+    def walk(node, prefix):
+        if isinstance(node, TimePath):
+            if node.source is not None and node.source.region:
+                found.append((prefix, node.source.region))
+        elif hasattr(type(node), "model_fields"):
+            for name in type(node).model_fields:
+                walk(getattr(node, name), f"{prefix}.{name}" if prefix else name)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, f"{prefix}.{key}")
+
+    walk(scenario, "")
+    return found
+
+
+_BASE_SCENARIO = {}
+
+
+def check_region(region: str) -> dict:
+    """Run the fast stages for a scenario naming only `region` on top of base.yaml and return
+    what the test checks (run in worker processes: module-level, picklable)."""
+    from model.localise import COUNTS, localise, place_of
+    from model.runner import run_scenario
+
+    if "base" not in _BASE_SCENARIO:
+        _BASE_SCENARIO["base"] = load_scenario(BASE)
+    scenario = localise(_BASE_SCENARIO["base"].overlaid(
+        {"population": {"base": {"census_region": region}}, "stages": ["pension", "care"]}))
+    place = place_of(scenario)
+    foreign = [(field, owner) for field, owner in local_figures(scenario)
+               if owner not in place.chain or (field in COUNTS and owner != place.name)]
+    result = run_scenario(scenario)
+    indicators = result.tables["indicators"].set_index(["indicator", "year"])["value"]
+    pension = result.tables["pension"].set_index(["scheme", "metric", "year"])["value"]
+    care = result.tables["care"].set_index(["metric", "year"])["value"]
+    return {"region": region, "foreign": foreign, "derived": derived_fields(scenario),
+            "population": indicators[("population_total", 2020)], "census": float(place.groups.sum()),
+            "participants": pension[("employee", "insured", 2020)] + pension[("employee", "beneficiaries", 2020)]
+            + pension[("resident", "contributors", 2020)] + pension[("resident", "beneficiaries", 2020)],
+            "dependency": pension[("employee", "dependency_ratio", 2020)],
+            "beds": care[("beds_supplied", 2020)], "share_60plus_2035": indicators[("share_60plus", 2035)]}
+
+
+def test_every_census_region_runs_from_its_name_alone_with_nothing_of_jinzhongs():
+    """Every Shanxi city and county, every province and 全国: a scenario that names only the
+    census region runs the pension and care stages, its 2020 population is its census, and no
+    figure published for another region is used (counts only for the region itself)."""
+    from model.parallel import map_in_processes
+
+    table = bundled.bundled_table("census2020_region_facts.csv")
+    ambiguous = table["county"].duplicated(keep=False)                 # e.g. 城区: named by its code
+    regions = list(table["county"].where(~ambiguous, table["code"]))
+    assert len(regions) == 164
+    found = map_in_processes(check_region, [(region,) for region in regions], workers=2)
+    for row in found:
+        assert not row["foreign"], row
+        assert row["population"] == pytest.approx(row["census"], rel=1e-9), row["region"]
+        if row["region"] != "晋中市":
+            assert row["beds"] != 25_600 and round(row["participants"]) != 2_487_000, row["region"]
+            assert "care.beds" in row["derived"] and "pension.calibration.participants" in row["derived"]
+        assert 0.05 < row["share_60plus_2035"] < 0.7, row["region"]
+    dependency = pd.Series({row["region"]: row["dependency"] for row in found})
+    assert dependency.nunique() > 100                                  # each region's own age structure
+    assert dependency.min() > 5 and dependency.max() < 150
