@@ -18,8 +18,13 @@ field                                       rule
 ==========================================  ===============================================
 population.mortality.e0                     UN WPP 2024's path for China (no local life tables)
 population.fertility.tfr                    WPP's China path × the region's own-children ratio
-population.fertility.srb                    the region's census sex ratio at age 0
-population.migration.net                    none published: zero net migration
+population.fertility.srb                    the census sex ratio at ages 0–4 (a larger region's
+                                            when under 10,000 children)
+population.year_end                         the region's bundled year-end populations, if any
+population.migration                        net rates fitted to the region's year-ends (or its
+                                            city's or province's), their mean held; else zero
+uncertainty.migration_sd                    the sd of those fitted rates, else
+                                            typical_migration_sd
 pension.special_early_share                 the region's census share of employment in mining
 pension.calibration.participants            participation_rate × the settled population aged 16+
 pension.calibration.employee_share          national share × region's urban share ÷ national
@@ -28,7 +33,8 @@ pension.wages.average_wage, growth          the region's, its city's, province's
 pension.wages.provincial_ratio              province's average wage ÷ the region's
 pension.employee.average_pension            the province's, else the national average
 pension.resident.local_pension              average resident pension − the central minimum
-care.beds                                   national beds per 1,000 aged 60+ × the region's 60+
+care.beds                                   the province's (else national) beds per 1,000 aged
+                                            60+ × the region's 60+
 abm.people.urban_share                      census urban share, the 60+ by the rural/urban odds
 abm.supply.institutions                     beds ÷ beds_per_institution
 abm.supply.community_centres                60+ ÷ elderly_per_centre

@@ -136,6 +136,21 @@ def test_a_city_with_published_year_ends_gets_its_own_fitted_migration(tmp_path)
     assert "population.migration.rate" in derived_fields(scenario)
 
 
+def test_shanxi_in_2023_matches_the_provincial_sample_survey_where_nothing_was_fitted():
+    """2023年度山西省人口变动情况抽样调查主要数据 (山西省统计局, 2024-02-21; 黄河新闻网 copy), standard
+    time 1 November 2023: 60+ 21.64%, 65+ 15.20%, 0–14 14.93%; births 21.31万 and deaths 29.11万
+    in 2023. configs/shanxi.yaml fits only net migration to the year-end totals, so the age
+    shares, births and deaths are a check the model was not tuned to."""
+    projection = project_population(load_scenario(BASE.parent / "shanxi.yaml"))
+    ind = projection.indicators.pivot(index="year", columns="indicator", values="value")
+    assert ind.at[2023, "share_60plus"] == pytest.approx(0.2164, abs=0.004)
+    assert ind.at[2023, "share_65plus"] == pytest.approx(0.1520, abs=0.007)
+    assert ind.at[2023, "share_0_14"] == pytest.approx(0.1493, abs=0.003)
+    calendar = calendar_year_view(projection.indicators, projection.scenario.years.reference_month)
+    assert calendar.at[2023, "births"] == pytest.approx(213_100, rel=0.06)
+    assert calendar.at[2023, "deaths"] == pytest.approx(291_100, rel=0.03)
+
+
 def test_a_county_takes_its_citys_fitted_rates_and_a_province_elsewhere_none(tmp_path):
     county = region_scenario(tmp_path, "永和县").population.migration.rate
     city = region_scenario(tmp_path, "临汾市").population.migration.rate
