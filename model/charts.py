@@ -286,11 +286,12 @@ def pension_finances(tables: dict, ctx: ChartContext) -> Figure:
     wide = _wide(tables["pension"], scheme="employee") / divisor
     years = wide.index.to_numpy()
     for key, colour, style in (("revenue", COLOURS["blue"], "-"), ("expenditure", COLOURS["red"], "-"),
-                               ("balance", COLOURS["green"], "-"), ("balance_without_subsidy", COLOURS["green"], "--")):
+                               ("required_transfer", COLOURS["orange"], "-"),
+                               ("balance_standalone", COLOURS["green"], "--")):
         ax.plot(years, wide[key], color=colour, linewidth=1.6 if style == "-" else 1.2, linestyle=style,
                 label=_name("pension", key, ctx))
     ax.axhline(0, color="black", linewidth=0.6)
-    depletion = _scalar(tables, "pension_depletion_year")
+    depletion = _scalar(tables, "pension_standalone_depletion_year")
     if depletion is not None:
         ax.axvline(depletion, color=COLOURS["red"], linestyle=":", linewidth=1)
         ax.annotate(text("depletion", ctx.lang, year=int(depletion)), (depletion, 0.93), xycoords=("data", "axes fraction"),
@@ -500,7 +501,7 @@ def run_charts(tables: dict) -> dict[str, callable]:
     if "p50" in tables["indicators"]:
         charts["fan_share_60plus"] = lambda t, c: fan_chart(t, c, "indicators", "share_60plus", "fan_share_60plus")
         if "pension" in tables:
-            charts["fan_pension_balance"] = lambda t, c: fan_chart(t, c, "pension", "balance", "fan_balance")
+            charts["fan_pension_transfer"] = lambda t, c: fan_chart(t, c, "pension", "required_transfer", "fan_transfer")
         if "care" in tables:
             charts["fan_bed_gap"] = lambda t, c: fan_chart(t, c, "care", "bed_gap", "fan_bed_gap")
     return charts

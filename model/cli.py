@@ -350,25 +350,31 @@ def validate(config: Path) -> None:
 @click.option("--lever", required=True, type=click.Choice(["contribution_rate", "retirement_delay", "indexation"]),
               help="The pension parameter to solve for.")
 @click.option("--target", "target_text", default=None,
-              help="METRIC_YEAR>=VALUE on the employee scheme, e.g. balance_2035>=0 (the default, at the end year).")
+              help="METRIC_YEAR>=VALUE on the employee scheme, e.g. balance_standalone_2035>=0 (the default, at "
+                   "the pension stage's last year).")
 def solve(config: Path, lever: str, target_text: str | None) -> None:
     """Find the value of a pension LEVER that meets a target (e.g. the General Average Premium)."""
     from .scenario import load_scenario
-    from .solve import parse_target, solve_lever
+    from .solve import parse_target, plausibility_warning, solve_lever
 
     def action():
         scenario = load_scenario(config)
         if scenario.pension is None:
             raise ScenarioError("pension: the scenario has no pension section to solve on")
-        target = parse_target(target_text or f"balance_{scenario.years.end}>=0", scenario)
+        last = scenario.pension.horizon or scenario.years.end
+        target = parse_target(target_text or f"balance_standalone_{last}>=0", scenario)
         value, gap = solve_lever(scenario, lever, target)
         after = int(scenario.pension.published_until.at(scenario.years.base))
-        shown = {"contribution_rate": f"{value:.2%} of the contribution base",
+        valuation = int(scenario.pension.valuation_year.at(scenario.years.base))
+        shown = {"contribution_rate": f"{value:.2%} of the contribution base from {valuation}",
                  "indexation": f"{value:.2%} a year after {after}",
                  "retirement_delay": f"{int(value)} months beyond the 2025 reform"}[lever]
         op = ">=" if target.at_least else "<="
         click.echo(f"{lever} = {shown}\n  meets {target.metric}_{target.year} {op} {target.value:g} "
                    f"(margin {gap:,.4g}) in {scenario.name}")
+        warning = plausibility_warning(lever, value)
+        if warning:
+            click.echo(f"warning: {warning}", err=True)
 
     _guarded(action, config, {"target": "--target", "lever": "--lever"})
 

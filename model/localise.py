@@ -27,8 +27,9 @@ uncertainty.migration_sd                    the sd of those fitted rates, else
                                             typical_migration_sd
 pension.special_early_share                 the region's census share of employment in mining
 pension.calibration.participants            participation_rate × the settled population aged 16+
-pension.calibration.employee_share          national share × region's urban share ÷ national
-pension.calibration.employee_retiree_share  national share, its odds × the region's 55+/20–54 ratio ÷ China's
+pension.calibration.employee_share          reference share × region's urban share ÷ the reference's
+pension.calibration.employee_retiree_share  reference share, its odds × the region's 55+/20–54 ratio ÷ the reference's
+pension.employee.base_to_wage               the calibrated ratio of the region's province (Shanxi's elsewhere)
 pension.wages.average_wage, growth          the region's, its city's, province's or the national
 pension.wages.provincial_ratio              province's average wage ÷ the region's
 pension.employee.average_pension            the province's, else the national average
@@ -322,31 +323,47 @@ def _participants(scenario, place):
         f"participation_rate {rate:.1%} × {eligible:,.0f} settled people aged 16+ (census)", "participation_rate", place)}
 
 
+def _reference_region(path) -> str:
+    """The region a reference share was published or calibrated for (its source), else 全国."""
+    return (path.source.region if path.source is not None else None) or "全国"
+
+
 @rule("pension.calibration.employee_share", phase=3)
 def _employee_share(scenario, place):
-    national = scenario.pension.calibration.national_employee_share.value()
-    china = census.census_facts("全国", "census")
-    ratio = _urban_share(place) / float(china["urban"] / china["population"])
-    return {"values": round(national * ratio, 4), "source": _derived(
-        f"the national employee-scheme share of participants {national:.3f} × the region's urban share over "
-        f"China's ({ratio:.3f}, census)", "urban_employee_share", place)}
+    path = scenario.pension.calibration.reference_employee_share
+    share, reference = path.value(), _reference_region(path)
+    facts = census.census_facts(reference, "pension.calibration.reference_employee_share.source.region")
+    ratio = _urban_share(place) / float(facts["urban"] / facts["population"])
+    return {"values": round(share * ratio, 4), "source": _derived(
+        f"{reference}'s employee-scheme share of participants {share:.3f} × the region's urban share over "
+        f"{reference}'s ({ratio:.3f}, census)", "urban_employee_share", place)}
 
 
 @rule("pension.calibration.employee_retiree_share", phase=3)
 def _retiree_share(scenario, place):
-    national = scenario.pension.calibration.national_employee_retiree_share.value()
+    path = scenario.pension.calibration.reference_employee_retiree_share
+    share0, reference = path.value(), _reference_region(path)
 
     def old_to_working(groups):  # people aged 55+ per person aged 20–54
         lower = census.CENSUS_GROUP_LOWER
         working = groups[:, (lower >= 20) & (lower < 55)].sum()
         return groups[:, lower >= 55].sum() / working if working > 0 else np.inf
 
-    ratio = old_to_working(place.groups) / old_to_working(census.census_groups("全国"))
+    ratio = old_to_working(place.groups) / old_to_working(census.census_groups(reference))
     # The odds scale with the age structure (nobody of working age: everyone is retired).
-    share = national * ratio / (1 - national + national * ratio) if np.isfinite(ratio) else 1.0
+    share = share0 * ratio / (1 - share0 + share0 * ratio) if np.isfinite(ratio) else 1.0
     return {"values": round(share, 4), "source": _derived(
-        f"the national retiree share of employee participants {national:.3f}, its odds × the region's ratio of "
-        f"people aged 55+ to 20–54 over China's ({ratio:.3f}, census)", "age_structure_retiree_share", place)}
+        f"{reference}'s retiree share of employee participants {share0:.3f}, its odds × the region's ratio of "
+        f"people aged 55+ to 20–54 over {reference}'s ({ratio:.3f}, census)", "age_structure_retiree_share", place)}
+
+
+@rule("pension.employee.base_to_wage", phase=3)
+def _base_to_wage(scenario, place):
+    path = scenario.pension.employee.base_to_wage
+    return {"values": path.value(), "source": _derived(
+        f"{_reference_region(path)}'s contribution base over its average wage, calibrated to its fund accounts "
+        "(model/pension_accounts.py): no accounts are bundled for the region or a region containing it",
+        "reference_contribution_base", place, path.source.title if path.source else None)}
 
 
 @rule("pension.wages.average_wage", phase=3)

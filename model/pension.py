@@ -19,22 +19,30 @@ Within each year, in order:
    population × coverage × retired share; contributors = insured workers × compliance.
    Everyone else aged 16+ joins the resident scheme at one participation rate, calibrated to
    the base-year participant total (contributors below 60, pensioners from 60).
-3. **New pensions** (国发〔2005〕38号) for those who retired since last year: basic pension
-   (calculation base + own indexed wage) / 2 × contribution years × 1%, a transitional
-   pension for the deemed years before individual accounts, and the account balance ÷ the
-   months divisor of the retirement age. Pensions in payment rise by the indexation rate.
-4. **Cash flows.** Revenue = contributors × contribution base × rate; expenditure =
-   pensioners × average pension × 12; subsidy = a share of expenditure (employee) or the
-   basic and local pensions plus contribution subsidies (resident).
-5. **Notional balance** (end of year): balance(y) = balance(y−1) × (1 + r) + revenue +
-   subsidy − expenditure; the base year starts from ``reserve_months`` of spending. The city
-   has no fund of its own (employee pensions are pooled provincially and, since 2022,
-   nationally), so the balance says how the city's own flows would stand, not what it holds.
+3. **Awards** (国发〔2005〕38号) for those who retired since last year, at their age at
+   retirement: basic pension (calculation base + own indexed wage) / 2 × years × 1%, a
+   transitional pension for the deemed years before individual accounts (counted in full),
+   and the account balance ÷ the months divisor of the age at retirement; contribution
+   density applies to the years with accounts.
+4. **Pensions in payment.** The base year's pensioners draw what the same award formula gave
+   them when they retired (on the wages of that year, China's published average wage
+   history) raised by every indexation since; one scale factor, applied to every award
+   before and after the base year, makes their average the published one. So new awards and
+   pensions in payment are on one footing. Pensions in payment rise by the indexation rate.
+5. **Cash flows.** Revenue = contributors × contribution base × rate × (1 − relief);
+   expenditure = pensioners × average pension × 12; subsidy = a share of expenditure
+   (employee) or the basic and local pensions plus contribution subsidies (resident).
+6. **The pool.** The city has no fund of its own: employee pensions are pooled by the province
+   and, since 2022, nationally. The *required transfer* (expenditure − revenue − subsidy) is
+   what the pool must supply; it pays `pool.transfer_share` of it. balance(y) = balance(y−1)
+   × (1 + r) + revenue + subsidy + transfers − expenditure, from ``reserve_months`` of
+   spending. The *stand-alone* balance (no transfers) says how a city fund on its own would
+   stand: a hypothetical, whose depletion year is not a forecast.
 
 Simplifications, stated: pensioners die and migrate like the population of their age; the
 individual account earns the wage growth (crediting rates 2016–2024 averaged 6.1%, about the
-nominal wage growth); flexible early or late retirement is not modelled; all pensioners
-in the base year draw the base-year average pension.
+nominal wage growth); flexible early or late retirement is not modelled; men and women of one
+age earn the same wage.
 """
 
 from __future__ import annotations
@@ -47,7 +55,8 @@ from .errors import ScenarioError
 from .scenario import Scenario
 from .demography import PopulationProjection
 from .lifetable import N_AGES
-from .retirement import minimum_contribution_years, retired_share
+from .retirement import RULES, minimum_contribution_years, retired_share
+from .retirement import new_retirement_age as new_retirement_age_of
 
 AGES = np.arange(N_AGES)
 
@@ -80,26 +89,42 @@ def _memoised(scenario: Scenario, key: tuple, compute):
 
 def retirement_prevalence(scenario: Scenario, year: int) -> np.ndarray:
     """Share past statutory retirement on the stock date of `year`, by sex and age, (2, 101)."""
-    return _memoised(scenario, ("retired", year), lambda: _retirement_prevalence(scenario, year))
+    return _memoised(scenario, ("retired", year), lambda: _retirement(scenario, year)[0])
 
 
-def _retirement_prevalence(scenario: Scenario, year: int) -> np.ndarray:
+def new_retirement_age(scenario: Scenario, year: int) -> np.ndarray:
+    """Mean age at retirement of those who retired in the twelve months before the stock date
+    of `year`, by sex and age on that date, (2, 101); NaN where nobody did."""
+    return _memoised(scenario, ("new_age", year), lambda: _retirement(scenario, year)[1])
+
+
+def _groups(scenario: Scenario, year: int) -> dict[int, list[tuple[str, float, float]]]:
+    """The rule groups of each sex (0 men, 1 women): (group, weight, early years)."""
     p = scenario.pension
-    month = year * 12 + scenario.years.reference_month - 1
-    reform = p.retirement_reform
-    extra = p.extra_delay_months
-
-    early_years = p.rules.special_early_years.at(year)
-
-    def share(group, early=False):
-        return retired_share(group, month, AGES, reform, early_years if early else 0.0, extra)
-
+    early = float(p.rules.special_early_years.at(year))
     special = float(p.special_early_share.at(year))
     cadres = float(p.women_cadre_share.at(year))
-    men = (1 - special) * share("men") + special * share("men", early=True)
-    women = (1 - special) * (cadres * share("women_cadres") + (1 - cadres) * share("women_workers")) \
-        + special * share("women_workers", early=True)
-    return np.stack([men, women])
+    return {0: [("men", 1 - special, 0.0), ("men", special, early)],
+            1: [("women_cadres", (1 - special) * cadres, 0.0), ("women_workers", (1 - special) * (1 - cadres), 0.0),
+                ("women_workers", special, early)]}
+
+
+def _retirement(scenario: Scenario, year: int) -> tuple[np.ndarray, np.ndarray]:
+    p = scenario.pension
+    month = year * 12 + scenario.years.reference_month - 1
+    retired, new_age = np.zeros((2, N_AGES)), np.zeros((2, N_AGES))
+    for sex, groups in _groups(scenario, year).items():
+        newly = np.zeros(N_AGES)
+        for group, weight, early in groups:
+            retired[sex] += weight * retired_share(group, month, AGES, p.retirement_reform, early, p.extra_delay_months)
+            share, age = new_retirement_age_of(group, month, AGES, p.retirement_reform, early, p.extra_delay_months)
+            newly += weight * share
+            new_age[sex] += weight * share * np.nan_to_num(age)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            new_age[sex] = np.where(newly > 0, new_age[sex] / newly, np.nan)
+    retired.setflags(write=False)
+    new_age.setflags(write=False)
+    return retired, new_age
 
 
 def entry_ramp(ages) -> np.ndarray:
@@ -154,30 +179,99 @@ def cohort_coverage(base_coverage: np.ndarray, entry_levels: np.ndarray, ages) -
     return np.where(base_age >= full, kept, entering)
 
 
-def new_pension(scenario: Scenario, year: int, wage_last_year: float) -> np.ndarray:
-    """Monthly pension at retirement by age of retirement 0..100 (yuan), 国发〔2005〕38号."""
-    return _memoised(scenario, ("award", year, wage_last_year), lambda: _new_pension(scenario, year, wage_last_year))
-
-
-def _new_pension(scenario: Scenario, year: int, wage_last_year: float) -> np.ndarray:
+def award(scenario: Scenario, year: int, wage_last_year: float, age: np.ndarray) -> np.ndarray:
+    """Monthly pension awarded in `year` at retirement age `age` (years, array), before the
+    calibration scale (yuan), 国发〔2005〕38号: careers from `career_start_age`, service before
+    individual accounts deemed in full, contribution density on the years with accounts."""
     e, w = scenario.pension.employee, scenario.pension.wages
+    age = np.asarray(age, dtype=float)
     calculation_base = float(w.provincial_ratio.at(year - 1)) * wage_last_year / 12
     own_wage = float(e.base_to_wage.at(year)) * wage_last_year / 12
     density = float(e.contribution_density.at(year))
-    career = np.maximum(AGES - float(e.career_start_age.at(year)), 0)
+    career = np.maximum(age - float(e.career_start_age.at(year)), 0)
     career_with_accounts = np.minimum(career, max(year - scenario.pension.rules.account_start_year.at(year), 0))
-    deemed_years = (career - career_with_accounts) * density
+    deemed_years = career - career_with_accounts
     # Those short of the legal minimum top up (Art. 2 of the 2024 Measures), into the account.
     account_years = np.maximum(career_with_accounts * density, minimum_contribution_years(year) - deemed_years)
     years_paid = deemed_years + account_years
     basic = (calculation_base + own_wage) / 2 * years_paid * float(e.accrual.at(year))
     transitional = own_wage * deemed_years * float(e.transitional_accrual.at(year))
-    account = float(e.account_rate.at(year)) * 12 * own_wage * account_years / account_divisor(AGES)
+    # The divisor of the completed age at retirement, interpolated for a mean of several ages.
+    whole = np.floor(np.nan_to_num(age))
+    divisor = account_divisor(whole.astype(int)) + (age - whole) * (
+        account_divisor(whole.astype(int) + 1) - account_divisor(whole.astype(int)))
+    account = float(e.account_rate.at(year)) * 12 * own_wage * account_years / divisor
     return basic + transitional + account
 
 
+def new_awards(scenario: Scenario, year: int, wage_last_year: float) -> np.ndarray:
+    """Unscaled award of those who retired in the year to the stock date of `year`, by sex and
+    age on that date, (2, 101); 0 where nobody did."""
+    def compute():
+        ages = new_retirement_age(scenario, year)
+        return np.where(np.isnan(ages), 0.0, award(scenario, year, wage_last_year, np.nan_to_num(ages)))
+    return _memoised(scenario, ("award", year, wage_last_year), compute)
+
+
+def past_wages(scenario: Scenario, years: np.ndarray, base_wage: float) -> np.ndarray:
+    """The region's average wage in earlier `years` (≤ the base year): the base-year wage moved
+    back along China's published average wage (`wages.past: national`, bundled
+    wage_history_china.csv, log-linear between published years, flat before the first) or
+    along the scenario's own growth path (`growth_path`)."""
+    base = scenario.years.base
+    years = np.asarray(years)
+    if scenario.pension.wages.past == "growth_path":
+        growth = scenario.pension.wages.growth
+        logs = np.concatenate([[0.0], np.cumsum(np.log1p(growth.at(np.arange(base, years.min(), -1))))])
+        return base_wage * np.exp(-logs[base - years])
+    history = bundled_table("wage_history_china.csv")
+    log_wage = np.interp(years, history["year"], np.log(history["average_wage"]))
+    return base_wage * np.exp(log_wage - np.interp(base, history["year"], np.log(history["average_wage"])))
+
+
+def pensions_in_payment(scenario: Scenario, base_wage: float) -> np.ndarray:
+    """Unscaled average pension of the base year's pensioners by sex and age, (2, 101): each
+    rule group retired at its statutory age in the year its age implies, on that year's award,
+    raised by every indexation since (`employee.indexation`, read before the base year too)."""
+    base = scenario.years.base
+    index = scenario.pension.employee.indexation
+    earliest = base - N_AGES
+    years = np.arange(earliest, base + 1)
+    wages = past_wages(scenario, years, base_wage)
+    cumulative = np.concatenate([[0.0], np.cumsum(np.log1p(index.at(years[1:])))])   # log Π(1+i) to each year
+    average = np.zeros((2, N_AGES))
+    for sex, groups in _groups(scenario, base).items():
+        total, weights = np.zeros(N_AGES), np.zeros(N_AGES)
+        for group, weight, early in groups:
+            age_at = RULES[group].original_age - early
+            retired = AGES >= age_at
+            since = np.where(retired, AGES - age_at, 0).astype(int)
+            awarded = np.array([award(scenario, base - k, wages[base - k - 1 - earliest], age_at) if k < N_AGES - 1
+                                else 0.0 for k in since])
+            raised = awarded * np.exp(cumulative[-1] - cumulative[base - since - earliest])
+            total += weight * retired * raised
+            weights += weight * retired
+        average[sex] = np.where(weights > 0, total / np.maximum(weights, 1e-12), 0.0)
+    return average
+
+
+def pension_population(scenario: Scenario, population: PopulationProjection,
+                       deterministic: bool = True) -> PopulationProjection:
+    """The population the pension stage runs on: the run's, or projected on to
+    `pension.horizon` when that is later than the run's end (deterministic runs only)."""
+    horizon = scenario.pension.horizon
+    if horizon is None or horizon <= population.years[-1]:
+        return population
+    if not deterministic:
+        raise ScenarioError("pension.horizon: a pension horizon past years.end is not available with trials")
+    from .demography import project_population
+    return project_population(scenario.overlaid({"years": {"end": horizon}}))
+
+
 def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd.DataFrame:
-    """The pension stage: tidy rows (year, scheme, metric, value); money in yuan."""
+    """The pension stage: tidy rows (year, scheme, metric, value; money in yuan). The award
+    scale (published average pension in the base year ÷ the formula's) is in
+    ``attrs["award_scale"]``."""
     p = scenario.pension
     e, res = p.employee, p.resident
     years = population.years
@@ -202,14 +296,20 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
     entry_levels = np.array([coverage0[0, int(ages.entry_full.value())]])  # by year since base
 
     wage = float(p.wages.average_wage.at(years[0]))
+    # Pensions in payment on the awards' footing: one scale makes their average the published one.
+    formula = pensions_in_payment(scenario, wage)
+    pensioners0 = stocks[0] * coverage0 * retired0
+    scale = float(e.average_pension.at(years[0])) / _ratio((pensioners0 * formula).sum(), pensioners0.sum())
+    average = scale * formula  # average pension by sex and age, yuan per month
     previous_retired = retirement_prevalence(scenario, int(years[0]) - 1)
-    average = None  # average pension by sex and age, yuan per month
     balances = {"employee": None, "resident": None}
     rows = []
     for t, year in enumerate(years):
         year = int(year)
         if t > 0:
             wage_last, wage = wage, wage * (1 + float(p.wages.growth.at(year)))
+        else:
+            wage_last = float(past_wages(scenario, np.array([year - 1]), wage)[0])
         pop = stocks[t]
         retired = retirement_prevalence(scenario, year)
         if t > 0:
@@ -222,30 +322,28 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
         # Retired since the last stock date: the rise of the retired share along each cohort.
         aged_before = np.concatenate([np.zeros((2, 1)), previous_retired[:, :-1]], axis=1)
         newly = pop * coverage * np.clip(retired - aged_before, 0, None)
-        if average is None:  # base year: every pensioner draws the base-year average
-            average = np.full((2, N_AGES), float(e.average_pension.at(year)))
-        else:
+        awarded = scale * float(e.award_level.at(year)) * new_awards(scenario, year, wage_last)
+        if t > 0:
             carried = np.concatenate([average[:, :1], average[:, :-1]], axis=1) * (1 + float(e.indexation.at(year)))
             existing = np.clip(pensioners - newly, 0, None)
             with np.errstate(invalid="ignore", divide="ignore"):
-                average = np.where(pensioners > 0,
-                                   (existing * carried + newly * new_pension(scenario, year, wage_last)) / pensioners,
-                                   carried)
+                average = np.where(pensioners > 0, (existing * carried + newly * awarded) / pensioners, carried)
         previous_retired = retired
 
         base_wage = float(e.base_to_wage.at(year)) * wage
+        contribution_base = contributors * base_wage
         employee_spending = (pensioners * average).sum() * 12
         employee = _flows(
-            revenue=contributors * base_wage * float(e.contribution_rate.at(year)),
+            revenue=contribution_base * float(e.contribution_rate.at(year)) * (1 - float(e.contribution_relief.at(year))),
             subsidy=employee_spending * float(e.subsidy_share.at(year)),
-            expenditure=employee_spending,
+            expenditure=employee_spending, base=contribution_base, transfer_share=float(p.pool.transfer_share.at(year)),
         )
         employee.update(
             contributors=contributors, insured=insured, beneficiaries=pensioners.sum(),
             new_beneficiaries=newly.sum(),
             average_pension=_ratio((pensioners * average).sum(), pensioners.sum()),
+            average_new_award=_ratio((newly * awarded).sum(), newly.sum()),
             replacement_rate=_ratio((pensioners * average).sum() * 12, pensioners.sum() * wage),
-            cost_rate=_ratio(employee["expenditure"], contributors * base_wage),
         )
 
         outside = pop * (1 - coverage) * resident_rate
@@ -257,38 +355,48 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
         resident = _flows(  # the budget pays the basic and local pensions and the contribution subsidy
             revenue=resident_contributors * float(res.contribution.at(year)),
             subsidy=resident_spending + resident_contributors * float(res.contribution_subsidy.at(year)),
-            expenditure=resident_spending,
+            expenditure=resident_spending, base=resident_contributors * wage, transfer_share=0.0,
         )
         reaching_pension_age = outside[:, pension_age].sum()
         resident.update(
             contributors=resident_contributors, insured=resident_contributors,
             beneficiaries=resident_pensioners, new_beneficiaries=reaching_pension_age,
             average_pension=resident_pension, replacement_rate=_ratio(resident_pension * 12, wage),
-            cost_rate=_ratio(resident_spending, resident_contributors * wage),
         )
 
         rate = float(p.interest_rate.at(year))
         for scheme, flows, months in (("employee", employee, e.reserve_months), ("resident", resident, res.reserve_months)):
             if balances[scheme] is None:
                 opening = float(months.at(year)) / 12 * flows["expenditure"]
-                balances[scheme] = (opening, opening)
-            with_subsidy, without = balances[scheme]
-            with_subsidy = with_subsidy * (1 + rate) + flows["revenue"] + flows["subsidy"] - flows["expenditure"]
+                balances[scheme] = (opening, opening, opening)
+            pooled, alone, without = balances[scheme]
+            own = flows["revenue"] + flows["subsidy"] - flows["expenditure"]
+            pooled = pooled * (1 + rate) + own + flows["transfers"]
+            alone = alone * (1 + rate) + own
             without = without * (1 + rate) + flows["revenue"] - flows["expenditure"]
-            balances[scheme] = (with_subsidy, without)
-            flows.update(balance=with_subsidy, balance_without_subsidy=without,
-                         months_covered=_ratio(with_subsidy * 12, flows["expenditure"]),
+            balances[scheme] = (pooled, alone, without)
+            flows.update(balance=pooled, balance_standalone=alone, balance_without_subsidy=without,
+                         months_covered=_ratio(alone * 12, flows["expenditure"]),
                          dependency_ratio=_ratio(100 * flows["beneficiaries"], flows["contributors"]))
             rows += [(year, scheme, metric, float(value)) for metric, value in flows.items()]
-    return pd.DataFrame(rows, columns=["year", "scheme", "metric", "value"])
+    table = pd.DataFrame(rows, columns=["year", "scheme", "metric", "value"])
+    table.attrs["award_scale"] = scale
+    return table
 
 
-def _flows(revenue: float, subsidy: float, expenditure: float) -> dict:
+def _flows(revenue: float, subsidy: float, expenditure: float, base: float, transfer_share: float) -> dict:
+    """One scheme-year's money: the required transfer is what the pool must supply (negative:
+    a surplus paid up), of which it pays `transfer_share`; rates are over the contribution base."""
+    required = expenditure - revenue - subsidy
     return {
         "revenue": revenue,
         "subsidy": subsidy,
         "expenditure": expenditure,
+        "required_transfer": required,
+        "transfers": transfer_share * required,
         "self_sufficiency_ratio": _ratio(revenue, expenditure),
+        "income_rate": _ratio(revenue, base),
+        "cost_rate": _ratio(expenditure, base),
     }
 
 
@@ -297,14 +405,41 @@ def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else float("nan")
 
 
-def pension_indicators(pension: pd.DataFrame) -> pd.DataFrame:
-    """`pension_depletion_year` (first year the employee balance is negative) and
-    `pension_first_deficit_year` (first year revenue + subsidy < expenditure); NaN when none."""
+def pension_indicators(pension: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """Scalars of the employee scheme (no year): `pension_standalone_depletion_year` (first year
+    a stand-alone city fund would be negative: a hypothetical), `pension_first_deficit_year`
+    (first year revenue + subsidy < expenditure), the actuarial balance and its summarized
+    income and cost rates (below), and the award scale; NaN when none."""
     wide = pension[pension.scheme == "employee"].pivot(index="year", columns="metric", values="value")
-    depleted = wide.index[wide["balance"] < 0]
+    depleted = wide.index[wide["balance_standalone"] < 0]
     deficit = wide.index[wide["revenue"] + wide["subsidy"] < wide["expenditure"]]
-    return pd.DataFrame({
-        "year": [np.nan, np.nan],
-        "indicator": ["pension_depletion_year", "pension_first_deficit_year"],
-        "value": [depleted.min() if len(depleted) else np.nan, deficit.min() if len(deficit) else np.nan],
-    })
+    income, cost = summarized_rates(wide, scenario)
+    values = {
+        "pension_standalone_depletion_year": depleted.min() if len(depleted) else np.nan,
+        "pension_first_deficit_year": deficit.min() if len(deficit) else np.nan,
+        "pension_summarized_income_rate": income,
+        "pension_summarized_cost_rate": cost,
+        "pension_actuarial_balance": income - cost,
+        "pension_award_scale": pension.attrs.get("award_scale", np.nan),
+    }
+    return pd.DataFrame({"year": np.nan, "indicator": list(values), "value": list(values.values())})
+
+
+def summarized_rates(wide: pd.DataFrame, scenario: Scenario) -> tuple[float, float]:
+    """Open-group summarized income and cost rates from the valuation year to the last year
+    (the US SSA Trustees' measure without the trust fund): the present values of revenue +
+    subsidy and of expenditure over the present value of the contribution base, discounted at
+    `pension.interest_rate`. Their difference, the actuarial balance, is the rise of the
+    contribution rate from the valuation year that would balance the city's own flows."""
+    p = scenario.pension
+    valuation = int(p.valuation_year.at(scenario.years.base))
+    years = wide.index[wide.index >= valuation].to_numpy()
+    if len(years) == 0:
+        return np.nan, np.nan
+    discount = np.exp(-np.cumsum(np.log1p(p.interest_rate.at(years))))
+    rows = wide.loc[years]
+    base = rows["expenditure"] / rows["cost_rate"]   # the contribution base
+    present = float((discount * base).sum())
+    income = float((discount * (rows["revenue"] + rows["subsidy"])).sum()) / present
+    cost = float((discount * rows["expenditure"]).sum()) / present
+    return income, cost

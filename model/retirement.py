@@ -77,3 +77,23 @@ def retired_share(group: str, stock_month: int, ages: np.ndarray, reform: bool, 
         retire_at = births + retirement_age_months(group, births, reform) + np.where(affected, extra_months, 0)
     # Retiring in the month of the birthday: by the 1st of stock_month only earlier months count.
     return (retire_at < stock_month).mean(axis=1)
+
+
+def new_retirement_age(group: str, stock_month: int, ages: np.ndarray, reform: bool, early_years: float = 0.0,
+                       extra_months: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Of people aged `ages` on `stock_month`: the share who retired in the twelve months before
+    it, and their mean age at retirement in years (NaN where nobody did). The same birth months
+    and rules as `retired_share`; the age at retirement is what the account divisor is read at."""
+    ages = np.asarray(ages)
+    births = stock_month - 12 * (ages[:, None] + 1) + np.arange(12)[None, :]
+    if early_years:
+        age = np.full(births.shape, RULES[group].original_age * 12 - round(12 * early_years))
+    else:
+        affected = births >= RULES[group].first_birth_year * 12
+        age = retirement_age_months(group, births, reform) + np.where(affected, extra_months, 0)
+    retire_at = births + age
+    newly = (retire_at < stock_month) & (retire_at >= stock_month - 12)
+    count = newly.sum(axis=1)
+    with np.errstate(invalid="ignore"):
+        mean_age = np.where(count > 0, (age * newly).sum(axis=1) / np.maximum(count, 1) / 12, np.nan)
+    return count / 12, mean_age

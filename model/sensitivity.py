@@ -15,7 +15,7 @@ from .scenario import Scenario, TimePath
 from .stages import Progress, further_stages, quiet
 
 # The outcomes: (table, metric) of the registry, for the employee scheme where it is a pension metric.
-OUTCOMES = (("care", "bed_gap"), ("pension", "balance"))
+OUTCOMES = (("care", "bed_gap"), ("pension", "required_transfer"))
 
 
 def _resampled(path: TimePath, years: np.ndarray, values: np.ndarray) -> dict:

@@ -5,7 +5,8 @@ contribution rate that keeps the notional balance non-negative at the end of 203
 balance of zero at the horizon this is the General Average Premium of the ILO's actuarial
 practice. Levers:
 
-* ``contribution_rate``: the total (employer + employee) rate, held constant from the base year;
+* ``contribution_rate``: the total (employer + employee) rate from the valuation year
+  (`pension.valuation_year`; the published rate before it);
 * ``indexation``: the yearly rise of pensions in payment after the last published year
   (`pension.published_until`; the published rises stay);
 * ``retirement_delay``: whole months of delay on top of the 2025 reform, for the cohorts the
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from .errors import OptionError
 from .scenario import Scenario
 from .demography import project_population
-from .pension import project_pensions
+from .pension import pension_population, project_pensions
 
 LEVERS = {
     # lever: (lowest, highest, tolerance, more of it raises the balance)
@@ -33,7 +34,10 @@ LEVERS = {
     "indexation": (-0.05, 0.10, 1e-5, False),
     "retirement_delay": (0, 120, 1, True),
 }
-TARGET_METRICS = ("balance", "balance_without_subsidy", "months_covered", "self_sufficiency_ratio")
+TARGET_METRICS = ("balance_standalone", "balance_without_subsidy", "months_covered", "self_sufficiency_ratio",
+                  "required_transfer")
+# Values outside these are solutions a planner should not take at face value: a warning says so.
+PLAUSIBLE = {"contribution_rate": (0.16, 0.32), "indexation": (0.0, 0.06), "retirement_delay": (0, 60)}
 _TARGET = re.compile(r"^(?P<metric>[a-z_]+)_(?P<year>\d{4})\s*(?P<op>>=|<=)\s*(?P<value>-?\d+(?:\.\d+)?(?:e-?\d+)?)$")
 
 
@@ -58,8 +62,9 @@ def parse_target(text: str, scenario: Scenario) -> Target:
     metric, year = match["metric"], int(match["year"])
     if metric not in TARGET_METRICS:
         raise OptionError("target", text, f"metric {metric!r} is not allowed; use one of {', '.join(TARGET_METRICS)}")
-    if not scenario.years.base <= year <= scenario.years.end:
-        raise OptionError("target", text, f"year {year} is outside the projection {scenario.years.base}..{scenario.years.end}")
+    last = scenario.pension.horizon or scenario.years.end if scenario.pension else scenario.years.end
+    if not scenario.years.base <= year <= last:
+        raise OptionError("target", text, f"year {year} is outside the projection {scenario.years.base}..{last}")
     return Target(metric, year, match["op"] == ">=", float(match["value"]))
 
 
@@ -67,7 +72,12 @@ def lever_overrides(scenario: Scenario, lever: str, value: float) -> dict:
     """The scenario overlay that sets `lever` to `value`."""
     solved = {"kind": "derived", "note": "solved by simulate solve"}
     if lever == "contribution_rate":
-        return {"pension": {"employee": {"contribution_rate": {"values": value, "source": solved}}}}
+        path = scenario.pension.employee.contribution_rate
+        valuation = int(scenario.pension.valuation_year.at(scenario.years.base))
+        kept = {y: float(path.at(y)) for y in range(scenario.years.base, valuation)}
+        return {"pension": {"employee": {"contribution_rate": {
+            "values": {**kept, valuation: value}, "interpolation": "step",
+            "source": {**solved, "note": f"solved by simulate solve (from {valuation})"}}}}}
     if lever == "indexation":
         path = scenario.pension.employee.indexation
         last = int(scenario.pension.published_until.at(scenario.years.base))
@@ -82,7 +92,7 @@ def solve_lever(scenario: Scenario, lever: str, target: Target) -> tuple[float, 
     """The smallest change of `lever` (from its side that fails) meeting `target`; returns
     (value, achieved gap). Raises OptionError if no value in the lever's range meets it. The
     population does not depend on the levers, so it is projected once."""
-    population = project_population(scenario)
+    population = pension_population(scenario, project_population(scenario))
     lowest, highest, tolerance, raises = LEVERS[lever]
     raises = raises == target.at_least  # for a ceiling, the helpful direction is the other one
     def gap(value: float) -> float:
@@ -100,3 +110,14 @@ def solve_lever(scenario: Scenario, lever: str, target: Target) -> tuple[float, 
         else:
             weak = middle
     return strong, gap(strong)
+
+
+def plausibility_warning(lever: str, value: float) -> str | None:
+    """A line saying a solved value lies outside what a plan could adopt (`PLAUSIBLE`), or None."""
+    low, high = PLAUSIBLE[lever]
+    if low <= value <= high:
+        return None
+    shown = f"{value:.1%}" if lever != "retirement_delay" else f"{int(value)} months"
+    bounds = f"{low:.0%}–{high:.0%}" if lever != "retirement_delay" else f"{low}–{high} months"
+    return (f"the solved {lever} ({shown}) lies outside {bounds}, the range of published rates and reforms; "
+            "read it as the size of the gap, not as a policy")

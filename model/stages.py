@@ -15,7 +15,7 @@ import pandas as pd
 
 from .care_demand import HealthStates, care_indicators, project_care_demand, project_states
 from .demography import PopulationProjection
-from .pension import pension_indicators, project_pensions
+from .pension import pension_indicators, pension_population, project_pensions
 from .scenario import Scenario
 
 Progress = Callable[[str], None]   # a stage's progress messages ("care demand", …)
@@ -43,8 +43,8 @@ def further_stages(scenario: Scenario, population: PopulationProjection, calibra
     if "pension" in scenario.stages:
         progress("pension projection")
         started = time.perf_counter()
-        tables["pension"] = project_pensions(scenario, population)
-        tables["indicators"] = pd.concat([tables["indicators"], pension_indicators(tables["pension"])],
+        tables["pension"] = project_pensions(scenario, pension_population(scenario, population, population_tables))
+        tables["indicators"] = pd.concat([tables["indicators"], pension_indicators(tables["pension"], scenario)],
                                          ignore_index=True)
         timings["pension"] = time.perf_counter() - started
     if "care" in scenario.stages:

@@ -288,7 +288,7 @@ def project_trials(scenario: Scenario, trials: int, calibration: tuple | None = 
 
 def add_intervals(table: pd.DataFrame, values: np.ndarray, end: int | None = None) -> pd.DataFrame:
     """`table` with the trials' quantiles of each row as columns p025 … p975. An event year that
-    does not happen by the end (NaN, e.g. pension_depletion_year) counts as end + 1, so the
+    does not happen by the end (NaN, e.g. pension_standalone_depletion_year) counts as end + 1, so the
     quantiles are over all trials, not only those where it happens."""
     table = table.copy()
     if end is not None and "indicator" in table:

@@ -134,14 +134,15 @@ def test_run_writes_the_output_contract(finished_run):
     assert list(pension.columns) == ["year", "scheme", "metric", "value"]
     assert set(pension["scheme"]) == {"employee", "resident"}
     assert {"contributors", "insured", "beneficiaries", "new_beneficiaries", "dependency_ratio", "revenue",
-            "subsidy", "expenditure", "balance", "balance_without_subsidy", "months_covered",
-            "self_sufficiency_ratio", "average_pension", "replacement_rate", "cost_rate"} <= set(pension["metric"])
+            "subsidy", "expenditure", "required_transfer", "transfers", "balance", "balance_standalone",
+            "balance_without_subsidy", "months_covered", "self_sufficiency_ratio", "average_pension",
+            "average_new_award", "replacement_rate", "income_rate", "cost_rate"} <= set(pension["metric"])
     population = pd.read_csv(out / "population.csv")
     assert list(population.columns) == ["year", "sex", "age", "population"]
     assert set(population["sex"]) == {"male", "female"} and population["age"].max() == 100
     indicators = pd.read_csv(out / "indicators.csv")
     assert list(indicators.columns) == ["year", "indicator", "value"]
-    required = {"pension_depletion_year", "pension_first_deficit_year", "population_total", "population_60plus", "population_65plus", "population_80plus",
+    required = {"pension_standalone_depletion_year", "pension_first_deficit_year", "pension_actuarial_balance", "population_total", "population_60plus", "population_65plus", "population_80plus",
                 "share_60plus", "share_65plus", "share_80plus", "old_age_dependency_ratio", "median_age",
                 "births", "deaths", "net_migration", "tfr", "e0_male", "e0_female", "e0_total"}
     assert required <= set(indicators["indicator"])
@@ -235,10 +236,11 @@ def test_bad_command_line_is_one_line_exit_2():
 
 
 def test_solve_prints_the_lever_value_and_refuses_a_bad_target():
-    result = cli("solve", BASE, "--lever", "contribution_rate", "--target", "balance_2030>=0")
+    result = cli("solve", BASE, "--lever", "contribution_rate", "--target", "balance_standalone_2030>=0")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("contribution_rate = ") and "balance_2030 >= 0" in result.stdout
-    bad = cli("solve", BASE, "--lever", "indexation", "--target", "balance_1990>=0")
+    assert result.stdout.startswith("contribution_rate = ") and "balance_standalone_2030 >= 0" in result.stdout
+    assert "from 2025" in result.stdout
+    bad = cli("solve", BASE, "--lever", "indexation", "--target", "balance_standalone_1990>=0")
     assert bad.returncode == 2 and bad.stderr.strip().endswith("is outside the projection 2020..2035")
 
 

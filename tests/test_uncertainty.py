@@ -69,11 +69,11 @@ def test_sensitivity_moves_each_assumption_and_draws_tornados(tmp_path):
     # Nobody born after 2020 is 60 by 2035: the TFR moves the bed gap only through migration,
     # a rate on the whole population (children included) spread over ages.
     assert bed_gap.at["tfr", "high"] == pytest.approx(bed_gap.at["tfr", "low"], rel=2e-3)
-    balance = table.xs("balance", level="metric")
-    assert balance.at["compliance", "high"] > balance.at["compliance", "low"]
-    assert balance.at["indexation", "high"] < balance.at["indexation", "low"]
+    transfer = table.xs("required_transfer", level="metric")   # what the pool must supply
+    assert transfer.at["compliance", "high"] < transfer.at["compliance", "low"]
+    assert transfer.at["indexation", "high"] > transfer.at["indexation", "low"]
     charts = {p.name for p in (tmp_path / "sens" / "charts").glob("*.png")}
-    assert charts == {"tornado_bed_gap.png", "tornado_balance.png"}
+    assert charts == {"tornado_bed_gap.png", "tornado_required_transfer.png"}
 
 
 def test_a_sweep_on_a_dask_cluster_equals_each_point_run_by_hand(tmp_path):

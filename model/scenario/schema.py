@@ -202,9 +202,9 @@ class PensionCalibration(Frozen):
     participants: PersonsPath | None = None     # both schemes, contributors and pensioners (local)
     participation_rate: FractionPath            # participants ÷ settled people aged 16+, where none are given
     employee_share: FractionPath | None = None  # employee-scheme share of participants (local)
-    national_employee_share: FractionPath       # the national share, scaled by the urban share where none is given
+    reference_employee_share: FractionPath      # a reference region's share (its source names it), scaled by the urban share where none is given
     employee_retiree_share: FractionPath | None = None   # retirees among employee-scheme participants (local)
-    national_employee_retiree_share: FractionPath        # the national share, scaled by the age structure where none is given
+    reference_employee_retiree_share: FractionPath       # the reference region's share, scaled by the age structure where none is given
     coverage_ages: CoverageAges
 
 
@@ -221,6 +221,9 @@ class Wages(Frozen):
     average_wage: YuanPerYearPath | None = None   # the region's average wage in the base year (local)
     growth: GrowthPath                            # nominal growth per year
     provincial_ratio: RatioPath | None = None     # provincial average wage ÷ the region's (local)
+    # Wages before the base year, for the awards of today's pensioners: China's published
+    # average wage (model/data/wage_history_china.csv) or the growth path read backwards.
+    past: Literal["national", "growth_path"] = "national"
 
 
 class EmployeeScheme(Frozen):
@@ -231,12 +234,15 @@ class EmployeeScheme(Frozen):
     entry_coverage_growth: GrowthPath   # yearly rise of coverage of cohorts entering work
     indexation: GrowthPath              # yearly rise of pensions in payment
     average_pension: YuanPerMonthPath | None = None   # average pension in the base year (local)
+    # New awards over what the pensions in payment's calibration implies (1: on the same footing)
+    award_level: RatioPath
     accrual: FractionPath               # basic pension per contribution year
     transitional_accrual: FractionPath  # transitional pension per deemed year before accounts
     career_start_age: YearsPath
     contribution_density: FractionPath  # share of years from career start with contributions
     subsidy_share: FractionPath         # fiscal subsidy ÷ expenditure
     reserve_months: MonthsPath          # notional balance at the start, in months of spending
+    contribution_relief: FractionPath   # share of contributions waived (the 2020 阶段性减免)
 
 
 class ResidentScheme(Frozen):
@@ -247,6 +253,14 @@ class ResidentScheme(Frozen):
     reserve_months: MonthsPath
 
 
+class Pool(Frozen):
+    """How a city's employee-scheme gap is met: the provincial pool and national pooling
+    (全国统筹, from 2022) pay `transfer_share` of the required transfer (spending − contributions
+    − subsidy; a surplus is paid up at the same share)."""
+
+    transfer_share: FractionPath
+
+
 class Pension(Frozen):
     retirement_reform: bool = True
     extra_delay_months: int = Field(strict=True, default=0, ge=0, le=120, json_schema_extra={"unit": "months"})  # a lever
@@ -254,6 +268,13 @@ class Pension(Frozen):
     special_early_share: FractionPath | None = None   # retirees under special-occupation rules (local)
     interest_rate: GrowthPath           # return on the notional balance
     published_until: YearPath           # the last year whose pension rises are published: levers act after it
+    # The actuarial balance is valued from this year (the first after the last published
+    # accounts); the solver's levers act from it.
+    valuation_year: YearPath
+    # The pension stage's last year when later than years.end: the population is projected
+    # that far for it (not with trials).
+    horizon: int | None = Field(default=None, strict=True, ge=2021, le=2100, json_schema_extra={"unit": "year"})
+    pool: Pool
     rules: PensionRules
     calibration: PensionCalibration
     wages: Wages
@@ -756,6 +777,18 @@ class Scenario(Frozen):
         if self.regions is not None and self.uncertainty.trials:
             raise ValueError("uncertainty.trials: probabilistic county projections are not available; "
                              "use trials: 0 with regions, or run the city without regions")
+        return self
+
+    @model_validator(mode="after")
+    def _pension_horizon(self):
+        if self.pension is None or self.pension.horizon is None:
+            return self
+        if self.pension.horizon < self.years.end:
+            raise ValueError(f"pension.horizon {self.pension.horizon} is before years.end {self.years.end}; "
+                             "give a later year or leave it out")
+        if self.pension.horizon > self.years.end and self.uncertainty.trials:
+            raise ValueError("pension.horizon: a pension horizon past years.end is not available with trials; "
+                             "set years.end instead")
         return self
 
     @model_validator(mode="after")
