@@ -383,15 +383,15 @@ def summary(result, target: Path) -> str:
     """The headline figures (the metric registry's) for the terminal: base year and end year
     (a flow: its first and last twelve months), the care mixes side by side."""
     from . import display
-    from .headlines import headline_figures
+    from .headlines import headline_figures, valuation_year
 
-    figures = headline_figures(result.tables)
+    figures = headline_figures(result.tables, valuation_year(result.scenario))
     lines = [f"{result.scenario.title or result.scenario.name}: {result.scenario.years.base} → {result.scenario.years.end}"]
     for h in (h for h in figures if h.metric.table != "abm"):
-        years = f" ({h.first[0]} / {h.last[0]})" if h.metric.kind == "flow" else ""
+        years = f" ({h.first[0]} / {h.last[0]})" if h.metric.kind == "flow" or h.first[0] != result.scenario.years.base else ""
         label = f"{h.metric.en}{years}"
-        lines.append(f"  {label:<58}{display.number(h.first[1], h.metric.unit, 'en'):>14}"
-                     f"{display.number(h.last[1], h.metric.unit, 'en'):>14}")
+        lines.append(f"  {label:<58}{display.number(h.first[1], h.metric.unit, 'en'):>18}"
+                     f"{display.number(h.last[1], h.metric.unit, 'en'):>18}")
     if result.scenario.care is not None and "care" in result.tables:
         lines.append(f"  care definition: {result.scenario.care.definition}")
     mixed = [h for h in figures if h.metric.table == "abm"]

@@ -19,6 +19,11 @@ class Headline:
     last: tuple[int, float]
 
 
+def valuation_year(scenario) -> int | None:
+    """The scenario's pension valuation year, or None without a pension stage."""
+    return int(scenario.pension.valuation_year.at(scenario.years.base)) if scenario.pension is not None else None
+
+
 def _series(tables: dict, metric: metrics.Metric) -> list[tuple[str, pd.Series]]:
     """(group, values by year) of a metric in a run's tables."""
     frame = tables[metric.table]
@@ -30,13 +35,16 @@ def _series(tables: dict, metric: metrics.Metric) -> list[tuple[str, pd.Series]]
             for group, rows in groups]
 
 
-def headline_figures(tables: dict) -> list[Headline]:
-    """Every headline the run's tables have, in the registry's order."""
+def headline_figures(tables: dict, valuation_year: int | None = None) -> list[Headline]:
+    """Every headline the run's tables have, in the registry's order; those the registry marks
+    `from_valuation` start at `valuation_year` (the first year after the published accounts)."""
     found = []
     for metric in metrics.headlines():
         if metric.table not in tables:
             continue
         for group, values in _series(tables, metric):
+            if metric.from_valuation and valuation_year is not None:
+                values = values[values.index >= valuation_year]
             if len(values):
                 found.append(Headline(metric, group, (int(values.index[0]), float(values.iloc[0])),
                                       (int(values.index[-1]), float(values.iloc[-1]))))

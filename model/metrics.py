@@ -42,6 +42,7 @@ class Metric:
     overlay: bool = False        # … drawn as an overlay chart of the scenarios compared
     baseline: bool = False       # guarded by the regression baseline (tests/test_baseline.py)
     scheme: str | None = None    # pension metrics shown as headline/compared for this scheme
+    from_valuation: bool = False # a headline from pension.valuation_year (the base year is the 2020 relief)
 
     def name(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
@@ -133,8 +134,8 @@ REGISTRY: dict[tuple[str, str], Metric] = _declare(
     M("revenue", P, "flow", "yuan", "缴费收入", "Contribution revenue"),
     M("subsidy", P, "flow", "yuan", "财政补贴", "Fiscal subsidy"),
     M("expenditure", P, "flow", "yuan", "待遇支出", "Expenditure"),
-    M("required_transfer", P, "flow", "yuan", "需统筹调剂弥补的收支缺口（支出−缴费−补贴）",
-      "Required transfer from the pool (spending − contributions − subsidy)", headline=11, compared=True,
+    M("required_transfer", P, "flow", "yuan", "需统筹调剂弥补的缺口", "Required transfer from the pool",
+      headline=11, from_valuation=True, compared=True,
       overlay=True, baseline=True, scheme="employee"),
     M("transfers", P, "flow", "yuan", "统筹调剂拨入", "Pool transfers received"),
     M("balance", P, "stock", "yuan", "名义累计结余（含财政补贴与统筹调剂）", "Notional balance with subsidies and pool transfers"),
@@ -142,9 +143,10 @@ REGISTRY: dict[tuple[str, str], Metric] = _declare(
       "Stand-alone notional balance with subsidies (hypothetical)", compared=True, baseline=True, scheme="employee"),
     M("balance_without_subsidy", P, "stock", "yuan", "假设独立运行的名义结余（不含财政补贴）",
       "Stand-alone notional balance without subsidies (hypothetical)"),
+    M("account_balance", P, "stock", "yuan", "个人账户记账余额（参保职工）", "Individual-account balances of insured workers"),
     M("months_covered", P, "stock", "months", "独立运行结余可支付月数（假设情形）", "Months of spending the stand-alone balance covers"),
     M("self_sufficiency_ratio", P, "flow", "fraction", "自给率（缴费收入/支出）",
-      "Self-sufficiency (revenue ÷ expenditure)", headline=9, compared=True, overlay=True, baseline=True,
+      "Self-sufficiency (revenue ÷ expenditure)", headline=9, from_valuation=True, compared=True, overlay=True, baseline=True,
       scheme="employee"),
     M("average_pension", P, "stock", "yuan_per_month", "月人均养老金", "Average pension", baseline=True,
       scheme="employee"),

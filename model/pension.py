@@ -179,10 +179,42 @@ def cohort_coverage(base_coverage: np.ndarray, entry_levels: np.ndarray, ages) -
     return np.where(base_age >= full, kept, entering)
 
 
+def wages(scenario: Scenario) -> tuple[int, np.ndarray]:
+    """(first year, the region's average wage in every year from it to 2100): before the base
+    year as `past_wages` gives, after it along `wages.growth`."""
+    def compute():
+        base, wage = scenario.years.base, float(scenario.pension.wages.average_wage.at(scenario.years.base))
+        past = past_wages(scenario, np.arange(base - N_AGES, base + 1), wage)
+        later = wage * np.cumprod(1 + scenario.pension.wages.growth.at(np.arange(base + 1, LAST_YEAR + 1)))
+        return np.concatenate([past, later])
+    return scenario.years.base - N_AGES, _memoised(scenario, ("wages",), compute)
+
+
+LAST_YEAR = 2100   # the latest year a scenario reaches (years.end, pension.horizon)
+
+
+def account_balance(scenario: Scenario, year: int, age: np.ndarray) -> np.ndarray:
+    """Individual-account balance per insured person at the stock date of `year`, at `age`
+    (years, array): the `account_rate` share of the contribution base (× `contribution_density`)
+    paid each year since the career began and accounts existed, credited at the official
+    `crediting_rate` of each year after it was paid."""
+    e = scenario.pension.employee
+    first_year, wage = wages(scenario)
+    years = np.arange(first_year, year)
+    paid = e.account_rate.at(years) * e.base_to_wage.at(years) * wage[: len(years)] * e.contribution_density.at(years)
+    growth = np.cumsum(np.log1p(e.crediting_rate.at(years)))            # log of the credit index to each year
+    prefix = np.concatenate([[0.0], np.cumsum(paid * np.exp(-growth))])
+    start = np.maximum(np.ceil(year - (np.asarray(age, dtype=float) - e.career_start_age.at(year))),
+                       scenario.pension.rules.account_start_year.at(year))
+    start = np.clip(start - first_year, 0, len(years)).astype(int)
+    return np.exp(growth[-1]) * (prefix[-1] - prefix[start])
+
+
 def award(scenario: Scenario, year: int, wage_last_year: float, age: np.ndarray) -> np.ndarray:
     """Monthly pension awarded in `year` at retirement age `age` (years, array), before the
     calibration scale (yuan), 国发〔2005〕38号: careers from `career_start_age`, service before
-    individual accounts deemed in full, contribution density on the years with accounts."""
+    individual accounts deemed in full, contribution density on the years with accounts, the
+    account balance (`account_balance`) ÷ the months divisor of the age at retirement."""
     e, w = scenario.pension.employee, scenario.pension.wages
     age = np.asarray(age, dtype=float)
     calculation_base = float(w.provincial_ratio.at(year - 1)) * wage_last_year / 12
@@ -200,8 +232,7 @@ def award(scenario: Scenario, year: int, wage_last_year: float, age: np.ndarray)
     whole = np.floor(np.nan_to_num(age))
     divisor = account_divisor(whole.astype(int)) + (age - whole) * (
         account_divisor(whole.astype(int) + 1) - account_divisor(whole.astype(int)))
-    account = float(e.account_rate.at(year)) * 12 * own_wage * account_years / divisor
-    return basic + transitional + account
+    return basic + transitional + account_balance(scenario, year, age) / divisor
 
 
 def new_awards(scenario: Scenario, year: int, wage_last_year: float) -> np.ndarray:
@@ -229,16 +260,16 @@ def past_wages(scenario: Scenario, years: np.ndarray, base_wage: float) -> np.nd
     return base_wage * np.exp(log_wage - np.interp(base, history["year"], np.log(history["average_wage"])))
 
 
-def pensions_in_payment(scenario: Scenario, base_wage: float) -> np.ndarray:
+def pensions_in_payment(scenario: Scenario) -> np.ndarray:
     """Unscaled average pension of the base year's pensioners by sex and age, (2, 101): each
     rule group retired at its statutory age in the year its age implies, on that year's award,
-    raised by every indexation since (`employee.indexation`, read before the base year too)."""
+    raised by every rise since (`employee.past_indexation` before the base year, `indexation` in it)."""
     base = scenario.years.base
-    index = scenario.pension.employee.indexation
-    earliest = base - N_AGES
+    e = scenario.pension.employee
+    earliest, wage = wages(scenario)
     years = np.arange(earliest, base + 1)
-    wages = past_wages(scenario, years, base_wage)
-    cumulative = np.concatenate([[0.0], np.cumsum(np.log1p(index.at(years[1:])))])   # log Π(1+i) to each year
+    rises = np.where(years[1:] < base, e.past_indexation.at(years[1:]), e.indexation.at(years[1:]))
+    cumulative = np.concatenate([[0.0], np.cumsum(np.log1p(rises))])   # log Π(1 + rise) to each year
     average = np.zeros((2, N_AGES))
     for sex, groups in _groups(scenario, base).items():
         total, weights = np.zeros(N_AGES), np.zeros(N_AGES)
@@ -246,7 +277,7 @@ def pensions_in_payment(scenario: Scenario, base_wage: float) -> np.ndarray:
             age_at = RULES[group].original_age - early
             retired = AGES >= age_at
             since = np.where(retired, AGES - age_at, 0).astype(int)
-            awarded = np.array([award(scenario, base - k, wages[base - k - 1 - earliest], age_at) if k < N_AGES - 1
+            awarded = np.array([award(scenario, base - k, wage[base - k - 1 - earliest], age_at) if k < N_AGES - 1
                                 else 0.0 for k in since])
             raised = awarded * np.exp(cumulative[-1] - cumulative[base - since - earliest])
             total += weight * retired * raised
@@ -295,9 +326,9 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
         )
     entry_levels = np.array([coverage0[0, int(ages.entry_full.value())]])  # by year since base
 
-    wage = float(p.wages.average_wage.at(years[0]))
+    first_year, wage_by_year = wages(scenario)
     # Pensions in payment on the awards' footing: one scale makes their average the published one.
-    formula = pensions_in_payment(scenario, wage)
+    formula = pensions_in_payment(scenario)
     pensioners0 = stocks[0] * coverage0 * retired0
     scale = float(e.average_pension.at(years[0])) / _ratio((pensioners0 * formula).sum(), pensioners0.sum())
     average = scale * formula  # average pension by sex and age, yuan per month
@@ -306,10 +337,7 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
     rows = []
     for t, year in enumerate(years):
         year = int(year)
-        if t > 0:
-            wage_last, wage = wage, wage * (1 + float(p.wages.growth.at(year)))
-        else:
-            wage_last = float(past_wages(scenario, np.array([year - 1]), wage)[0])
+        wage_last, wage = wage_by_year[year - 1 - first_year], wage_by_year[year - first_year]
         pop = stocks[t]
         retired = retirement_prevalence(scenario, year)
         if t > 0:
@@ -339,6 +367,7 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
             expenditure=employee_spending, base=contribution_base, transfer_share=float(p.pool.transfer_share.at(year)),
         )
         employee.update(
+            account_balance=(pop * coverage * (1 - retired) * account_balance(scenario, year, AGES)).sum(),
             contributors=contributors, insured=insured, beneficiaries=pensioners.sum(),
             new_beneficiaries=newly.sum(),
             average_pension=_ratio((pensioners * average).sum(), pensioners.sum()),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import display
-from .headlines import headline_figures
+from .headlines import headline_figures, valuation_year
 from .labels import text
 
 STYLE = """
@@ -25,10 +25,10 @@ th{background:#f3f6fa;text-align:left}pre{font-size:.75em;background:#f7f7f7;pad
 """
 
 
-def headline_cards(tables: dict, lang: str) -> list[tuple[str, str]]:
+def headline_cards(tables: dict, lang: str, valuation: int | None = None) -> list[tuple[str, str]]:
     """(label, figure) pairs for the top of the report: the registry's headline figures, base
-    year → end year (the care-mix model's for its first mix only)."""
-    figures = headline_figures(tables)
+    year (or `valuation`, see headlines.py) → end year (the care-mix model's for its first mix only)."""
+    figures = headline_figures(tables, valuation)
     first_mix = next((h.group for h in figures if h.metric.table == "abm"), None)
     cards = []
     for h in figures:
@@ -67,7 +67,7 @@ def build_report(result, title: str, lang: str, charts: list[Path], assumptions:
     zh = lang == "zh"
     definition = result.scenario.care.definition if result.scenario.care else None
     cards = "".join(f'<div class="card">{html.escape(label)}<b>{html.escape(value)}</b></div>'
-                    for label, value in headline_cards(result.tables, lang))
+                    for label, value in headline_cards(result.tables, lang, valuation_year(result.scenario)))
     images = "".join(
         f'<img alt="{html.escape(path.stem)}" id="{html.escape(path.stem)}" '
         f'src="data:image/png;base64,{base64.b64encode(path.read_bytes()).decode()}">' for path in charts)

@@ -59,6 +59,7 @@ ALLOWED = {
     ("solve.py", 0.16): "plausibility warning: the 16% employer rate alone", ("solve.py", 0.32): "plausibility warning: "
     "the 28% total rate before 2019 plus a margin", ("solve.py", 0.06): "plausibility warning: the highest rise since 2016 (6.5%)",
     ("solve.py", 60): "plausibility warning: a further five years of delay",
+    ("pension.py", 2100): "the latest year the schema allows (years.end, pension.horizon)",
     ("*", 12): "months in a year", ("*", 100): "per 100 / percent / age 100+", ("*", 1000): "per 1,000",
     ("*", 3): "three health states / three settings", ("*", 4): "four ABM settings or targets (array shapes)",
     ("*", 1e-300): "guard against division by zero", ("*", 1e-12): "numerical tolerance", ("*", 1e-9): "numerical tolerance",

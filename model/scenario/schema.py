@@ -229,10 +229,12 @@ class Wages(Frozen):
 class EmployeeScheme(Frozen):
     contribution_rate: FractionPath     # employer + employee, share of the contribution base
     account_rate: FractionPath          # part of it credited to the individual account
+    crediting_rate: GrowthPath          # the official yearly crediting (记账利率) of individual accounts
     base_to_wage: FractionPath          # average contribution base ÷ average wage
     compliance: FractionPath            # contributors ÷ insured workers
     entry_coverage_growth: GrowthPath   # yearly rise of coverage of cohorts entering work
     indexation: GrowthPath              # yearly rise of pensions in payment
+    past_indexation: GrowthPath         # the rises before the base year (for the pensions in payment then)
     average_pension: YuanPerMonthPath | None = None   # average pension in the base year (local)
     # New awards over what the pensions in payment's calibration implies (1: on the same footing)
     award_level: RatioPath
