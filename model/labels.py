@@ -54,10 +54,12 @@ TEXT: dict[str, tuple[str, str]] = {
     # sensitivity ranges: `change` is the scenario's sensitivity.<name>, `points` the same × 100
     "sens_tfr": ("总和生育率 ×(1∓{change:g})", "TFR × (1 ∓ {change:g})"),
     "sens_e0": ("预期寿命 ∓{change:g}岁", "Life expectancy ∓{change:g} years"),
-    "sens_migration": ("净迁移 ∓{change:,.0f}人/年", "Net migration ∓{change:,.0f} a year"),
+    "sens_migration": ("净迁移率 ∓{change:g}‰", "Net migration ∓{change:g} per 1,000"),
     "sens_wage_growth": ("工资增长 ∓{points:g}个百分点", "Wage growth ∓{points:g} points"),
     "sens_indexation": ("养老金调整 ∓{points:g}个百分点", "Pension indexation ∓{points:g} points"),
     "sens_compliance": ("缴费遵从率 ∓{change:g}", "Contribution compliance ∓{change:g}"),
+    "sens_award_level": ("新退休人员待遇水平系数 ∓{change:g}", "New awards' level ∓{change:g}"),
+    "sens_pensioner_mortality": ("退休人员死亡率系数 ∓{change:g}", "Pensioners' mortality ratio ∓{change:g}"),
     "sens_disability_incidence": ("失能发生率 ∓{points:g}%/年", "Disability incidence ∓{points:g}% a year"),
     "sens_care_mix": ("重度失能入住机构比例 ∓{points:g}个百分点", "Severe cases in institutions ∓{points:g} points"),
     "county_ranking": ("{region}各县（区、市）{year}年床位缺口（左）与60岁及以上人口占比（右）",

@@ -286,6 +286,29 @@ def pensions_in_payment(scenario: Scenario) -> np.ndarray:
     return average
 
 
+def pensioner_selection(select: np.ndarray, mx: np.ndarray, ratio: float, retired: np.ndarray,
+                        newly: np.ndarray, covered: np.ndarray) -> np.ndarray:
+    """Pensioners' survival since retirement relative to the population of their age, (2, 101),
+    a year on: those already retired survive with `ratio` × the death rates `mx` (a select
+    group, `pension.pensioner_mortality_ratio`), the newly retired join at 1."""
+    shifted = np.concatenate([np.ones((2, 1)), select[:, :-1]], axis=1)
+    before = np.concatenate([np.zeros((2, 1)), mx[:, :-1]], axis=1)
+    relative = np.exp(-(ratio - 1) * before)                     # (1 − q_select) / (1 − q), q = 1 − e^(−m)
+    existing = np.clip(covered * retired - newly, 0, None)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        blended = (existing * shifted * relative + newly) / (existing + newly)
+    return np.where(existing + newly > 0, blended, 1.0)
+
+
+def resident_minimum(scenario: Scenario, year: int) -> float:
+    """The central minimum resident pension (yuan a month): the published path, then rising by
+    `resident.minimum_pension_growth` a year after its last published year."""
+    res = scenario.pension.resident
+    last = max(res.minimum_pension.knots()) if res.minimum_pension.knots() else scenario.years.base
+    later = np.arange(last + 1, year + 1)
+    return float(res.minimum_pension.at(min(year, last)) * np.prod(1 + res.minimum_pension_growth.at(later)))
+
+
 def pension_population(scenario: Scenario, population: PopulationProjection,
                        deterministic: bool = True) -> PopulationProjection:
     """The population the pension stage runs on: the run's, or projected on to
@@ -334,6 +357,8 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
     average = scale * formula  # average pension by sex and age, yuan per month
     previous_retired = retirement_prevalence(scenario, int(years[0]) - 1)
     balances = {"employee": None, "resident": None}
+    ratio = float(p.pensioner_mortality_ratio.at(years[0]))
+    select = np.ones((2, N_AGES))   # pensioners' survival since retirement over the population's
     rows = []
     for t, year in enumerate(years):
         year = int(year)
@@ -346,10 +371,12 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
         coverage = cohort_coverage(coverage0, entry_levels, ages)
         insured = (pop * coverage * (1 - retired)).sum()
         contributors = insured * float(e.compliance.at(year))
-        pensioners = pop * coverage * retired  # (2, 101)
         # Retired since the last stock date: the rise of the retired share along each cohort.
         aged_before = np.concatenate([np.zeros((2, 1)), previous_retired[:, :-1]], axis=1)
         newly = pop * coverage * np.clip(retired - aged_before, 0, None)
+        if t > 0 and ratio != 1.0:
+            select = pensioner_selection(select, population.rates.mx[t - 1], ratio, retired, newly, pop * coverage)
+        pensioners = pop * coverage * retired * select  # (2, 101)
         awarded = scale * float(e.award_level.at(year)) * new_awards(scenario, year, wage_last)
         if t > 0:
             carried = np.concatenate([average[:, :1], average[:, :-1]], axis=1) * (1 + float(e.indexation.at(year)))
@@ -379,7 +406,7 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
         pension_age = int(p.rules.resident_pension_age.at(year))
         resident_contributors = outside[:, work_start:pension_age].sum()
         resident_pensioners = outside[:, pension_age:].sum()
-        resident_pension = float(res.minimum_pension.at(year)) + float(res.local_pension.at(year))
+        resident_pension = resident_minimum(scenario, year) + float(res.local_pension.at(year))
         resident_spending = resident_pensioners * resident_pension * 12
         resident = _flows(  # the budget pays the basic and local pensions and the contribution subsidy
             revenue=resident_contributors * float(res.contribution.at(year)),

@@ -1,5 +1,5 @@
 """One-at-a-time sensitivity: each key assumption moved to a low and a high value, the rest
-held, and the effect on the bed gap and the notional employee pension balance in the end
+held, and the effect on the bed gap and the employee scheme's required transfer in the end
 year. The ranges are the scenario's `sensitivity:` section (planning ranges, not
 probabilities), so they are stated once, with their sources, and shown in the outputs.
 """
@@ -12,6 +12,7 @@ import pandas as pd
 from .demography import base_and_rates, path_times, project_population
 from .errors import ScenarioError
 from .scenario import Scenario, TimePath
+from .scenario.quantities import RatioPath
 from .stages import Progress, further_stages, quiet
 
 # The outcomes: (table, metric) of the registry, for the employee scheme where it is a pension metric.
@@ -57,6 +58,12 @@ def _variant(scenario: Scenario, name: str, sign: float) -> dict | None:
             return {"population": {"migration": {"net": {**_resampled(migration.net, years[:-1], values),
                                                          "interpolation": "step"}}}}
         return None
+    if scenario.pension is not None and name in ("award_level", "pensioner_mortality"):
+        if name == "award_level":
+            level = scenario.pension.employee.award_level.value()
+            return {"pension": {"employee": {"award_level": max(level + change, RatioPath.bounds[0])}}}
+        ratio = scenario.pension.pensioner_mortality_ratio.value()
+        return {"pension": {"pensioner_mortality_ratio": max(ratio + change, RatioPath.bounds[0])}}
     if scenario.pension is not None and name in ("wage_growth", "indexation", "compliance"):
         pension = scenario.pension
         if name == "wage_growth":

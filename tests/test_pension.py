@@ -367,3 +367,24 @@ def test_the_actuarial_balance_is_the_present_value_gap_over_the_contribution_ba
     expected = ((discount * (wide["revenue"] + wide["subsidy"] - wide["expenditure"])).sum() / (discount * base).sum())
     value = pension_indicators(pension, scenario).set_index("indicator").at["pension_actuarial_balance", "value"]
     assert value == pytest.approx(expected, rel=1e-9)
+
+
+def test_pensioners_living_longer_than_their_age_group_raise_spending_not_the_base_year(base_projection):
+    scenario = base_projection.scenario
+    select = scenario.overlaid({"pension": {"pensioner_mortality_ratio": 0.8}})
+    usual = project_pensions(scenario, base_projection).query("scheme == 'employee'").pivot(
+        index="year", columns="metric", values="value")
+    longer = project_pensions(select, base_projection).query("scheme == 'employee'").pivot(
+        index="year", columns="metric", values="value")
+    assert longer.at[2020, "beneficiaries"] == pytest.approx(usual.at[2020, "beneficiaries"])
+    assert longer.at[2035, "beneficiaries"] > usual.at[2035, "beneficiaries"] * 1.01
+    assert longer.at[2035, "expenditure"] > usual.at[2035, "expenditure"]
+    assert longer.at[2035, "contributors"] == pytest.approx(usual.at[2035, "contributors"])
+
+
+def test_the_resident_minimum_follows_the_published_path_then_its_rule():
+    from model.pension import resident_minimum
+
+    scenario = load_scenario(BASE)
+    assert resident_minimum(scenario, 2024) == 123 and resident_minimum(scenario, 2025) == 143
+    assert resident_minimum(scenario, 2027) == pytest.approx(143 * 1.03 ** 2)

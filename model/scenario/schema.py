@@ -248,7 +248,8 @@ class EmployeeScheme(Frozen):
 
 
 class ResidentScheme(Frozen):
-    minimum_pension: YuanPerMonthPath   # central basic pension
+    minimum_pension: YuanPerMonthPath   # central basic pension, as published
+    minimum_pension_growth: GrowthPath  # its yearly rise after the last published year
     local_pension: YuanPerMonthPath | None = None     # local top-up and account pension, average (local)
     contribution: YuanPerYearPath       # average own contribution per contributor
     contribution_subsidy: YuanPerYearPath  # local subsidy per contributor
@@ -269,6 +270,7 @@ class Pension(Frozen):
     women_cadre_share: FractionPath     # women under the 55 rule (the rest: 50 rule)
     special_early_share: FractionPath | None = None   # retirees under special-occupation rules (local)
     interest_rate: GrowthPath           # return on the notional balance
+    pensioner_mortality_ratio: RatioPath   # pensioners' death rates over the population's of their age
     published_until: YearPath           # the last year whose pension rises are published: levers act after it
     # The actuarial balance is valued from this year (the first after the last published
     # accounts); the solver's levers act from it.
@@ -677,6 +679,8 @@ class Sensitivity(Frozen):
     wage_growth: GrowthPath              # ∓ points a year
     indexation: GrowthPath               # ∓ points a year, after the base year
     compliance: FractionPath             # ∓ (held within 0 to 1)
+    award_level: FractionPath            # new awards against the pensions in payment ∓ this
+    pensioner_mortality: FractionPath    # pensioners' mortality ratio ∓ this
     disability_incidence: GrowthPath     # the incidence trend ∓ this a year
     care_mix: FractionPath               # severe cases in institutions ∓ this share (home takes the difference)
 
