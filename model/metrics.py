@@ -97,8 +97,8 @@ REGISTRY: dict[tuple[str, str], Metric] = _declare(
     # ------------------------------------------------------------------ indicators.csv: pension and care figures
     M("pension_standalone_depletion_year", I, "value", "year", "假设本市职工养老保险独立运行时的结余耗尽年份（假设情形）",
       "Year a stand-alone city employee fund would run out (hypothetical)"),
-    M("pension_first_deficit_year", I, "value", "year", "职工养老保险首次收不抵支年份",
-      "First year of an employee pension deficit"),
+    M("pension_first_deficit_year", I, "value", "year", "职工养老保险本市收支持续不抵支的起始年份",
+      "Year from which the employee scheme's own flows stay in deficit"),
     M("pension_summarized_income_rate", I, "value", "fraction", "综合收入率（估值年起缴费与补贴现值/缴费基数现值）",
       "Summarized income rate (PV of contributions and subsidy ÷ PV of the contribution base)"),
     M("pension_summarized_cost_rate", I, "value", "fraction", "综合成本率（估值年起支出现值/缴费基数现值）",

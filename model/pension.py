@@ -464,11 +464,13 @@ def _ratio(numerator: float, denominator: float) -> float:
 def pension_indicators(pension: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     """Scalars of the employee scheme (no year): `pension_standalone_depletion_year` (first year
     a stand-alone city fund would be negative: a hypothetical), `pension_first_deficit_year`
-    (first year revenue + subsidy < expenditure), the actuarial balance and its summarized
+    (the year from which revenue + subsidy stay below expenditure to the last year), the actuarial balance and its summarized
     income and cost rates (below), and the award scale; NaN when none."""
     wide = pension[pension.scheme == "employee"].pivot(index="year", columns="metric", values="value")
     depleted = wide.index[wide["balance_standalone"] < 0]
-    deficit = wide.index[wide["revenue"] + wide["subsidy"] < wide["expenditure"]]
+    short = (wide["revenue"] + wide["subsidy"] < wide["expenditure"]).to_numpy()
+    lasting = np.flip(np.logical_and.accumulate(np.flip(short)))   # short in this year and every later one
+    deficit = wide.index[lasting]
     income, cost = summarized_rates(wide, scenario)
     values = {
         "pension_standalone_depletion_year": depleted.min() if len(depleted) else np.nan,
