@@ -193,11 +193,11 @@ def wages(scenario: Scenario) -> tuple[int, np.ndarray]:
 LAST_YEAR = 2100   # the latest year a scenario reaches (years.end, pension.horizon)
 
 
-def account_balance(scenario: Scenario, year: int, age: np.ndarray) -> np.ndarray:
+def account_balance(scenario: Scenario, year: int, age: np.ndarray, factor=1.0) -> np.ndarray:
     """Individual-account balance per insured person at the stock date of `year`, at `age`
     (years, array): the `account_rate` share of the contribution base (× `contribution_density`)
     paid each year since the career began and accounts existed, credited at the official
-    `crediting_rate` of each year after it was paid."""
+    `crediting_rate` of each year after it was paid; `factor`: the sex's wage over the average."""
     e = scenario.pension.employee
     first_year, wage = wages(scenario)
     years = np.arange(first_year, year)
@@ -207,18 +207,19 @@ def account_balance(scenario: Scenario, year: int, age: np.ndarray) -> np.ndarra
     start = np.maximum(np.ceil(year - (np.asarray(age, dtype=float) - e.career_start_age.at(year))),
                        scenario.pension.rules.account_start_year.at(year))
     start = np.clip(start - first_year, 0, len(years)).astype(int)
-    return np.exp(growth[-1]) * (prefix[-1] - prefix[start])
+    return np.asarray(factor) * np.exp(growth[-1]) * (prefix[-1] - prefix[start])
 
 
-def award(scenario: Scenario, year: int, wage_last_year: float, age: np.ndarray) -> np.ndarray:
+def award(scenario: Scenario, year: int, wage_last_year: float, age: np.ndarray, factor=1.0) -> np.ndarray:
     """Monthly pension awarded in `year` at retirement age `age` (years, array), before the
     calibration scale (yuan), 国发〔2005〕38号: careers from `career_start_age`, service before
     individual accounts deemed in full, contribution density on the years with accounts, the
-    account balance (`account_balance`) ÷ the months divisor of the age at retirement."""
+    account balance (`account_balance`) ÷ the months divisor of the age at retirement;
+    `factor`: the retiree's wage over the average wage (by sex, `sex_factors`)."""
     e, w = scenario.pension.employee, scenario.pension.wages
     age = np.asarray(age, dtype=float)
     calculation_base = float(w.provincial_ratio.at(year - 1)) * wage_last_year / 12
-    own_wage = float(e.base_to_wage.at(year)) * wage_last_year / 12
+    own_wage = float(e.base_to_wage.at(year)) * wage_last_year / 12 * np.asarray(factor)
     density = float(e.contribution_density.at(year))
     career = np.maximum(age - float(e.career_start_age.at(year)), 0)
     career_with_accounts = np.minimum(career, max(year - scenario.pension.rules.account_start_year.at(year), 0))
@@ -232,16 +233,24 @@ def award(scenario: Scenario, year: int, wage_last_year: float, age: np.ndarray)
     whole = np.floor(np.nan_to_num(age))
     divisor = account_divisor(whole.astype(int)) + (age - whole) * (
         account_divisor(whole.astype(int) + 1) - account_divisor(whole.astype(int)))
-    return basic + transitional + account_balance(scenario, year, age) / divisor
+    return basic + transitional + account_balance(scenario, year, age, factor) / divisor
 
 
-def new_awards(scenario: Scenario, year: int, wage_last_year: float) -> np.ndarray:
+def new_awards(scenario: Scenario, year: int, wage_last_year: float, factors: np.ndarray) -> np.ndarray:
     """Unscaled award of those who retired in the year to the stock date of `year`, by sex and
-    age on that date, (2, 101); 0 where nobody did."""
+    age on that date, (2, 101); 0 where nobody did. `factors`: wages by sex over the average, (2, 1)."""
     def compute():
         ages = new_retirement_age(scenario, year)
-        return np.where(np.isnan(ages), 0.0, award(scenario, year, wage_last_year, np.nan_to_num(ages)))
-    return _memoised(scenario, ("award", year, wage_last_year), compute)
+        return np.where(np.isnan(ages), 0.0, award(scenario, year, wage_last_year, np.nan_to_num(ages), factors))
+    return _memoised(scenario, ("award", year, wage_last_year, tuple(factors.ravel())), compute)
+
+
+def sex_factors(scenario: Scenario, insured: np.ndarray) -> np.ndarray:
+    """Men's and women's wages over the average wage of insured workers, (2, 1): women earn
+    `wages.female_ratio` of men's; `insured` (2, 101), the base year's, gives the average."""
+    ratio = float(scenario.pension.wages.female_ratio.at(scenario.years.base))
+    men = insured[0].sum() / max(insured.sum(), 1e-300)
+    return np.array([[1.0], [ratio]]) / (men + ratio * (1 - men))
 
 
 def past_wages(scenario: Scenario, years: np.ndarray, base_wage: float) -> np.ndarray:
@@ -260,7 +269,7 @@ def past_wages(scenario: Scenario, years: np.ndarray, base_wage: float) -> np.nd
     return base_wage * np.exp(log_wage - np.interp(base, history["year"], np.log(history["average_wage"])))
 
 
-def pensions_in_payment(scenario: Scenario) -> np.ndarray:
+def pensions_in_payment(scenario: Scenario, factors: np.ndarray) -> np.ndarray:
     """Unscaled average pension of the base year's pensioners by sex and age, (2, 101): each
     rule group retired at its statutory age in the year its age implies, on that year's award,
     raised by every rise since (`employee.past_indexation` before the base year, `indexation` in it)."""
@@ -277,8 +286,8 @@ def pensions_in_payment(scenario: Scenario) -> np.ndarray:
             age_at = RULES[group].original_age - early
             retired = AGES >= age_at
             since = np.where(retired, AGES - age_at, 0).astype(int)
-            awarded = np.array([award(scenario, base - k, wage[base - k - 1 - earliest], age_at) if k < N_AGES - 1
-                                else 0.0 for k in since])
+            awarded = np.array([award(scenario, base - k, wage[base - k - 1 - earliest], age_at, factors[sex, 0])
+                                if k < N_AGES - 1 else 0.0 for k in since])
             raised = awarded * np.exp(cumulative[-1] - cumulative[base - since - earliest])
             total += weight * retired * raised
             weights += weight * retired
@@ -351,7 +360,8 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
 
     first_year, wage_by_year = wages(scenario)
     # Pensions in payment on the awards' footing: one scale makes their average the published one.
-    formula = pensions_in_payment(scenario)
+    factors = sex_factors(scenario, stocks[0] * coverage0 * (1 - retired0))
+    formula = pensions_in_payment(scenario, factors)
     pensioners0 = stocks[0] * coverage0 * retired0
     scale = float(e.average_pension.at(years[0])) / _ratio((pensioners0 * formula).sum(), pensioners0.sum())
     average = scale * formula  # average pension by sex and age, yuan per month
@@ -369,7 +379,8 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
             grown = entry_levels[-1] * (1 + float(e.entry_coverage_growth.at(year)))
             entry_levels = np.append(entry_levels, min(1.0, grown))
         coverage = cohort_coverage(coverage0, entry_levels, ages)
-        insured = (pop * coverage * (1 - retired)).sum()
+        working = pop * coverage * (1 - retired)
+        insured = working.sum()
         contributors = insured * float(e.compliance.at(year))
         # Retired since the last stock date: the rise of the retired share along each cohort.
         aged_before = np.concatenate([np.zeros((2, 1)), previous_retired[:, :-1]], axis=1)
@@ -377,7 +388,7 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
         if t > 0 and ratio != 1.0:
             select = pensioner_selection(select, population.rates.mx[t - 1], ratio, retired, newly, pop * coverage)
         pensioners = pop * coverage * retired * select  # (2, 101)
-        awarded = scale * float(e.award_level.at(year)) * new_awards(scenario, year, wage_last)
+        awarded = scale * float(e.award_level.at(year)) * new_awards(scenario, year, wage_last, factors)
         if t > 0:
             carried = np.concatenate([average[:, :1], average[:, :-1]], axis=1) * (1 + float(e.indexation.at(year)))
             existing = np.clip(pensioners - newly, 0, None)
@@ -386,7 +397,7 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
         previous_retired = retired
 
         base_wage = float(e.base_to_wage.at(year)) * wage
-        contribution_base = contributors * base_wage
+        contribution_base = float((working * factors).sum()) * float(e.compliance.at(year)) * base_wage
         employee_spending = (pensioners * average).sum() * 12
         employee = _flows(
             revenue=contribution_base * float(e.contribution_rate.at(year)) * (1 - float(e.contribution_relief.at(year))),
@@ -394,7 +405,7 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
             expenditure=employee_spending, base=contribution_base, transfer_share=float(p.pool.transfer_share.at(year)),
         )
         employee.update(
-            account_balance=(pop * coverage * (1 - retired) * account_balance(scenario, year, AGES)).sum(),
+            account_balance=(working * account_balance(scenario, year, AGES, factors)).sum(),
             contributors=contributors, insured=insured, beneficiaries=pensioners.sum(),
             new_beneficiaries=newly.sum(),
             average_pension=_ratio((pensioners * average).sum(), pensioners.sum()),

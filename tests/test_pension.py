@@ -298,9 +298,13 @@ def test_pensions_in_payment_are_lower_for_those_who_retired_longer_ago():
     indexation below wage growth the older a retiree the lower the pension (men, 60 vs 85)."""
     from model.pension import pensions_in_payment
 
-    average = pensions_in_payment(load_scenario(BASE))
+    scenario = load_scenario(BASE)
+    average = pensions_in_payment(scenario, np.array([[1.0], [1.0]]))
     assert average[0, 60] > average[0, 70] > average[0, 85] > 0
     assert average[1, 55] > average[1, 80] > 0
+    # Women's lower wages (wages.female_ratio) lower their contributions, accounts and awards.
+    lower = pensions_in_payment(scenario, np.array([[1.0], [0.8]]))
+    assert (lower[1, 50:] < average[1, 50:]).all() and (lower[0] == average[0]).all()
 
 
 def test_the_award_divisor_is_read_at_the_age_at_retirement():

@@ -224,6 +224,7 @@ class Wages(Frozen):
     # Wages before the base year, for the awards of today's pensioners: China's published
     # average wage (model/data/wage_history_china.csv) or the growth path read backwards.
     past: Literal["national", "growth_path"] = "national"
+    female_ratio: RatioPath                        # women's wage (contribution base) over men's
 
 
 class EmployeeScheme(Frozen):
