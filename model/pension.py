@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from .bundled import bundled_table
+from .census import parse_age_band
 from .errors import ScenarioError
 from .scenario import Scenario
 from .demography import PopulationProjection
@@ -245,6 +246,17 @@ def new_awards(scenario: Scenario, year: int, wage_last_year: float, factors: np
     return _memoised(scenario, ("award", year, wage_last_year, tuple(factors.ravel())), compute)
 
 
+def age_profile(scenario: Scenario, insured: np.ndarray) -> np.ndarray:
+    """Relative wages of insured workers by age, (101,), averaging 1 over `insured` (2, 101:
+    the base year's, weighted by their sexes' wages): `wages.age_profile` by band, 1 at ages it
+    leaves out (flat when empty)."""
+    profile = np.ones(N_AGES)
+    for label, value in scenario.pension.wages.age_profile.items():
+        lower, upper = parse_age_band(label)
+        profile[lower:upper] = value
+    return profile / ((insured.sum(axis=0) * profile).sum() / max(insured.sum(), 1e-300))
+
+
 def sex_factors(scenario: Scenario, insured: np.ndarray) -> np.ndarray:
     """Men's and women's wages over the average wage of insured workers, (2, 1): women earn
     `wages.female_ratio` of men's; `insured` (2, 101), the base year's, gives the average."""
@@ -361,6 +373,8 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
     first_year, wage_by_year = wages(scenario)
     # Pensions in payment on the awards' footing: one scale makes their average the published one.
     factors = sex_factors(scenario, stocks[0] * coverage0 * (1 - retired0))
+    # Relative wages by age weigh contributions only: awards rest on the career's average index.
+    by_age = age_profile(scenario, stocks[0] * coverage0 * (1 - retired0) * factors)
     formula = pensions_in_payment(scenario, factors)
     pensioners0 = stocks[0] * coverage0 * retired0
     scale = float(e.average_pension.at(years[0])) / _ratio((pensioners0 * formula).sum(), pensioners0.sum())
@@ -397,7 +411,7 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
         previous_retired = retired
 
         base_wage = float(e.base_to_wage.at(year)) * wage
-        contribution_base = float((working * factors).sum()) * float(e.compliance.at(year)) * base_wage
+        contribution_base = float((working * factors * by_age).sum()) * float(e.compliance.at(year)) * base_wage
         employee_spending = (pensioners * average).sum() * 12
         employee = _flows(
             revenue=contribution_base * float(e.contribution_rate.at(year)) * (1 - float(e.contribution_relief.at(year))),

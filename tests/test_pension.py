@@ -392,3 +392,18 @@ def test_the_resident_minimum_follows_the_published_path_then_its_rule():
     scenario = load_scenario(BASE)
     assert resident_minimum(scenario, 2024) == 123 and resident_minimum(scenario, 2025) == 143
     assert resident_minimum(scenario, 2027) == pytest.approx(143 * 1.03 ** 2)
+
+
+def test_an_age_profile_of_wages_weighs_contributions_and_keeps_the_base_year(base_projection, tmp_path):
+    scenario = base_projection.scenario
+    humped = scenario.overlaid({"pension": {"wages": {"age_profile": {"16-24": 0.8, "25-44": 1.1, "45+": 0.9}}}})
+    flat = project_pensions(scenario, base_projection).query("scheme == 'employee' and metric == 'revenue'")
+    hump = project_pensions(humped, base_projection).query("scheme == 'employee' and metric == 'revenue'")
+    flat, hump = flat.set_index("year")["value"], hump.set_index("year")["value"]
+    assert hump[2020] == pytest.approx(flat[2020], rel=1e-9)        # normalised on the base year's workers
+    assert hump[2035] != pytest.approx(flat[2035], rel=1e-3)       # the workforce's ages move on
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"extends: {BASE}\npension:\n  wages:\n    age_profile: {{'20-40': 1.1, '30-50': 0.9}}\n",
+                   encoding="utf-8")
+    with pytest.raises(Exception, match="overlap"):
+        load_scenario(bad)

@@ -225,6 +225,21 @@ class Wages(Frozen):
     # average wage (model/data/wage_history_china.csv) or the growth path read backwards.
     past: Literal["national", "growth_path"] = "national"
     female_ratio: RatioPath                        # women's wage (contribution base) over men's
+    # Relative wages of insured workers by age band ("A-B" or "A+"; normalised to an average of 1
+    # over the base year's insured workers): flat when empty.
+    age_profile: dict[str, Number] = Field(default_factory=dict, json_schema_extra={"unit": "ratio"})
+
+    @field_validator("age_profile")
+    @classmethod
+    def _check_profile(cls, profile):
+        covered = []
+        for label, value in profile.items():
+            covered += list(range(*parse_age_band(label)))
+            if not 0.1 <= value <= 10:
+                raise ValueError(f"{label}: {plain(value)} is out of range; relative wages lie from 0.1 to 10")
+        if len(covered) != len(set(covered)):
+            raise ValueError("age bands overlap; give each age once")
+        return profile
 
 
 class EmployeeScheme(Frozen):
