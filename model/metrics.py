@@ -144,6 +144,7 @@ REGISTRY: dict[tuple[str, str], Metric] = _declare(
     M("balance_without_subsidy", P, "stock", "yuan", "假设独立运行的名义结余（不含财政补贴）",
       "Stand-alone notional balance without subsidies (hypothetical)"),
     M("account_balance", P, "stock", "yuan", "个人账户记账余额（参保职工）", "Individual-account balances of insured workers"),
+    M("account_balance_retirees", P, "stock", "yuan", "个人账户剩余余额（离退休人员）", "Individual accounts left to pensioners"),
     M("months_covered", P, "stock", "months", "独立运行结余可支付月数（假设情形）", "Months of spending the stand-alone balance covers"),
     M("self_sufficiency_ratio", P, "flow", "fraction", "自给率（缴费收入/支出）",
       "Self-sufficiency (revenue ÷ expenditure)", headline=9, from_valuation=True, compared=True, overlay=True, baseline=True,

@@ -230,11 +230,26 @@ def award(scenario: Scenario, year: int, wage_last_year: float, age: np.ndarray,
     years_paid = deemed_years + account_years
     basic = (calculation_base + own_wage) / 2 * years_paid * float(e.accrual.at(year))
     transitional = own_wage * deemed_years * float(e.transitional_accrual.at(year))
-    # The divisor of the completed age at retirement, interpolated for a mean of several ages.
+    return basic + transitional + account_balance(scenario, year, age, factor) / divisor_at(age)
+
+
+def divisor_at(age: np.ndarray) -> np.ndarray:
+    """The months divisor of the completed age at retirement, interpolated for a mean of several ages."""
+    age = np.asarray(age, dtype=float)
     whole = np.floor(np.nan_to_num(age))
-    divisor = account_divisor(whole.astype(int)) + (age - whole) * (
-        account_divisor(whole.astype(int) + 1) - account_divisor(whole.astype(int)))
-    return basic + transitional + account_balance(scenario, year, age, factor) / divisor
+    low, high = account_divisor(whole.astype(int)), account_divisor(whole.astype(int) + 1)
+    return low + (age - whole) * (high - low)
+
+
+def remaining_account(scenario: Scenario, retired: int, age: float, factor: float, year: int) -> float:
+    """What is left on 1 November of `year` of the account of someone who retired in `retired`
+    at `age`: the balance credited each year at `crediting_rate`, less twelve monthly account
+    pensions (balance ÷ divisor, not raised); negative once the pool pays the account pension."""
+    balance = float(account_balance(scenario, retired, np.array(age), factor))
+    monthly = balance / float(divisor_at(age))
+    for y in range(retired + 1, year + 1):
+        balance = balance * (1 + float(scenario.pension.employee.crediting_rate.at(y))) - 12 * monthly
+    return balance
 
 
 def new_awards(scenario: Scenario, year: int, wage_last_year: float, factors: np.ndarray) -> np.ndarray:
@@ -281,19 +296,20 @@ def past_wages(scenario: Scenario, years: np.ndarray, base_wage: float) -> np.nd
     return base_wage * np.exp(log_wage - np.interp(base, history["year"], np.log(history["average_wage"])))
 
 
-def pensions_in_payment(scenario: Scenario, factors: np.ndarray) -> np.ndarray:
-    """Unscaled average pension of the base year's pensioners by sex and age, (2, 101): each
-    rule group retired at its statutory age in the year its age implies, on that year's award,
-    raised by every rise since (`employee.past_indexation` before the base year, `indexation` in it)."""
+def pensions_in_payment(scenario: Scenario, factors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The base year's pensioners by sex and age, (2, 101) each: their unscaled average pension,
+    the account left to them (`remaining_account`) and their account pension. Each rule group
+    retired at its statutory age in the year its age implies, on that year's award, raised by
+    every rise since (`employee.past_indexation` before the base year, `indexation` in it)."""
     base = scenario.years.base
     e = scenario.pension.employee
     earliest, wage = wages(scenario)
     years = np.arange(earliest, base + 1)
     rises = np.where(years[1:] < base, e.past_indexation.at(years[1:]), e.indexation.at(years[1:]))
     cumulative = np.concatenate([[0.0], np.cumsum(np.log1p(rises))])   # log Π(1 + rise) to each year
-    average = np.zeros((2, N_AGES))
+    average, remaining, monthly = np.zeros((3, 2, N_AGES))
     for sex, groups in _groups(scenario, base).items():
-        total, weights = np.zeros(N_AGES), np.zeros(N_AGES)
+        total, weights, left, paid = np.zeros((4, N_AGES))
         for group, weight, early in groups:
             age_at = RULES[group].original_age - early
             retired = AGES >= age_at
@@ -303,8 +319,14 @@ def pensions_in_payment(scenario: Scenario, factors: np.ndarray) -> np.ndarray:
             raised = awarded * np.exp(cumulative[-1] - cumulative[base - since - earliest])
             total += weight * retired * raised
             weights += weight * retired
-        average[sex] = np.where(weights > 0, total / np.maximum(weights, 1e-12), 0.0)
-    return average
+            for age in np.flatnonzero(retired & (since < N_AGES - 1)):
+                when = base - int(since[age])
+                left[age] += weight * remaining_account(scenario, when, age_at, factors[sex, 0], base)
+                paid[age] += weight * float(account_balance(scenario, when, np.array(age_at), factors[sex, 0])
+                                            / divisor_at(age_at))
+        share = np.where(weights > 0, 1 / np.maximum(weights, 1e-12), 0.0)
+        average[sex], remaining[sex], monthly[sex] = total * share, left * share, paid * share
+    return average, remaining, monthly
 
 
 def pensioner_selection(select: np.ndarray, mx: np.ndarray, ratio: float, retired: np.ndarray,
@@ -375,7 +397,7 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
     factors = sex_factors(scenario, stocks[0] * coverage0 * (1 - retired0))
     # Relative wages by age weigh contributions only: awards rest on the career's average index.
     by_age = age_profile(scenario, stocks[0] * coverage0 * (1 - retired0) * factors)
-    formula = pensions_in_payment(scenario, factors)
+    formula, remaining, account_pension = pensions_in_payment(scenario, factors)
     pensioners0 = stocks[0] * coverage0 * retired0
     scale = float(e.average_pension.at(years[0])) / _ratio((pensioners0 * formula).sum(), pensioners0.sum())
     average = scale * formula  # average pension by sex and age, yuan per month
@@ -403,11 +425,14 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
             select = pensioner_selection(select, population.rates.mx[t - 1], ratio, retired, newly, pop * coverage)
         pensioners = pop * coverage * retired * select  # (2, 101)
         awarded = scale * float(e.award_level.at(year)) * new_awards(scenario, year, wage_last, factors)
-        if t > 0:
-            carried = np.concatenate([average[:, :1], average[:, :-1]], axis=1) * (1 + float(e.indexation.at(year)))
+        if t > 0:   # a year older: pensions raised, accounts credited and drawn; the newly retired join
             existing = np.clip(pensioners - newly, 0, None)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                average = np.where(pensioners > 0, (existing * carried + newly * awarded) / pensioners, carried)
+            ages_new = np.nan_to_num(new_retirement_age(scenario, year))
+            opened = account_balance(scenario, year, ages_new, factors)
+            drawn = _older(remaining) * (1 + float(e.crediting_rate.at(year))) - 12 * _older(account_pension)
+            average = _joined(_older(average) * (1 + float(e.indexation.at(year))), awarded, existing, newly)
+            remaining = _joined(drawn, opened, existing, newly)
+            account_pension = _joined(_older(account_pension), opened / divisor_at(ages_new), existing, newly)
         previous_retired = retired
 
         base_wage = float(e.base_to_wage.at(year)) * wage
@@ -420,6 +445,7 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
         )
         employee.update(
             account_balance=(working * account_balance(scenario, year, AGES, factors)).sum(),
+            account_balance_retirees=(pensioners * np.maximum(remaining, 0)).sum(),
             contributors=contributors, insured=insured, beneficiaries=pensioners.sum(),
             new_beneficiaries=newly.sum(),
             average_pension=_ratio((pensioners * average).sum(), pensioners.sum()),
@@ -463,6 +489,18 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
     table = pd.DataFrame(rows, columns=["year", "scheme", "metric", "value"])
     table.attrs["award_scale"] = scale
     return table
+
+
+def _older(values: np.ndarray) -> np.ndarray:
+    """Per-person values by sex and age (2, 101) a year on: age x takes age x − 1's (100+ keeps its own)."""
+    return np.concatenate([values[:, :1], values[:, :-1]], axis=1)
+
+
+def _joined(old: np.ndarray, new: np.ndarray, existing: np.ndarray, newly: np.ndarray) -> np.ndarray:
+    """The mean per pensioner of `existing` pensioners' `old` values and the `newly` retired's `new` ones."""
+    total = existing + newly
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, (existing * old + newly * new) / total, old)
 
 
 def _flows(revenue: float, subsidy: float, expenditure: float, base: float, transfer_share: float) -> dict:

@@ -299,11 +299,11 @@ def test_pensions_in_payment_are_lower_for_those_who_retired_longer_ago():
     from model.pension import pensions_in_payment
 
     scenario = load_scenario(BASE)
-    average = pensions_in_payment(scenario, np.array([[1.0], [1.0]]))
+    average, remaining, monthly = pensions_in_payment(scenario, np.array([[1.0], [1.0]]))
     assert average[0, 60] > average[0, 70] > average[0, 85] > 0
     assert average[1, 55] > average[1, 80] > 0
     # Women's lower wages (wages.female_ratio) lower their contributions, accounts and awards.
-    lower = pensions_in_payment(scenario, np.array([[1.0], [0.8]]))
+    lower = pensions_in_payment(scenario, np.array([[1.0], [0.8]]))[0]
     assert (lower[1, 50:] < average[1, 50:]).all() and (lower[0] == average[0]).all()
 
 
@@ -407,3 +407,21 @@ def test_an_age_profile_of_wages_weighs_contributions_and_keeps_the_base_year(ba
                    encoding="utf-8")
     with pytest.raises(Exception, match="overlap"):
         load_scenario(bad)
+
+
+def test_a_retirees_account_is_drawn_down_by_the_divisor():
+    """Without crediting, an account drawn at balance ÷ 139 a month (retirement at 60) lasts
+    139 months: something left after 11 years, nothing after 12 (the pool pays on)."""
+    from model.pension import remaining_account
+
+    scenario = load_scenario(BASE, {"pension": {"employee": {"crediting_rate": 0.0}}})
+    assert remaining_account(scenario, 2020, 60.0, 1.0, 2031) > 0 > remaining_account(scenario, 2020, 60.0, 1.0, 2032)
+    credited = load_scenario(BASE)
+    assert remaining_account(credited, 2020, 60.0, 1.0, 2031) > remaining_account(scenario, 2020, 60.0, 1.0, 2031)
+
+
+def test_the_account_liabilities_are_reported(base_projection):
+    wide = project_pensions(base_projection.scenario, base_projection).query("scheme == 'employee'").pivot(
+        index="year", columns="metric", values="value")
+    assert (wide["account_balance"] > 0).all() and (wide["account_balance_retirees"] > 0).all()
+    assert wide["account_balance"][2035] > wide["account_balance"][2020]   # accounts fill as careers lengthen
