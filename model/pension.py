@@ -47,6 +47,8 @@ age earn the same wage.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -66,9 +68,16 @@ def account_divisor(age: np.ndarray) -> np.ndarray:
     """Months divisor of the individual account for retirement at `age` (completed years), from
     the bundled table of 国发〔2005〕38号's annex (`model/data/account_divisor.csv`); ages below
     and above the table take its first and last values."""
+    first, months = _divisor_table()
+    return months[np.clip(np.asarray(age) - first, 0, len(months) - 1)]
+
+
+@lru_cache(maxsize=1)
+def _divisor_table() -> tuple[int, np.ndarray]:
     table = bundled_table("account_divisor.csv")
-    ages, months = table["age"].to_numpy(), table["months"].to_numpy(dtype=float)
-    return months[np.clip(np.asarray(age) - ages[0], 0, len(ages) - 1)]
+    months = table["months"].to_numpy(dtype=float)
+    months.setflags(write=False)
+    return int(table["age"].iloc[0]), months
 
 
 # Retirement shares and new awards depend on the scenario and the year only (not on the
@@ -194,42 +203,59 @@ def wages(scenario: Scenario) -> tuple[int, np.ndarray]:
 LAST_YEAR = 2100   # the latest year a scenario reaches (years.end, pension.horizon)
 
 
-def account_balance(scenario: Scenario, year: int, age: np.ndarray, factor=1.0) -> np.ndarray:
-    """Individual-account balance per insured person at the stock date of `year`, at `age`
-    (years, array): the `account_rate` share of the contribution base (× `contribution_density`)
-    paid each year since the career began and accounts existed, credited at the official
-    `crediting_rate` of each year after it was paid; `factor`: the sex's wage over the average."""
+def _account_paths(scenario: Scenario) -> np.ndarray:
+    """Per year from `wages`' first year to `LAST_YEAR`, (3, n): the log credit index G (Σ of
+    log(1 + crediting_rate) to each year), the prefix sums D of each year's account payment
+    discounted by it (D[k]: the years before k) and the prefix sums Q of exp(−G)."""
+    def compute():
+        e = scenario.pension.employee
+        first_year, wage = wages(scenario)
+        years = np.arange(first_year, first_year + len(wage))
+        paid = e.account_rate.at(years) * e.base_to_wage.at(years) * wage * e.contribution_density.at(years)
+        growth = np.cumsum(np.log1p(e.crediting_rate.at(years)))
+        return np.stack([growth, np.concatenate([[0.0], np.cumsum(paid * np.exp(-growth))])[:-1],
+                         np.concatenate([[0.0], np.cumsum(np.exp(-growth))])[:-1]])
+    return _memoised(scenario, ("accounts",), compute)
+
+
+def account_balance(scenario: Scenario, year, age: np.ndarray, factor=1.0) -> np.ndarray:
+    """Individual-account balance per insured person at the stock date of `year` (a year or an
+    array of them), at `age` (years, array): the `account_rate` share of the contribution base
+    (× `contribution_density`) paid each year since the career began and accounts existed,
+    credited at the official `crediting_rate` of each year after it was paid; `factor`: the
+    sex's wage over the average."""
     e = scenario.pension.employee
-    first_year, wage = wages(scenario)
-    years = np.arange(first_year, year)
-    paid = e.account_rate.at(years) * e.base_to_wage.at(years) * wage[: len(years)] * e.contribution_density.at(years)
-    growth = np.cumsum(np.log1p(e.crediting_rate.at(years)))            # log of the credit index to each year
-    prefix = np.concatenate([[0.0], np.cumsum(paid * np.exp(-growth))])
+    first_year = wages(scenario)[0]
+    growth, paid, _ = _account_paths(scenario)
+    year = np.asarray(year)
     start = np.maximum(np.ceil(year - (np.asarray(age, dtype=float) - e.career_start_age.at(year))),
                        scenario.pension.rules.account_start_year.at(year))
-    start = np.clip(start - first_year, 0, len(years)).astype(int)
-    return np.asarray(factor) * np.exp(growth[-1]) * (prefix[-1] - prefix[start])
+    end = year - first_year                                   # payments of the years before `year`
+    start = np.clip(start - first_year, 0, end).astype(int)
+    with_end = np.append(paid, paid[-1])                      # D at one past the last year
+    return np.asarray(factor) * np.exp(growth[end - 1]) * (with_end[end] - with_end[start])
 
 
-def award(scenario: Scenario, year: int, wage_last_year: float, age: np.ndarray, factor=1.0) -> np.ndarray:
-    """Monthly pension awarded in `year` at retirement age `age` (years, array), before the
-    calibration scale (yuan), 国发〔2005〕38号: careers from `career_start_age`, service before
-    individual accounts deemed in full, contribution density on the years with accounts, the
-    account balance (`account_balance`) ÷ the months divisor of the age at retirement;
-    `factor`: the retiree's wage over the average wage (by sex, `sex_factors`)."""
+def award(scenario: Scenario, year, wage_last_year, age: np.ndarray, factor=1.0) -> np.ndarray:
+    """Monthly pension awarded in `year` at retirement age `age` (years; `year`, the previous
+    year's wage and `age` may be arrays alike), before the calibration scale (yuan),
+    国发〔2005〕38号: careers from `career_start_age`, service before individual accounts deemed
+    in full, contribution density on the years with accounts, the account balance
+    (`account_balance`) ÷ the months divisor of the age at retirement; `factor`: the retiree's
+    wage over the average wage (by sex, `sex_factors`)."""
     e, w = scenario.pension.employee, scenario.pension.wages
-    age = np.asarray(age, dtype=float)
-    calculation_base = float(w.provincial_ratio.at(year - 1)) * wage_last_year / 12
-    own_wage = float(e.base_to_wage.at(year)) * wage_last_year / 12 * np.asarray(factor)
-    density = float(e.contribution_density.at(year))
-    career = np.maximum(age - float(e.career_start_age.at(year)), 0)
-    career_with_accounts = np.minimum(career, max(year - scenario.pension.rules.account_start_year.at(year), 0))
+    year, age = np.asarray(year), np.asarray(age, dtype=float)
+    calculation_base = w.provincial_ratio.at(year - 1) * wage_last_year / 12
+    own_wage = e.base_to_wage.at(year) * wage_last_year / 12 * np.asarray(factor)
+    density = e.contribution_density.at(year)
+    career = np.maximum(age - e.career_start_age.at(year), 0)
+    career_with_accounts = np.minimum(career, np.maximum(year - scenario.pension.rules.account_start_year.at(year), 0))
     deemed_years = career - career_with_accounts
     # Those short of the legal minimum top up (Art. 2 of the 2024 Measures), into the account.
     account_years = np.maximum(career_with_accounts * density, minimum_contribution_years(year) - deemed_years)
     years_paid = deemed_years + account_years
-    basic = (calculation_base + own_wage) / 2 * years_paid * float(e.accrual.at(year))
-    transitional = own_wage * deemed_years * float(e.transitional_accrual.at(year))
+    basic = (calculation_base + own_wage) / 2 * years_paid * e.accrual.at(year)
+    transitional = own_wage * deemed_years * e.transitional_accrual.at(year)
     return basic + transitional + account_balance(scenario, year, age, factor) / divisor_at(age)
 
 
@@ -241,15 +267,19 @@ def divisor_at(age: np.ndarray) -> np.ndarray:
     return low + (age - whole) * (high - low)
 
 
-def remaining_account(scenario: Scenario, retired: int, age: float, factor: float, year: int) -> float:
+def remaining_account(scenario: Scenario, retired, age, factor, year: int) -> np.ndarray:
     """What is left on 1 November of `year` of the account of someone who retired in `retired`
-    at `age`: the balance credited each year at `crediting_rate`, less twelve monthly account
-    pensions (balance ÷ divisor, not raised); negative once the pool pays the account pension."""
-    balance = float(account_balance(scenario, retired, np.array(age), factor))
-    monthly = balance / float(divisor_at(age))
-    for y in range(retired + 1, year + 1):
-        balance = balance * (1 + float(scenario.pension.employee.crediting_rate.at(y))) - 12 * monthly
-    return balance
+    at `age` (arrays alike): the balance credited each year at `crediting_rate`, less twelve
+    monthly account pensions (balance ÷ divisor, not raised), each credited for the years after
+    it; negative once the pool pays the account pension."""
+    first_year = wages(scenario)[0]
+    growth, _, inverse = _account_paths(scenario)
+    balance = account_balance(scenario, retired, age, factor)
+    monthly = balance / divisor_at(age)
+    now, then = year - first_year, np.asarray(retired) - first_year
+    credited = np.exp(growth[now] - growth[then])
+    draws = np.exp(growth[now]) * (inverse[now + 1] - inverse[then + 1])   # Σ over the years after retiring
+    return balance * credited - 12 * monthly * draws
 
 
 def new_awards(scenario: Scenario, year: int, wage_last_year: float, factors: np.ndarray) -> np.ndarray:
@@ -314,16 +344,15 @@ def pensions_in_payment(scenario: Scenario, factors: np.ndarray) -> tuple[np.nda
             age_at = RULES[group].original_age - early
             retired = AGES >= age_at
             since = np.where(retired, AGES - age_at, 0).astype(int)
-            awarded = np.array([award(scenario, base - k, wage[base - k - 1 - earliest], age_at, factors[sex, 0])
-                                if k < N_AGES - 1 else 0.0 for k in since])
-            raised = awarded * np.exp(cumulative[-1] - cumulative[base - since - earliest])
+            when = base - since                                           # each age's retirement year
+            awarded = np.where(since < N_AGES - 1, award(scenario, when, wage[when - 1 - earliest],
+                                                         np.full(N_AGES, float(age_at)), factors[sex, 0]), 0.0)
+            raised = awarded * np.exp(cumulative[-1] - cumulative[when - earliest])
             total += weight * retired * raised
             weights += weight * retired
-            for age in np.flatnonzero(retired & (since < N_AGES - 1)):
-                when = base - int(since[age])
-                left[age] += weight * remaining_account(scenario, when, age_at, factors[sex, 0], base)
-                paid[age] += weight * float(account_balance(scenario, when, np.array(age_at), factors[sex, 0])
-                                            / divisor_at(age_at))
+            opened = account_balance(scenario, when, np.full(N_AGES, float(age_at)), factors[sex, 0])
+            left += weight * retired * remaining_account(scenario, when, np.full(N_AGES, float(age_at)), factors[sex, 0], base)
+            paid += weight * retired * opened / divisor_at(age_at)
         share = np.where(weights > 0, 1 / np.maximum(weights, 1e-12), 0.0)
         average[sex], remaining[sex], monthly[sex] = total * share, left * share, paid * share
     return average, remaining, monthly
