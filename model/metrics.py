@@ -104,7 +104,7 @@ REGISTRY: dict[tuple[str, str], Metric] = _declare(
     M("pension_summarized_cost_rate", I, "value", "fraction", "综合成本率（估值年起支出现值/缴费基数现值）",
       "Summarized cost rate (PV of expenditure ÷ PV of the contribution base)"),
     M("pension_actuarial_balance", I, "value", "fraction", "精算平衡（综合收入率−综合成本率）",
-      "Actuarial balance (summarized income − cost rate)", compared=True),
+      "Actuarial balance (summarized income − cost rate)"),
     M("pension_award_scale", I, "value", "ratio", "养老金计发校准系数（公布平均养老金/公式值）",
       "Award scale (published average pension ÷ formula)"),
     M("care_severe", I, "stock", "persons", "重度失能老人", "Severely disabled aged 60+"),
