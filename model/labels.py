@@ -58,7 +58,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "sens_wage_growth": ("工资增长 ∓{points:g}个百分点", "Wage growth ∓{points:g} points"),
     "sens_indexation": ("养老金调整 ∓{points:g}个百分点", "Pension indexation ∓{points:g} points"),
     "sens_compliance": ("缴费遵从率 ∓{change:g}", "Contribution compliance ∓{change:g}"),
-    "sens_award_level": ("新退休人员待遇水平系数 ∓{change:g}", "New awards' level ∓{change:g}"),
+    "sens_award_level": ("新退休人员待遇 ×(1∓{change:g})", "New awards × (1 ∓ {change:g})"),
     "sens_pensioner_mortality": ("退休人员死亡率系数 ∓{change:g}", "Pensioners' mortality ratio ∓{change:g}"),
     "sens_disability_incidence": ("失能发生率 ∓{points:g}%/年", "Disability incidence ∓{points:g}% a year"),
     "sens_care_mix": ("重度失能入住机构比例 ∓{points:g}个百分点", "Severe cases in institutions ∓{points:g} points"),

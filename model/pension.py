@@ -326,20 +326,23 @@ def past_wages(scenario: Scenario, years: np.ndarray, base_wage: float) -> np.nd
     return base_wage * np.exp(log_wage - np.interp(base, history["year"], np.log(history["average_wage"])))
 
 
-def pensions_in_payment(scenario: Scenario, factors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The base year's pensioners by sex and age, (2, 101) each: their unscaled average pension,
-    the account left to them (`remaining_account`) and their account pension. Each rule group
-    retired at its statutory age in the year its age implies, on that year's award, raised by
-    every rise since (`employee.past_indexation` before the base year, `indexation` in it)."""
+def pensions_in_payment(scenario: Scenario, factors: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The base year's pensioners by sex and age, (2, 101) each: their average pension on the
+    formula's footing, the part of it drawn by those who retired before `employee.legacy_until`
+    (the legacy cohorts, whose pensions the calibration may raise), the account left to them
+    (`remaining_account`) and their account pension. Each rule group retired at its statutory
+    age in the year its age implies, on that year's award, raised by every rise since
+    (`employee.past_indexation` before the base year, `indexation` in it)."""
     base = scenario.years.base
     e = scenario.pension.employee
     earliest, wage = wages(scenario)
     years = np.arange(earliest, base + 1)
     rises = np.where(years[1:] < base, e.past_indexation.at(years[1:]), e.indexation.at(years[1:]))
     cumulative = np.concatenate([[0.0], np.cumsum(np.log1p(rises))])   # log Π(1 + rise) to each year
-    average, remaining, monthly = np.zeros((3, 2, N_AGES))
+    legacy_until = float(e.legacy_until.at(base))
+    average, legacy, remaining, monthly = np.zeros((4, 2, N_AGES))
     for sex, groups in _groups(scenario, base).items():
-        total, weights, left, paid = np.zeros((4, N_AGES))
+        total, old, weights, left, paid = np.zeros((5, N_AGES))
         for group, weight, early in groups:
             age_at = RULES[group].original_age - early
             retired = AGES >= age_at
@@ -349,13 +352,14 @@ def pensions_in_payment(scenario: Scenario, factors: np.ndarray) -> tuple[np.nda
                                                          np.full(N_AGES, float(age_at)), factors[sex, 0]), 0.0)
             raised = awarded * np.exp(cumulative[-1] - cumulative[when - earliest])
             total += weight * retired * raised
+            old += weight * retired * raised * (when < legacy_until)
             weights += weight * retired
             opened = account_balance(scenario, when, np.full(N_AGES, float(age_at)), factors[sex, 0])
             left += weight * retired * remaining_account(scenario, when, np.full(N_AGES, float(age_at)), factors[sex, 0], base)
             paid += weight * retired * opened / divisor_at(age_at)
         share = np.where(weights > 0, 1 / np.maximum(weights, 1e-12), 0.0)
-        average[sex], remaining[sex], monthly[sex] = total * share, left * share, paid * share
-    return average, remaining, monthly
+        average[sex], legacy[sex], remaining[sex], monthly[sex] = total * share, old * share, left * share, paid * share
+    return average, legacy, remaining, monthly
 
 
 def pensioner_selection(select: np.ndarray, mx: np.ndarray, ratio: float, retired: np.ndarray,
@@ -397,7 +401,7 @@ def pension_population(scenario: Scenario, population: PopulationProjection,
 def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd.DataFrame:
     """The pension stage: tidy rows (year, scheme, metric, value; money in yuan). The award
     scale (published average pension in the base year ÷ the formula's) is in
-    ``attrs["award_scale"]``."""
+    ``attrs["legacy_premium"]``."""
     p = scenario.pension
     e, res = p.employee, p.resident
     years = population.years
@@ -422,14 +426,25 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
     entry_levels = np.array([coverage0[0, int(ages.entry_full.value())]])  # by year since base
 
     first_year, wage_by_year = wages(scenario)
-    # Pensions in payment on the awards' footing: one scale makes their average the published one.
     factors = sex_factors(scenario, stocks[0] * coverage0 * (1 - retired0))
     # Relative wages by age weigh contributions only: awards rest on the career's average index.
     by_age = age_profile(scenario, stocks[0] * coverage0 * (1 - retired0) * factors)
-    formula, remaining, account_pension = pensions_in_payment(scenario, factors)
+    # Pensions in payment on the awards' footing; the legacy cohorts' pensions raised by one
+    # premium so that the average is the published one (old-system and public-institution
+    # pensions, tilted rises: what the formula does not know).
+    formula, legacy, remaining, account_pension = pensions_in_payment(scenario, factors)
     pensioners0 = stocks[0] * coverage0 * retired0
-    scale = float(e.average_pension.at(years[0])) / _ratio((pensioners0 * formula).sum(), pensioners0.sum())
-    average = scale * formula  # average pension by sex and age, yuan per month
+    target = float(e.average_pension.at(years[0])) * pensioners0.sum()
+    carried = (pensioners0 * legacy).sum()
+    premium = (target - (pensioners0 * formula).sum()) / carried if carried > 0 else 0.0
+    if carried == 0 and abs(target / max((pensioners0 * formula).sum(), 1e-300) - 1) > 1e-6:
+        raise ScenarioError("pension.employee.legacy_until: nobody retired before it, so only the award formula "
+                            "sets the pensions in payment and employee.average_pension cannot be met; set a later year")
+    if premium <= -1:
+        raise ScenarioError(f"pension.employee.average_pension: {target / pensioners0.sum():,.0f} is below what the "
+                            "award formula gives the pensioners who retired after employee.legacy_until; check "
+                            "the average pension, base_to_wage and legacy_until")
+    average = formula + premium * legacy  # average pension by sex and age, yuan per month
     previous_retired = retirement_prevalence(scenario, int(years[0]) - 1)
     balances = {"employee": None, "resident": None}
     ratio = float(p.pensioner_mortality_ratio.at(years[0]))
@@ -453,7 +468,7 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
         if t > 0 and ratio != 1.0:
             select = pensioner_selection(select, population.rates.mx[t - 1], ratio, retired, newly, pop * coverage)
         pensioners = pop * coverage * retired * select  # (2, 101)
-        awarded = scale * float(e.award_level.at(year)) * new_awards(scenario, year, wage_last, factors)
+        awarded = float(e.award_level.at(year)) * new_awards(scenario, year, wage_last, factors)
         if t > 0:   # a year older: pensions raised, accounts credited and drawn; the newly retired join
             existing = np.clip(pensioners - newly, 0, None)
             ages_new = np.nan_to_num(new_retirement_age(scenario, year))
@@ -516,7 +531,7 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
                          dependency_ratio=_ratio(100 * flows["beneficiaries"], flows["contributors"]))
             rows += [(year, scheme, metric, float(value)) for metric, value in flows.items()]
     table = pd.DataFrame(rows, columns=["year", "scheme", "metric", "value"])
-    table.attrs["award_scale"] = scale
+    table.attrs["legacy_premium"] = premium
     return table
 
 
@@ -570,7 +585,7 @@ def pension_indicators(pension: pd.DataFrame, scenario: Scenario) -> pd.DataFram
         "pension_summarized_income_rate": income,
         "pension_summarized_cost_rate": cost,
         "pension_actuarial_balance": income - cost,
-        "pension_award_scale": pension.attrs.get("award_scale", np.nan),
+        "pension_legacy_premium": pension.attrs.get("legacy_premium", np.nan),
     }
     return pd.DataFrame({"year": np.nan, "indicator": list(values), "value": list(values.values())})
 

@@ -61,7 +61,7 @@ def _variant(scenario: Scenario, name: str, sign: float) -> dict | None:
     if scenario.pension is not None and name in ("award_level", "pensioner_mortality"):
         if name == "award_level":
             level = scenario.pension.employee.award_level.value()
-            return {"pension": {"employee": {"award_level": max(level + change, RatioPath.bounds[0])}}}
+            return {"pension": {"employee": {"award_level": max(level * (1 + change), RatioPath.bounds[0])}}}
         ratio = scenario.pension.pensioner_mortality_ratio.value()
         return {"pension": {"pensioner_mortality_ratio": max(ratio + change, RatioPath.bounds[0])}}
     if scenario.pension is not None and name in ("wage_growth", "indexation", "compliance"):

@@ -60,6 +60,7 @@ ALLOWED = {
     "the 28% total rate before 2019 plus a margin", ("solve.py", 0.06): "plausibility warning: the highest rise since 2016 (6.5%)",
     ("solve.py", 60): "plausibility warning: a further five years of delay",
     ("pension.py", 2100): "the latest year the schema allows (years.end, pension.horizon)",
+    ("pension.py", 5): "five sums by age (array shape)",
     ("*", 12): "months in a year", ("*", 100): "per 100 / percent / age 100+", ("*", 1000): "per 1,000",
     ("*", 3): "three health states / three settings", ("*", 4): "four ABM settings or targets (array shapes)",
     ("*", 1e-300): "guard against division by zero", ("*", 1e-12): "numerical tolerance", ("*", 1e-9): "numerical tolerance",

@@ -252,8 +252,8 @@ class EmployeeScheme(Frozen):
     indexation: GrowthPath              # yearly rise of pensions in payment
     past_indexation: GrowthPath         # the rises before the base year (for the pensions in payment then)
     average_pension: YuanPerMonthPath | None = None   # average pension in the base year (local)
-    # New awards over what the pensions in payment's calibration implies (1: on the same footing)
-    award_level: RatioPath
+    award_level: RatioPath              # new awards over the formula's (1: the footing of recent retirees)
+    legacy_until: YearPath              # retirees before this year may draw more than the formula (calibrated)
     accrual: FractionPath               # basic pension per contribution year
     transitional_accrual: FractionPath  # transitional pension per deemed year before accounts
     career_start_age: YearsPath
@@ -695,7 +695,7 @@ class Sensitivity(Frozen):
     wage_growth: GrowthPath              # ∓ points a year
     indexation: GrowthPath               # ∓ points a year, after the base year
     compliance: FractionPath             # ∓ (held within 0 to 1)
-    award_level: FractionPath            # new awards against the pensions in payment ∓ this
+    award_level: FractionPath            # new awards × (1 ∓ this)
     pensioner_mortality: FractionPath    # pensioners' mortality ratio ∓ this
     disability_incidence: GrowthPath     # the incidence trend ∓ this a year
     care_mix: FractionPath               # severe cases in institutions ∓ this share (home takes the difference)
