@@ -386,6 +386,10 @@ def _wage_growth(scenario, place):
 @rule("pension.wages.provincial_ratio", phase=3)
 def _provincial_ratio(scenario, place):
     province = next((r for r in place.chain[1:] if r.endswith(("省", "市", "区")) and r != place.name), "全国")
+    found = census.census_place(place.name) if place.name else None
+    if found is not None and found[0] == found[2]:          # a province (or China): its wage is the base
+        return {"values": 1.0, "source": _derived(
+            "a province's calculation base is its own average wage", "provincial_ratio", place)}
     own, _ = _reference(place, "average_wage", "pension.wages.average_wage")
     wider = bundled.reference_value([province, "全国"], "average_wage")
     return {"values": round(wider[0] / own, 4), "source": _derived(

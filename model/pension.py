@@ -26,9 +26,10 @@ Within each year, in order:
    density applies to the years with accounts.
 4. **Pensions in payment.** The base year's pensioners draw what the same award formula gave
    them when they retired (on the wages of that year, China's published average wage
-   history) raised by every indexation since; one scale factor, applied to every award
-   before and after the base year, makes their average the published one. So new awards and
-   pensions in payment are on one footing. Pensions in payment rise by the indexation rate.
+   history) raised by every rise since; those who retired before `legacy_until` (old-system
+   and public-institution pensions) carry one premium, calibrated so that the average is the
+   published one. New awards and recent retirees are on one footing. Pensions in payment rise
+   by the indexation rate; accounts are credited at the official rates and drawn by the divisor.
 5. **Cash flows.** Revenue = contributors × contribution base × rate × (1 − relief);
    expenditure = pensioners × average pension × 12; subsidy = a share of expenditure
    (employee) or the basic and local pensions plus contribution subsidies (resident).
@@ -39,10 +40,10 @@ Within each year, in order:
    spending. The *stand-alone* balance (no transfers) says how a city fund on its own would
    stand: a hypothetical, whose depletion year is not a forecast.
 
-Simplifications, stated: pensioners die and migrate like the population of their age; the
-individual account earns the wage growth (crediting rates 2016–2024 averaged 6.1%, about the
-nominal wage growth); flexible early or late retirement is not modelled; men and women of one
-age earn the same wage.
+Simplifications, stated: pensioners die and migrate like the population of their age (unless
+`pensioner_mortality_ratio` says otherwise); flexible early or late retirement is not modelled;
+women's contribution base is `wages.female_ratio` of men's at every age; the years topped up to
+the legal minimum count for the basic pension but add nothing to the account.
 """
 
 from __future__ import annotations
@@ -238,7 +239,7 @@ def account_balance(scenario: Scenario, year, age: np.ndarray, factor=1.0) -> np
 
 def award(scenario: Scenario, year, wage_last_year, age: np.ndarray, factor=1.0) -> np.ndarray:
     """Monthly pension awarded in `year` at retirement age `age` (years; `year`, the previous
-    year's wage and `age` may be arrays alike), before the calibration scale (yuan),
+    year's wage and `age` may be arrays alike), on the formula's footing (yuan),
     国发〔2005〕38号: careers from `career_start_age`, service before individual accounts deemed
     in full, contribution density on the years with accounts, the account balance
     (`account_balance`) ÷ the months divisor of the age at retirement; `factor`: the retiree's
@@ -380,7 +381,9 @@ def resident_minimum(scenario: Scenario, year: int) -> float:
     """The central minimum resident pension (yuan a month): the published path, then rising by
     `resident.minimum_pension_growth` a year after its last published year."""
     res = scenario.pension.resident
-    last = max(res.minimum_pension.knots()) if res.minimum_pension.knots() else scenario.years.base
+    if not res.minimum_pension.knots():
+        return float(res.minimum_pension.value())            # one value given: held
+    last = max(res.minimum_pension.knots())
     later = np.arange(last + 1, year + 1)
     return float(res.minimum_pension.at(min(year, last)) * np.prod(1 + res.minimum_pension_growth.at(later)))
 
@@ -536,7 +539,8 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
 
 
 def _older(values: np.ndarray) -> np.ndarray:
-    """Per-person values by sex and age (2, 101) a year on: age x takes age x − 1's (100+ keeps its own)."""
+    """Per-person values by sex and age (2, 101) a year on: age x takes age x − 1's, and the open
+    group 100+ takes age 99's (its newest members; the older ones' values are not kept apart)."""
     return np.concatenate([values[:, :1], values[:, :-1]], axis=1)
 
 

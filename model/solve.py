@@ -1,6 +1,6 @@
 """Solve for a pension lever: the value that makes a target on the employee scheme hold.
 
-`simulate solve CONFIG --lever contribution_rate --target balance_2035>=0` finds the
+`simulate solve CONFIG --lever contribution_rate --target balance_standalone_2035>=0` finds the
 contribution rate that keeps the notional balance non-negative at the end of 2035: for a
 balance of zero at the horizon this is the General Average Premium of the ILO's actuarial
 practice. Levers:
@@ -58,13 +58,17 @@ class Target:
 def parse_target(text: str, scenario: Scenario) -> Target:
     match = _TARGET.match(text.strip())
     if not match:
-        raise OptionError("target", text, "is not of the form METRIC_YEAR>=VALUE, e.g. balance_2035>=0")
+        raise OptionError("target", text, "is not of the form METRIC_YEAR>=VALUE, e.g. balance_standalone_2035>=0")
     metric, year = match["metric"], int(match["year"])
     if metric not in TARGET_METRICS:
         raise OptionError("target", text, f"metric {metric!r} is not allowed; use one of {', '.join(TARGET_METRICS)}")
     last = scenario.pension.horizon or scenario.years.end if scenario.pension else scenario.years.end
     if not scenario.years.base <= year <= last:
         raise OptionError("target", text, f"year {year} is outside the projection {scenario.years.base}..{last}")
+    valuation = int(scenario.pension.valuation_year.at(scenario.years.base)) if scenario.pension else scenario.years.base
+    if year < valuation:
+        raise OptionError("target", text, f"year {year} is before pension.valuation_year {valuation}, "
+                                          "from which the levers act; give a later year")
     return Target(metric, year, match["op"] == ">=", float(match["value"]))
 
 

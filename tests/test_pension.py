@@ -112,7 +112,7 @@ def test_base_year_counts_match_the_calibration_targets(base_projection):
     assert first.at["employee", "beneficiaries"] == pytest.approx(retirees, rel=1e-9)
     resident = first.at["resident", "contributors"] + first.at["resident", "beneficiaries"]
     assert resident == pytest.approx(2_487_000 - employee, rel=1e-9)
-    assert first.at["employee", "average_pension"] == pytest.approx(4030)
+    assert first.at["employee", "average_pension"] == pytest.approx(4142)
     assert first.at["resident", "average_pension"] == pytest.approx(124)  # Jinzhong 2020 [plan]
 
 
