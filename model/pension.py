@@ -109,6 +109,11 @@ def new_retirement_age(scenario: Scenario, year: int) -> np.ndarray:
     return _memoised(scenario, ("new_age", year), lambda: _retirement(scenario, year)[1])
 
 
+def new_completed_age(scenario: Scenario, year: int) -> np.ndarray:
+    """Their mean completed age at retirement (whole years: what the divisor is read at), (2, 101)."""
+    return _memoised(scenario, ("new_completed", year), lambda: _retirement(scenario, year)[2])
+
+
 def _groups(scenario: Scenario, year: int) -> dict[int, list[tuple[str, float, float]]]:
     """The rule groups of each sex (0 men, 1 women): (group, weight, early years)."""
     p = scenario.pension
@@ -120,22 +125,25 @@ def _groups(scenario: Scenario, year: int) -> dict[int, list[tuple[str, float, f
                 ("women_workers", special, early)]}
 
 
-def _retirement(scenario: Scenario, year: int) -> tuple[np.ndarray, np.ndarray]:
+def _retirement(scenario: Scenario, year: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     p = scenario.pension
     month = year * 12 + scenario.years.reference_month - 1
-    retired, new_age = np.zeros((2, N_AGES)), np.zeros((2, N_AGES))
+    retired, new_age, completed = np.zeros((3, 2, N_AGES))
     for sex, groups in _groups(scenario, year).items():
         newly = np.zeros(N_AGES)
         for group, weight, early in groups:
             retired[sex] += weight * retired_share(group, month, AGES, p.retirement_reform, early, p.extra_delay_months)
-            share, age = new_retirement_age_of(group, month, AGES, p.retirement_reform, early, p.extra_delay_months)
+            share, age, whole = new_retirement_age_of(group, month, AGES, p.retirement_reform, early,
+                                                      p.extra_delay_months)
             newly += weight * share
             new_age[sex] += weight * share * np.nan_to_num(age)
+            completed[sex] += weight * share * np.nan_to_num(whole)
         with np.errstate(invalid="ignore", divide="ignore"):
             new_age[sex] = np.where(newly > 0, new_age[sex] / newly, np.nan)
-    retired.setflags(write=False)
-    new_age.setflags(write=False)
-    return retired, new_age
+            completed[sex] = np.where(newly > 0, completed[sex] / newly, np.nan)
+    for array in (retired, new_age, completed):
+        array.setflags(write=False)
+    return retired, new_age, completed
 
 
 def entry_ramp(ages) -> np.ndarray:
@@ -237,13 +245,14 @@ def account_balance(scenario: Scenario, year, age: np.ndarray, factor=1.0) -> np
     return np.asarray(factor) * np.exp(growth[end - 1]) * (with_end[end] - with_end[start])
 
 
-def award(scenario: Scenario, year, wage_last_year, age: np.ndarray, factor=1.0) -> np.ndarray:
+def award(scenario: Scenario, year, wage_last_year, age: np.ndarray, factor=1.0, completed=None) -> np.ndarray:
     """Monthly pension awarded in `year` at retirement age `age` (years; `year`, the previous
     year's wage and `age` may be arrays alike), on the formula's footing (yuan),
     国发〔2005〕38号: careers from `career_start_age`, service before individual accounts deemed
     in full, contribution density on the years with accounts, the account balance
-    (`account_balance`) ÷ the months divisor of the age at retirement; `factor`: the retiree's
-    wage over the average wage (by sex, `sex_factors`)."""
+    (`account_balance`) ÷ the months divisor of the completed age at retirement (`completed`,
+    by default the whole years of `age`); `factor`: the retiree's wage over the average wage
+    (by sex, `sex_factors`)."""
     e, w = scenario.pension.employee, scenario.pension.wages
     year, age = np.asarray(year), np.asarray(age, dtype=float)
     calculation_base = w.provincial_ratio.at(year - 1) * wage_last_year / 12
@@ -257,11 +266,13 @@ def award(scenario: Scenario, year, wage_last_year, age: np.ndarray, factor=1.0)
     years_paid = deemed_years + account_years
     basic = (calculation_base + own_wage) / 2 * years_paid * e.accrual.at(year)
     transitional = own_wage * deemed_years * e.transitional_accrual.at(year)
-    return basic + transitional + account_balance(scenario, year, age, factor) / divisor_at(age)
+    divisor = divisor_at(np.floor(age) if completed is None else completed)
+    return basic + transitional + account_balance(scenario, year, age, factor) / divisor
 
 
 def divisor_at(age: np.ndarray) -> np.ndarray:
-    """The months divisor of the completed age at retirement, interpolated for a mean of several ages."""
+    """The months divisor of a completed age at retirement (whole years), interpolated between
+    whole years for a mean over groups that retired at different completed ages."""
     age = np.asarray(age, dtype=float)
     whole = np.floor(np.nan_to_num(age))
     low, high = account_divisor(whole.astype(int)), account_divisor(whole.astype(int) + 1)
@@ -287,8 +298,9 @@ def new_awards(scenario: Scenario, year: int, wage_last_year: float, factors: np
     """Unscaled award of those who retired in the year to the stock date of `year`, by sex and
     age on that date, (2, 101); 0 where nobody did. `factors`: wages by sex over the average, (2, 1)."""
     def compute():
-        ages = new_retirement_age(scenario, year)
-        return np.where(np.isnan(ages), 0.0, award(scenario, year, wage_last_year, np.nan_to_num(ages), factors))
+        ages, completed = new_retirement_age(scenario, year), new_completed_age(scenario, year)
+        return np.where(np.isnan(ages), 0.0, award(scenario, year, wage_last_year, np.nan_to_num(ages), factors,
+                                                   np.nan_to_num(completed)))
     return _memoised(scenario, ("award", year, wage_last_year, tuple(factors.ravel())), compute)
 
 
@@ -475,11 +487,12 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
         if t > 0:   # a year older: pensions raised, accounts credited and drawn; the newly retired join
             existing = np.clip(pensioners - newly, 0, None)
             ages_new = np.nan_to_num(new_retirement_age(scenario, year))
+            completed_new = np.nan_to_num(new_completed_age(scenario, year))
             opened = account_balance(scenario, year, ages_new, factors)
             drawn = _older(remaining) * (1 + float(e.crediting_rate.at(year))) - 12 * _older(account_pension)
             average = _joined(_older(average) * (1 + float(e.indexation.at(year))), awarded, existing, newly)
             remaining = _joined(drawn, opened, existing, newly)
-            account_pension = _joined(_older(account_pension), opened / divisor_at(ages_new), existing, newly)
+            account_pension = _joined(_older(account_pension), opened / divisor_at(completed_new), existing, newly)
         previous_retired = retired
 
         base_wage = float(e.base_to_wage.at(year)) * wage

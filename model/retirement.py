@@ -80,10 +80,11 @@ def retired_share(group: str, stock_month: int, ages: np.ndarray, reform: bool, 
 
 
 def new_retirement_age(group: str, stock_month: int, ages: np.ndarray, reform: bool, early_years: float = 0.0,
-                       extra_months: int = 0) -> tuple[np.ndarray, np.ndarray]:
+                       extra_months: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Of people aged `ages` on `stock_month`: the share who retired in the twelve months before
-    it, and their mean age at retirement in years (NaN where nobody did). The same birth months
-    and rules as `retired_share`; the age at retirement is what the account divisor is read at."""
+    it, their mean age at retirement in years and their mean completed age at retirement (the
+    age the account divisor is read at); NaN where nobody did. The same birth months and rules
+    as `retired_share`."""
     ages = np.asarray(ages)
     births = stock_month - 12 * (ages[:, None] + 1) + np.arange(12)[None, :]
     if early_years:
@@ -96,4 +97,5 @@ def new_retirement_age(group: str, stock_month: int, ages: np.ndarray, reform: b
     count = newly.sum(axis=1)
     with np.errstate(invalid="ignore"):
         mean_age = np.where(count > 0, (age * newly).sum(axis=1) / np.maximum(count, 1) / 12, np.nan)
-    return count / 12, mean_age
+        completed = np.where(count > 0, ((age // 12) * newly).sum(axis=1) / np.maximum(count, 1), np.nan)
+    return count / 12, mean_age, completed

@@ -315,16 +315,16 @@ def test_pensions_in_payment_are_lower_for_those_who_retired_longer_ago():
 
 def test_the_award_divisor_is_read_at_the_age_at_retirement():
     """Men born in 1965 retire at 60 years and 1–4 months: those of them who retired in the
-    year to 1 November 2026 are 60 or 61 on that day, but retired at 60 completed years, so
-    their award's account part uses the divisor of 60 (139 months), not 61's."""
-    from model.pension import award, new_retirement_age
+    year to 1 November 2026 are 60 or 61 on that day but retired at 60 completed years, so
+    their account pension uses the divisor of 60 (139 months), not 61's (132)."""
+    from model.pension import divisor_at, new_completed_age, new_retirement_age
 
     scenario = load_scenario(BASE)
-    age = new_retirement_age(scenario, 2026)
+    age, completed = new_retirement_age(scenario, 2026), new_completed_age(scenario, 2026)
     assert 60 < age[0, 60] < 61 and 60 < age[0, 61] < 61
+    assert completed[0, 60] == completed[0, 61] == 60.0
+    assert divisor_at(np.array(60.0)) == 139 and divisor_at(np.array(61.0)) == 132
     assert np.isnan(age[0, 40]) and np.isnan(age[0, 62])
-    at_61 = award(scenario, 2026, 80_000.0, np.array([61.0]))
-    assert award(scenario, 2026, 80_000.0, age[0, 61:62]) < at_61   # at 60 and some months: a longer divisor
 
 
 def test_the_shipped_pension_calibration_is_the_fit_to_the_accounts():
