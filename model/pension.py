@@ -288,9 +288,10 @@ def remaining_account(scenario: Scenario, retired, age, factor, year: int) -> np
     growth, _, inverse = _account_paths(scenario)
     balance = account_balance(scenario, retired, age, factor)
     monthly = balance / divisor_at(age)
+    # As in account_balance: on 1 November of a year, the crediting of the years before it.
     now, then = year - first_year, np.asarray(retired) - first_year
-    credited = np.exp(growth[now] - growth[then])
-    draws = np.exp(growth[now]) * (inverse[now + 1] - inverse[then + 1])   # Σ over the years after retiring
+    credited = np.exp(growth[now - 1] - growth[then - 1])
+    draws = np.exp(growth[now - 1]) * (inverse[now] - inverse[then])       # each year's draws, credited after
     return balance * credited - 12 * monthly * draws
 
 

@@ -97,6 +97,27 @@ def test_balance_follows_the_cash_flow_identity(to_2040):
         np.testing.assert_allclose(w["self_sufficiency_ratio"], w["revenue"] / w["expenditure"])
 
 
+def test_the_fund_identity_holds_with_an_interest_rate_that_changes(to_2040):
+    scenario, population = to_2040
+    varying = scenario.overlaid({"pension": {"interest_rate": {"values": {2020: 0.01, 2030: 0.04}}}})
+    w = project_pensions(varying, population).query("scheme == 'employee'").pivot(index="year", columns="metric",
+                                                                                   values="value")
+    rate = varying.pension.interest_rate.at(w.index.to_numpy())
+    expected = w["balance"].shift(1) * (1 + rate) + w["revenue"] + w["subsidy"] + w["transfers"] - w["expenditure"]
+    np.testing.assert_allclose(w["balance"].iloc[1:], expected.iloc[1:], rtol=1e-12)
+
+
+def test_the_first_deficit_year_starts_a_deficit_that_lasts():
+    rows = []
+    for year, revenue in ((2020, 7.0), (2021, 10.0), (2022, 7.0), (2023, 7.0)):   # short, surplus, short, short
+        rows += [(year, "employee", "balance_standalone", 1.0), (year, "employee", "revenue", revenue),
+                 (year, "employee", "subsidy", 1.0), (year, "employee", "expenditure", 9.0),
+                 (year, "employee", "cost_rate", 0.3)]
+    frame = pd.DataFrame(rows, columns=["year", "scheme", "metric", "value"])
+    indicators = pension_indicators(frame, load_scenario(BASE)).set_index("indicator")["value"]
+    assert indicators["pension_first_deficit_year"] == 2022
+
+
 def test_base_year_counts_match_the_calibration_targets(base_projection):
     scenario = base_projection.scenario
     pension = project_pensions(scenario, base_projection)
