@@ -28,7 +28,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "per_100_contributors": ("每百名缴费者（人）", "Per 100 contributors"),
     "right_axis": ("（右轴）", " (right axis)"),
     "pension_money": ("城镇职工基本养老保险：收入、支出与需统筹调剂弥补的缺口",
-                      "Urban employee pensions: revenue, spending and the transfer the pool must supply"),
+                      "Urban employee pensions: revenue, spending, transfer from the pool"),
     "depletion": ("假设独立运行：{year}年耗尽", "stand-alone (hypothetical): runs out {year}"),
     "care_severity": ("{region}不健康及失能老年人（60岁及以上）", "{region}: people aged 60+ in poor health, by severity"),
     "beds": ("{region}养老床位：需求、供给与规划标准", "{region}: elder-care beds needed, supplied and the norm"),
