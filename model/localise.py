@@ -494,17 +494,17 @@ def localise(scenario: Scenario, phases: tuple[int, ...] = (1, 2, 3, 4)) -> Scen
     fields = _local_fields(scenario)
     for phase in phases:
         changes: dict = {}
-        for field in (f for f in fields if PHASES.get(f, 3) == phase):
-            value = _get(scenario, field)
-            if value is not None and place.covers(_region_of(value), _is_count(field, value)):
+        for name in (f for f in fields if PHASES.get(f, 3) == phase):
+            value = _get(scenario, name)
+            if value is not None and place.covers(_region_of(value), _is_count(name, value)):
                 continue
-            if field not in RULES:
-                raise ScenarioError(f"{field}: the value is {_region_of(value)}'s (its source's region) and "
+            if name not in RULES:
+                raise ScenarioError(f"{name}: the value is {_region_of(value)}'s (its source's region) and "
                                     f"{place.name or 'this scenario'} is not in it; give the region's own value with "
                                     "its source (a source without a region applies anywhere)")
-            derived = RULES[field](scenario, place)
+            derived = RULES[name](scenario, place)
             if derived is not None or value is not None:
-                changes = deep_merge(changes, _nested(field, derived))
+                changes = deep_merge(changes, _nested(name, derived))
         if changes:
             scenario = scenario.overlaid(changes)
     return scenario

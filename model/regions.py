@@ -36,7 +36,7 @@ from .states import OLD_AGE
 from .scenario import Scenario, Source
 from .scenario.quantities import E0Path, TfrPath
 from .scenario.schema import BasePopulation
-from .demography import (InternalMigration, PopulationProjection, ProjectionArrays, base_and_rates, estimate_student_excess,
+from .demography import (InternalMigration, PopulationProjection, base_and_rates, estimate_student_excess,
                          project, select_batch)
 
 

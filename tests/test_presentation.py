@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import BASE, ROOT, cli, render_without_missing_glyphs
+from conftest import ROOT, cli, render_without_missing_glyphs
 from model import charts, display, metrics
 
 @pytest.fixture(scope="module")

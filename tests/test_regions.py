@@ -9,7 +9,6 @@ from model.scenario import load_scenario
 from model.demography import project_population
 from model.care_demand import project_states
 from model.regions import disability_factors, project_counties
-from model.runner import run_scenario
 
 COUNTIES = BASE.parent / "counties.yaml"
 NAMES = ["榆次区", "太谷区", "介休市", "平遥县", "灵石县", "祁县", "寿阳县", "昔阳县", "和顺县", "左权县", "榆社县"]

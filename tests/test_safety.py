@@ -2,7 +2,6 @@
 reuse of earlier runs, signals and worker processes, hostile YAML, memory, workbooks, fonts."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -13,10 +12,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import BASE, cli, simulate
+from conftest import BASE, cli
 from model.errors import ScenarioError
 from model.scenario import load_scenario
-from model.folders import MARKER, folder_files, read_manifest, write_manifest
+from model.folders import MARKER, folder_files, read_manifest
 
 QUICK = "stages: []\noutputs: {charts: false}\n"   # the population alone: these tests are about files
 

@@ -31,7 +31,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ScenarioError
-from .quantities import Source, is_year_key, plain
+from .quantities import Source, plain
 from .schema import Outputs, Scenario, check_folder_name
 
 MAX_SCENARIO_BYTES = 1_000_000   # a scenario is a page of settings; tables live in CSV files
