@@ -227,12 +227,12 @@ def _account_paths(scenario: Scenario) -> np.ndarray:
     return _memoised(scenario, ("accounts",), compute)
 
 
-def account_balance(scenario: Scenario, year, age: np.ndarray, factor=1.0) -> np.ndarray:
+def account_balance(scenario: Scenario, year, age: np.ndarray, factor=1.0, density=1.0) -> np.ndarray:
     """Individual-account balance per insured person at the stock date of `year` (a year or an
     array of them), at `age` (years, array): the `account_rate` share of the contribution base
     (× `contribution_density`) paid each year since the career began and accounts existed,
     credited at the official `crediting_rate` of each year after it was paid; `factor`: the
-    sex's wage over the average."""
+    sex's wage over the average; `density`: the sex's contribution density over the scenario's."""
     e = scenario.pension.employee
     first_year = wages(scenario)[0]
     growth, paid, _ = _account_paths(scenario)
@@ -242,22 +242,24 @@ def account_balance(scenario: Scenario, year, age: np.ndarray, factor=1.0) -> np
     end = year - first_year                                   # payments of the years before `year`
     start = np.clip(start - first_year, 0, end).astype(int)
     with_end = np.append(paid, paid[-1])                      # D at one past the last year
-    return np.asarray(factor) * np.exp(growth[end - 1]) * (with_end[end] - with_end[start])
+    return np.asarray(factor) * np.asarray(density) * np.exp(growth[end - 1]) * (with_end[end] - with_end[start])
 
 
-def award(scenario: Scenario, year, wage_last_year, age: np.ndarray, factor=1.0, completed=None) -> np.ndarray:
+def award(scenario: Scenario, year, wage_last_year, age: np.ndarray, factor=1.0, completed=None,
+          density_factor=1.0) -> np.ndarray:
     """Monthly pension awarded in `year` at retirement age `age` (years; `year`, the previous
     year's wage and `age` may be arrays alike), on the formula's footing (yuan),
     国发〔2005〕38号: careers from `career_start_age`, service before individual accounts deemed
     in full, contribution density on the years with accounts, the account balance
     (`account_balance`) ÷ the months divisor of the completed age at retirement (`completed`,
     by default the whole years of `age`); `factor`: the retiree's wage over the average wage
-    (by sex, `sex_factors`)."""
+    (by sex, `sex_factors`); `density_factor`: the sex's contribution density over the
+    scenario's (`sex_densities`)."""
     e, w = scenario.pension.employee, scenario.pension.wages
     year, age = np.asarray(year), np.asarray(age, dtype=float)
     calculation_base = w.provincial_ratio.at(year - 1) * wage_last_year / 12
     own_wage = e.base_to_wage.at(year) * wage_last_year / 12 * np.asarray(factor)
-    density = e.contribution_density.at(year)
+    density = e.contribution_density.at(year) * np.asarray(density_factor)
     career = np.maximum(age - e.career_start_age.at(year), 0)
     career_with_accounts = np.minimum(career, np.maximum(year - scenario.pension.rules.account_start_year.at(year), 0))
     deemed_years = career - career_with_accounts
@@ -267,7 +269,7 @@ def award(scenario: Scenario, year, wage_last_year, age: np.ndarray, factor=1.0,
     basic = (calculation_base + own_wage) / 2 * years_paid * e.accrual.at(year)
     transitional = own_wage * deemed_years * e.transitional_accrual.at(year)
     divisor = divisor_at(np.floor(age) if completed is None else completed)
-    return basic + transitional + account_balance(scenario, year, age, factor) / divisor
+    return basic + transitional + account_balance(scenario, year, age, factor, density_factor) / divisor
 
 
 def divisor_at(age: np.ndarray) -> np.ndarray:
@@ -279,14 +281,14 @@ def divisor_at(age: np.ndarray) -> np.ndarray:
     return low + (age - whole) * (high - low)
 
 
-def remaining_account(scenario: Scenario, retired, age, factor, year: int) -> np.ndarray:
+def remaining_account(scenario: Scenario, retired, age, factor, year: int, density=1.0) -> np.ndarray:
     """What is left on 1 November of `year` of the account of someone who retired in `retired`
     at `age` (arrays alike): the balance credited each year at `crediting_rate`, less twelve
     monthly account pensions (balance ÷ divisor, not raised), each credited for the years after
     it; negative once the pool pays the account pension."""
     first_year = wages(scenario)[0]
     growth, _, inverse = _account_paths(scenario)
-    balance = account_balance(scenario, retired, age, factor)
+    balance = account_balance(scenario, retired, age, factor, density)
     monthly = balance / divisor_at(age)
     # As in account_balance: on 1 November of a year, the crediting of the years before it.
     now, then = year - first_year, np.asarray(retired) - first_year
@@ -301,7 +303,7 @@ def new_awards(scenario: Scenario, year: int, wage_last_year: float, factors: np
     def compute():
         ages, completed = new_retirement_age(scenario, year), new_completed_age(scenario, year)
         return np.where(np.isnan(ages), 0.0, award(scenario, year, wage_last_year, np.nan_to_num(ages), factors,
-                                                   np.nan_to_num(completed)))
+                                                   np.nan_to_num(completed), sex_densities(scenario)))
     return _memoised(scenario, ("award", year, wage_last_year, tuple(factors.ravel())), compute)
 
 
@@ -314,6 +316,12 @@ def age_profile(scenario: Scenario, insured: np.ndarray) -> np.ndarray:
         lower, upper = parse_age_band(label)
         profile[lower:upper] = value
     return profile / ((insured.sum(axis=0) * profile).sum() / max(insured.sum(), 1e-300))
+
+
+def sex_densities(scenario: Scenario) -> np.ndarray:
+    """Men's and women's contribution density over `employee.contribution_density`, (2, 1):
+    women's careers are `female_density_ratio` of men's in years with contributions."""
+    return np.array([[1.0], [float(scenario.pension.employee.female_density_ratio.at(scenario.years.base))]])
 
 
 def sex_factors(scenario: Scenario, insured: np.ndarray) -> np.ndarray:
@@ -354,6 +362,7 @@ def pensions_in_payment(scenario: Scenario, factors: np.ndarray) -> tuple[np.nda
     rises = np.where(years[1:] < base, e.past_indexation.at(years[1:]), e.indexation.at(years[1:]))
     cumulative = np.concatenate([[0.0], np.cumsum(np.log1p(rises))])   # log Π(1 + rise) to each year
     legacy_until = float(e.legacy_until.at(base))
+    densities = sex_densities(scenario)
     average, legacy, remaining, monthly = np.zeros((4, 2, N_AGES))
     for sex, groups in _groups(scenario, base).items():
         total, old, weights, left, paid = np.zeros((5, N_AGES))
@@ -363,13 +372,15 @@ def pensions_in_payment(scenario: Scenario, factors: np.ndarray) -> tuple[np.nda
             since = np.where(retired, AGES - age_at, 0).astype(int)
             when = base - since                                           # each age's retirement year
             awarded = np.where(since < N_AGES - 1, award(scenario, when, wage[when - 1 - earliest],
-                                                         np.full(N_AGES, float(age_at)), factors[sex, 0]), 0.0)
+                                                         np.full(N_AGES, float(age_at)), factors[sex, 0],
+                                                         density_factor=densities[sex, 0]), 0.0)
             raised = awarded * np.exp(cumulative[-1] - cumulative[when - earliest])
             total += weight * retired * raised
             old += weight * retired * raised * (when < legacy_until)
             weights += weight * retired
-            opened = account_balance(scenario, when, np.full(N_AGES, float(age_at)), factors[sex, 0])
-            left += weight * retired * remaining_account(scenario, when, np.full(N_AGES, float(age_at)), factors[sex, 0], base)
+            at = np.full(N_AGES, float(age_at))
+            opened = account_balance(scenario, when, at, factors[sex, 0], densities[sex, 0])
+            left += weight * retired * remaining_account(scenario, when, at, factors[sex, 0], base, densities[sex, 0])
             paid += weight * retired * opened / divisor_at(age_at)
         share = np.where(weights > 0, 1 / np.maximum(weights, 1e-12), 0.0)
         average[sex], legacy[sex], remaining[sex], monthly[sex] = total * share, old * share, left * share, paid * share
@@ -489,7 +500,7 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
             existing = np.clip(pensioners - newly, 0, None)
             ages_new = np.nan_to_num(new_retirement_age(scenario, year))
             completed_new = np.nan_to_num(new_completed_age(scenario, year))
-            opened = account_balance(scenario, year, ages_new, factors)
+            opened = account_balance(scenario, year, ages_new, factors, sex_densities(scenario))
             drawn = _older(remaining) * (1 + float(e.crediting_rate.at(year))) - 12 * _older(account_pension)
             average = _joined(_older(average) * (1 + float(e.indexation.at(year))), awarded, existing, newly)
             remaining = _joined(drawn, opened, existing, newly)
@@ -505,7 +516,7 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
             expenditure=employee_spending, base=contribution_base, transfer_share=float(p.pool.transfer_share.at(year)),
         )
         employee.update(
-            account_balance=(working * account_balance(scenario, year, AGES, factors)).sum(),
+            account_balance=(working * account_balance(scenario, year, AGES, factors, sex_densities(scenario))).sum(),
             account_balance_retirees=(pensioners * np.maximum(remaining, 0)).sum(),
             contributors=contributors, insured=insured, beneficiaries=pensioners.sum(),
             new_beneficiaries=newly.sum(),

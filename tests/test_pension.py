@@ -471,3 +471,15 @@ def test_recent_retirees_draw_what_new_retirees_are_awarded(base_projection):
     assert legacy[0, 61] == 0 and legacy[0, 70] == pytest.approx(formula[0, 70])
     wide = pension.query("scheme == 'employee'").pivot(index="year", columns="metric", values="value")
     assert wide.at[2025, "average_new_award"] < wide.at[2025, "average_pension"]
+
+
+def test_womens_shorter_contribution_records_lower_their_awards_only(base_projection):
+    scenario = base_projection.scenario
+    shorter = scenario.overlaid({"pension": {"employee": {"female_density_ratio": 0.8}}})
+    from model.pension import new_awards, sex_factors
+
+    factors = np.array([[1.0], [1.0]])
+    usual, lower = new_awards(scenario, 2030, 100_000.0, factors), new_awards(shorter, 2030, 100_000.0, factors)
+    assert (lower[1][usual[1] > 0] < usual[1][usual[1] > 0]).all()
+    np.testing.assert_allclose(lower[0], usual[0])
+    assert sex_factors(shorter, np.ones((2, 101)))[1, 0] == pytest.approx(sex_factors(scenario, np.ones((2, 101)))[1, 0])

@@ -258,6 +258,7 @@ class EmployeeScheme(Frozen):
     transitional_accrual: FractionPath  # transitional pension per deemed year before accounts
     career_start_age: YearsPath
     contribution_density: FractionPath  # share of years from career start with contributions
+    female_density_ratio: RatioPath     # women's contribution density over men's
     subsidy_share: FractionPath         # fiscal subsidy ÷ expenditure
     reserve_months: MonthsPath          # notional balance at the start, in months of spending
     contribution_relief: FractionPath   # share of contributions waived (the 2020 阶段性减免)
