@@ -426,8 +426,8 @@ def pension_population(scenario: Scenario, population: PopulationProjection,
 
 
 def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd.DataFrame:
-    """The pension stage: tidy rows (year, scheme, metric, value; money in yuan). The award
-    scale (published average pension in the base year ÷ the formula's) is in
+    """The pension stage: tidy rows (year, scheme, metric, value; money in yuan). The legacy
+    cohorts' premium (what makes the base-year average the published one) is in
     ``attrs["legacy_premium"]``."""
     p = scenario.pension
     e, res = p.employee, p.resident
