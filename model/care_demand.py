@@ -337,7 +337,9 @@ def project_care_demand(scenario: Scenario, population: PopulationProjection,
         occupancy = float(care.occupancy.at(year))
         beds = float(care.beds.at(year))
         nursing_beds = beds * float(care.nursing_share.at(year))
-        beds_needed = sum(users["institution"].values()) / occupancy
+        nursing_needed = users["institution"]["severe"] / occupancy          # the severe need nursing care
+        general_needed = (users["institution"]["healthy"] + users["institution"]["mild"]) / occupancy
+        beds_needed = nursing_needed + general_needed
         ratio = {k: float(v.at(year)) for k, v in care.clients_per_worker.items()}
         values = {
             "elderly_60plus": elderly,
@@ -348,7 +350,8 @@ def project_care_demand(scenario: Scenario, population: PopulationProjection,
             "users_community": sum(users["community"].values()),
             "users_institution": sum(users["institution"].values()),
             "beds_needed": beds_needed,
-            "nursing_beds_needed": users["institution"]["severe"] / occupancy,
+            "nursing_beds_needed": nursing_needed,
+            "general_beds_needed": general_needed,
             "beds_supplied": beds,
             "nursing_beds_supplied": nursing_beds,
             "beds_per_1000": 1000 * beds / elderly,
@@ -356,7 +359,9 @@ def project_care_demand(scenario: Scenario, population: PopulationProjection,
             "nursing_share": nursing_beds / beds if beds else float("nan"),
             "nursing_share_target": float(care.nursing_share_target.at(year)),
             "bed_gap": beds_needed - beds,
-            "nursing_bed_gap": users["institution"]["severe"] / occupancy - nursing_beds,
+            "nursing_bed_gap": nursing_needed - nursing_beds,
+            "general_bed_gap": general_needed - (beds - nursing_beds),
+            "occupancy_implied": sum(users["institution"].values()) / beds if beds else float("nan"),
             "norm_gap": float(care.beds_norm.at(year)) * elderly / 1000 - beds,
             "daycare_places_needed": sum(users["community"].values()) * float(care.daycare_places_per_user.at(year)),
             "care_workers_needed": (
@@ -378,3 +383,22 @@ def care_indicators(care: pd.DataFrame, fit: dict) -> pd.DataFrame:
     yearly["indicator"] = yearly["indicator"].map(keep)
     scalars = pd.DataFrame({"year": np.nan, "indicator": list(fit), "value": list(fit.values())})
     return pd.concat([yearly, scalars], ignore_index=True)
+
+
+def observed_use_warnings(scenario: Scenario, care: pd.DataFrame) -> list[str]:
+    """One line when the base year's institutional users fill the supplied beds at an occupancy
+    more than `care.observed_occupancy_tolerance` away from the observed one: the care mix then
+    restates an assumption, not the use the statistics report."""
+    observed = scenario.care.observed_occupancy
+    if observed is None:
+        return []
+    base = scenario.years.base
+    implied = care.query("year == @base and metric == 'occupancy_implied'")["value"]
+    if implied.empty or not np.isfinite(implied.iloc[0]):
+        return []
+    gap, seen = float(implied.iloc[0]), float(observed.at(base))
+    if abs(gap - seen) <= float(scenario.care.observed_occupancy_tolerance.at(base)):
+        return []
+    return [f"the care mix puts {gap:.0%} of the {base} beds in use, against an observed occupancy of {seen:.0%} "
+            f"({observed.source.title if observed.source else 'care.observed_occupancy'}): the institutional users "
+            "and the bed gap rest on the mix's assumed shares, not on observed use"]

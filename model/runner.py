@@ -87,5 +87,8 @@ def run_scenario(scenario: Scenario, progress: Progress = quiet) -> RunResult:
                                      regions["care"] if regions else None)
         timings["abm"] = time.perf_counter() - started
     warnings = [*population.warnings, *year_end_warnings(scenario, tables["indicators"])]
+    if "care" in tables:
+        from .care_demand import observed_use_warnings
+        warnings += observed_use_warnings(scenario, tables["care"])
     return RunResult(scenario=scenario, population=population, tables=tables, timings=timings,
                      warnings=warnings, regions=regions, derived=derived)

@@ -91,3 +91,22 @@ def test_more_beds_close_the_gap_and_compression_lowers_need(care_base):
     fewer = wide(project_care_demand(healthy, population)[0])
     assert (fewer.loc[2025:, "severe"] < base.loc[2025:, "severe"]).all()
     assert fewer.at[2020, "severe"] == pytest.approx(base.at[2020, "severe"])
+
+
+def test_beds_needed_are_nursing_beds_for_the_severe_and_general_beds_for_the_rest(shared_run):
+    care = shared_run.tables["care"].pivot(index="year", columns="metric", values="value")
+    np.testing.assert_allclose(care["beds_needed"], care["nursing_beds_needed"] + care["general_beds_needed"], rtol=1e-12)
+    supplied_general = care["beds_supplied"] - care["nursing_beds_supplied"]
+    np.testing.assert_allclose(care["general_bed_gap"], care["general_beds_needed"] - supplied_general, rtol=1e-9)
+    np.testing.assert_allclose(care["occupancy_implied"], care["users_institution"] / care["beds_supplied"], rtol=1e-12)
+
+
+def test_a_care_mix_far_from_the_observed_occupancy_is_reported(shared_run):
+    from model.care_demand import observed_use_warnings
+
+    scenario = shared_run.scenario
+    lines = observed_use_warnings(scenario, shared_run.tables["care"])
+    assert len(lines) == 1 and "observed occupancy of 50%" in lines[0]
+    implied = shared_run.tables["care"].query("year == 2020 and metric == 'occupancy_implied'")["value"].item()
+    close = scenario.overlaid({"care": {"observed_occupancy": round(implied, 2)}})
+    assert observed_use_warnings(close, shared_run.tables["care"]) == []

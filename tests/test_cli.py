@@ -148,7 +148,9 @@ def test_run_writes_the_output_contract(finished_run):
     assert required <= set(indicators["indicator"])
     share = indicators.query("year == 2020 and indicator == 'share_60plus'")["value"].item()
     assert share == pytest.approx(640_843 / 3_379_498, abs=1e-6)
-    assert result.stderr == ""  # --quiet
+    # --quiet: no progress; the one warning left is the baseline's own finding (the care mix
+    # fills 69% of the 2020 beds where 50% are observed to be in use)
+    assert [line for line in result.stderr.splitlines() if not line.startswith("warning: the care mix puts")] == []
     assert "results:" in result.stdout
 
 

@@ -404,6 +404,10 @@ class Care(Frozen):
     transitions: HealthTransitions
     mix: dict[Literal["healthy", "mild", "severe"], CareMix]
     occupancy: OccupancyPath
+    # Occupancy of institutional beds the statistics report for the base year, checked against
+    # the care mix's users (a warning beyond the tolerance); none to skip the check.
+    observed_occupancy: OccupancyPath | None = None
+    observed_occupancy_tolerance: FractionPath
     beds: BedsPath | None = None                  # beds supplied (stock path; local)
     nursing_share: FractionPath                   # nursing-type share of supplied beds
     beds_norm: Per1000Path                        # planning norm, beds per 1,000 aged 60+
