@@ -92,6 +92,7 @@ class ChartContext:
     trials: int = 0      # stochastic trajectories behind the fans
     names: dict = field(default_factory=dict)  # care mixes and counties named in the charts' language
     formats: tuple = ("png", "svg")              # the files each chart is saved as
+    definition: str = ""                         # the disability definition, on the care charts
 
     @classmethod
     def of(cls, scenario, lang: str) -> "ChartContext":
@@ -104,7 +105,12 @@ class ChartContext:
         else:
             names = dict(scenario.regions.names_en) if scenario.regions else {}
         return cls(lang=lang, region=region or scenario.name, names=names, formats=tuple(scenario.outputs.chart_formats),
-                   replicates=scenario.abm.replicates if scenario.abm else 0, trials=scenario.uncertainty.trials)
+                   replicates=scenario.abm.replicates if scenario.abm else 0, trials=scenario.uncertainty.trials,
+                   definition=scenario.care.definition_in(lang) if scenario.care else "")
+
+    def care_source(self) -> str:
+        """The source line of a chart that depends on the disability definition: it names it."""
+        return text("source_care", self.lang, definition=self.definition)
 
     def name_of(self, key: str) -> str:
         """A care mix or county as the reader knows it (the key when no name is given)."""
@@ -306,7 +312,7 @@ def pension_finances(tables: dict, ctx: ChartContext) -> Figure:
 
 
 def disabled_by_severity(tables: dict, ctx: ChartContext) -> Figure:
-    fig, ax = _figure(ctx, text("care_severity", ctx.lang, region=ctx.region))
+    fig, ax = _figure(ctx, text("care_severity", ctx.lang, region=ctx.region), ctx.care_source())
     wide = _wide(tables["care"]) / _persons(ctx)
     years = wide.index.to_numpy()
     ax.stackplot(years, wide["severe"], wide["mild"], colors=[COLOURS["red"], COLOURS["light"]],
@@ -320,7 +326,7 @@ def disabled_by_severity(tables: dict, ctx: ChartContext) -> Figure:
 
 
 def beds_needed_and_supplied(tables: dict, ctx: ChartContext) -> Figure:
-    fig, ax = _figure(ctx, text("beds", ctx.lang, region=ctx.region))
+    fig, ax = _figure(ctx, text("beds", ctx.lang, region=ctx.region), ctx.care_source())
     wide = _wide(tables["care"])
     years = wide.index.to_numpy()
     scale, unit = _scale("care", "beds_needed", ctx)
@@ -341,7 +347,7 @@ def beds_needed_and_supplied(tables: dict, ctx: ChartContext) -> Figure:
 
 
 def nursing_share(tables: dict, ctx: ChartContext) -> Figure:
-    fig, ax = _figure(ctx, text("nursing_share", ctx.lang))
+    fig, ax = _figure(ctx, text("nursing_share", ctx.lang), ctx.care_source())
     wide = _wide(tables["care"])
     years = wide.index.to_numpy()
     ax.plot(years, wide["nursing_share"] * 100, color=COLOURS["blue"], linewidth=1.6,

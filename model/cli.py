@@ -393,7 +393,7 @@ def summary(result, target: Path) -> str:
         lines.append(f"  {label:<58}{display.number(h.first[1], h.metric.unit, 'en'):>18}"
                      f"{display.number(h.last[1], h.metric.unit, 'en'):>18}")
     if result.scenario.care is not None and "care" in result.tables:
-        lines.append(f"  care definition: {result.scenario.care.definition}")
+        lines.append(f"  care definition: {result.scenario.care.definition_in('en')}")
     mixed = [h for h in figures if h.metric.table == "abm"]
     if mixed:
         shown = list(dict.fromkeys(h.metric for h in mixed))

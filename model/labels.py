@@ -8,6 +8,8 @@ from __future__ import annotations
 TEXT: dict[str, tuple[str, str]] = {
     # sources and general words
     "source": ("资料来源：第七次全国人口普查；模型测算", "Source: 2020 population census; silverplan projections"),
+    "source_care": ("资料来源：第七次全国人口普查；模型测算。失能口径：{definition}",
+                    "Source: 2020 census; silverplan projections. Disability: {definition}"),
     "source_abm": ("资料来源：第七次全国人口普查；主体模型测算（{n}次模拟的均值及5%–95%区间）",
                    "Source: 2020 census; agent-based model (mean of {n} runs, 5–95% band)"),
     "base_year": ("基年{year}", "base {year}"),

@@ -65,7 +65,7 @@ def build_report(result, title: str, lang: str, charts: list[Path], assumptions:
                  manifest: dict) -> str:
     """The page as one string: headline figures, charts (PNG, embedded), assumptions, manifest."""
     zh = lang == "zh"
-    definition = result.scenario.care.definition if result.scenario.care else None
+    definition = result.scenario.care.definition_in(lang) if result.scenario.care else None
     cards = "".join(f'<div class="card">{html.escape(label)}<b>{html.escape(value)}</b></div>'
                     for label, value in headline_cards(result.tables, lang, valuation_year(result.scenario)))
     images = "".join(

@@ -167,7 +167,7 @@ def test_manifest_records_config_hash_versions_and_files(finished_run):
     for name in charts:  # each chart as PNG and SVG, the default formats
         assert {f"charts/{name}.png", f"charts/{name}.svg"} <= set(manifest["files"]), name
     assert "SeedSequence" in manifest["definitions"]["abm_replicate_seed"]
-    assert manifest["definitions"]["care_severity"].startswith("severe = 生活不能自理")
+    assert manifest["definitions"]["care_severity"].startswith("重度＝生活不能自理")
     assert manifest["runtime_seconds"] >= 0
 
 

@@ -396,7 +396,12 @@ class CareMix(Frozen):
 
 
 class Care(Frozen):
-    definition: str = Field(min_length=3)         # named in outputs and the manifest
+    definition: str = Field(min_length=3)         # named in outputs and the manifest (Chinese outputs)
+    definition_en: str | None = None              # the same in English (English outputs); else `definition`
+
+    def definition_in(self, lang: str) -> str:
+        """The disability definition in force, in the outputs' language."""
+        return self.definition_en if lang == "en" and self.definition_en else self.definition
     morbidity: Literal["multistate", "constant_prevalence"] = "multistate"
     incidence_trend: GrowthPath                   # yearly change of incidence (compression < 0)
     prevalence_table: PrevalenceTable | None = None
