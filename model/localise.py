@@ -546,21 +546,20 @@ def _local_fields(scenario: Scenario) -> list[str]:
     return wanted
 
 
+def time_paths(node, prefix: str = ""):
+    """Every time path of a scenario (or of a section of it), as (dotted field, path)."""
+    if isinstance(node, TimePath):
+        yield prefix, node
+    elif hasattr(type(node), "model_fields"):
+        for name in type(node).model_fields:
+            yield from time_paths(getattr(node, name), f"{prefix}.{name}" if prefix else name)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from time_paths(value, f"{prefix}.{key}")
+
+
 def derived_fields(scenario: Scenario) -> list[str]:
     """The fields whose values `localise` derived (a derived source naming a rule; published
     figures it filled in from the bundled data, such as year-end populations, are not listed)."""
-    found = []
-
-    def walk(node, prefix):
-        if isinstance(node, TimePath):
-            if node.source is not None and node.source.rule and node.source.kind == "derived":
-                found.append(prefix)
-        elif hasattr(type(node), "model_fields"):
-            for name in type(node).model_fields:
-                walk(getattr(node, name), f"{prefix}.{name}" if prefix else name)
-        elif isinstance(node, dict):
-            for key, value in node.items():
-                walk(value, f"{prefix}.{key}")
-
-    walk(scenario, "")
-    return found
+    return [name for name, path in time_paths(scenario)
+            if path.source is not None and path.source.rule and path.source.kind == "derived"]

@@ -165,23 +165,10 @@ def test_a_county_takes_its_citys_fitted_rates_and_a_province_elsewhere_none(tmp
 
 def local_figures(scenario):
     """(field, region of its source) of every time path whose source names a region."""
-    from model.scenario import TimePath
+    from model.localise import time_paths
 
-    found = []
-
-    def walk(node, prefix):
-        if isinstance(node, TimePath):
-            if node.source is not None and node.source.region:
-                found.append((prefix, node.source.region))
-        elif hasattr(type(node), "model_fields"):
-            for name in type(node).model_fields:
-                walk(getattr(node, name), f"{prefix}.{name}" if prefix else name)
-        elif isinstance(node, dict):
-            for key, value in node.items():
-                walk(value, f"{prefix}.{key}")
-
-    walk(scenario, "")
-    return found
+    return [(field, path.source.region) for field, path in time_paths(scenario)
+            if path.source is not None and path.source.region]
 
 
 _BASE_SCENARIO = {}
