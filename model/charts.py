@@ -265,7 +265,7 @@ def births_and_deaths(tables: dict, ctx: ChartContext) -> Figure:
 
 
 def pension_people(tables: dict, ctx: ChartContext) -> Figure:
-    fig, ax = _figure(ctx, text("pension_people", ctx.lang))
+    fig, ax = _figure(ctx, text("pension_people", ctx.lang), text("source_pension", ctx.lang))
     wide = _wide(tables["pension"], scheme="employee")
     years = wide.index.to_numpy()
     ax.bar(years - 0.2, wide["contributors"] / _persons(ctx), width=0.4, color=COLOURS["blue"],
@@ -287,7 +287,7 @@ def pension_people(tables: dict, ctx: ChartContext) -> Figure:
 
 
 def pension_finances(tables: dict, ctx: ChartContext) -> Figure:
-    fig, ax = _figure(ctx, text("pension_money", ctx.lang))
+    fig, ax = _figure(ctx, text("pension_money", ctx.lang), text("source_pension", ctx.lang))
     divisor, unit = _scale("pension", "revenue", ctx)
     wide = _wide(tables["pension"], scheme="employee") / divisor
     years = wide.index.to_numpy()
