@@ -11,8 +11,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "source_pension": ("资料来源：第七次全国人口普查；《中国统计年鉴2025》表24-26（山西省2024年基金收支，校准）；模型测算",
                        "Source: 2020 census; China Statistical Yearbook 2025, table 24-26 (Shanxi's 2024 fund, calibration); "
                        "silverplan projections"),
-    "source_care": ("资料来源：第七次全国人口普查；模型测算。失能口径：{definition}",
-                    "Source: 2020 census; silverplan projections. Disability: {definition}"),
+    "source_care": ("资料来源：第七次全国人口普查；模型测算。\n失能口径：{definition}",
+                    "Source: 2020 census; silverplan projections.\nDisability: {definition}"),
     "source_abm": ("资料来源：第七次全国人口普查；主体模型测算（{n}次模拟的均值及5%–95%区间）",
                    "Source: 2020 census; agent-based model (mean of {n} runs, 5–95% band)"),
     "base_year": ("基年{year}", "base {year}"),
