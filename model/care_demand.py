@@ -1,38 +1,34 @@
-"""Elder-care demand: older people by health state, their care setting, and beds needed.
+"""Elder-care demand: older people by disability grade, their care setting, and beds needed.
 
-A cell model in the PSSRU tradition (sex × single age 60..100+ × health state) driven by a
-discrete-time multistate model. States: healthy, mildly disabled, severely disabled, where
-*severe* is the scenario's definition (by default the census's 生活不能自理, "unable to care
-for oneself") and *mild* is "unhealthy but able to care for oneself".
+A cell model in the PSSRU tradition (sex × single age 60..100+ × grade) driven by a
+discrete-time multistate model. Grades follow the definition in force (`care.definition`, one of
+`care.definitions`); by default 重度失能 (severe) is the census's 生活不能自理 and 轻中度失能
+(mild) a basic-ADL difficulty short of it; "healthy" means no disability grade.
+
+Base year. The prevalence by sex and age is the definition's national logistic curves
+(`model/disability`) × the provincial factor, or a user table (`care.prevalence_table`). The
+yearly incidences are derived from it (`incidence_from_prevalence`): read as a stationary
+cohort under the region's base-year life table, each age's prevalence moves to the next age's
+exactly. Incidences therefore rise with age and level off where prevalence does.
 
 Each year, for each cohort (aged x at the stock of year y, x + 1 at y + 1), in order:
 
-1. **Deaths by state.** The cohort's death probability is the one the projection applies,
-   1 − L(x+1)/L(x) (1 − T(100)/T(99) for 99 and 100+); the healthy, mild and severe rates stand in fixed ratios (mild 1.5 ×, severe falling
-   from 5 × at 60 to 1.2 × at 100), scaled so that the cohort's own mix reproduces q(x):
-   total deaths agree with the population projection.
-2. **Transitions among survivors.** Healthy → mild and healthy → severe with incidences
-   log-linear in age; mild → severe at a multiple of the severe incidence; mild → healthy
-   recovery falling with age; no recovery from severe.
-3. **Counts.** State shares × the projected population of each sex and age, so the three
-   states always add up to the projected population aged 60+. New 60-year-olds enter with the
-   prevalence at 60 (scaled by the incidence trend).
+1. **Deaths by grade.** The cohort's death probability is the one the projection applies,
+   1 − L(x+1)/L(x) (1 − T(100)/T(99) for 99 and 100+); the grades' rates stand in fixed ratios
+   (mild 1.5 ×, severe falling from 5 × at 60 to 1.2 × at 100), scaled so that the cohort's own
+   mix reproduces q(x): total deaths agree with the population projection.
+2. **Transitions among survivors.** Onsets from the healthy at the derived incidences (× the
+   compounded `incidence_trend`); mild → severe at a multiple of the severe incidence; mild →
+   healthy recovery falling with age; no recovery from severe.
+3. **Counts.** Shares × the projected population of each sex and age, so the grades always add
+   up to the projected population aged 60+. New 60-year-olds enter with the prevalence at 60
+   (scaled by the incidence trend). `morbidity: constant_prevalence` holds the base prevalence.
 
-Calibration (2020): the incidence levels (severe by sex, mild) are solved so that a stationary
-multistate life table built from the 2020 life table comes as close as it can to four targets:
-the severe years lived after 60 by sex (census-based DFLE, Lu et al. 2023), and the shares of
-the 2020 population aged 60+ that are severe (census share × provincial factor) and mild. The
-age slope of incidence and the other transition parts are stated assumptions. Three levels
-cannot meet four targets: with Jinzhong's life table the national DFLE figures imply a 60+
-severe share near 2.8% against the census 2.34%, so the fit is a weighted least-squares
-compromise and is reported (`care_fit_*` in indicators.csv). The base-year state shares are
-that table's prevalence by age; a user table (`care.prevalence_table`) replaces them.
-`morbidity: constant_prevalence` holds the base prevalence by age instead, and
-``incidence_trend`` (< 0 compression, > 0 expansion) scales incidences year by year.
-
-Care settings: each state's users split between home, community and institution by the
-scenario's mix; beds needed = institutional users ÷ target occupancy; nursing-type beds needed
-= severe institutional users ÷ occupancy.
+Care settings. The base year's users are anchored to observed use (`anchored_shares`:
+residents = observed occupancy × beds, a declared self-caring share of them); the care mix is a
+target reached in a straight line by `care.mix_reached` (`use_shares`). Beds needed = the
+residents of the nursing grades (`care.nursing_grades`) ÷ the target occupancy as nursing-type
+beds, plus the other residents ÷ occupancy as general beds.
 """
 
 from __future__ import annotations
@@ -46,6 +42,7 @@ from . import tables
 from .errors import ScenarioError
 from .scenario import Scenario
 from .demography import PopulationProjection, survival_ratios
+from .disability import prevalence_curves
 from .lifetable import N_AGES, single_year_life_table
 from .states import HEALTHY, MILD, OLD_AGE, SETTINGS, SEVERE, STATES
 
@@ -112,100 +109,88 @@ def apply_transitions(shares: np.ndarray, death: np.ndarray, move: np.ndarray) -
     return moved / np.where(total > 0, total, 1.0)
 
 
-def onset_rates(levels: np.ndarray, slope: float, trend_factor: float = 1.0) -> np.ndarray:
-    """Yearly incidence (mild, severe) by sex and age: levels (2 sexes, 2) → (2, 2, 41)."""
-    return np.minimum(levels[..., None] * np.exp(slope * (AGES - AGES[0])) * trend_factor, 1.0)
+def onset_rates(onset: np.ndarray, trend_factor: float = 1.0) -> np.ndarray:
+    """Yearly incidence (mild, severe) by sex and age (2, 2, 41) scaled by the incidence trend."""
+    return np.minimum(onset * trend_factor, 1.0)
 
 
-def stationary_table(scenario: Scenario, q: np.ndarray, e_open: np.ndarray, levels: np.ndarray, slope: float):
-    """Multistate life table from 60 for each sex: prevalence by age (..., 2, 3, 41) and severe
-    years lived after 60 (..., 2). q: death probability by sex and age 60..100 (2, 41);
-    levels (..., 2, 2): leading axes are tables computed together (the solver's steps)."""
-    t = scenario.care.transitions
-    ratios, recover = mortality_ratios(scenario), recovery_rates(scenario)
-    worsen = t.mild_to_severe_factor.value()
-    onset = onset_rates(levels, slope)
-    mild, severe = t.prevalence_at_60_mild.value(), t.prevalence_at_60_severe.value()
-    first = np.array([1 - mild - severe, mild, severe])
-    batch = levels.shape[:-2]
-    prevalence = np.empty((*batch, 2, 3, len(AGES)))
-    alive = np.empty((2, len(AGES)))
-    prevalence[..., 0], alive[:, 0] = first, 1.0
-    for i in range(len(AGES) - 1):
-        prevalence[..., i + 1] = survive_and_move(prevalence[..., i:i + 1], q[:, i:i + 1], ratios[:, i:i + 1],
-                                                  onset[..., i:i + 1], recover[i:i + 1], worsen)[..., 0]
-        alive[:, i + 1] = alive[:, i] * (1 - q[:, i])
+def incidence_from_prevalence(prevalence: np.ndarray, q: np.ndarray, ratios: np.ndarray, recover: np.ndarray,
+                              worsen_factor: float) -> tuple[np.ndarray, np.ndarray]:
+    """The yearly incidences (mild, severe) by sex and age (2, 2, 41) under which a cohort
+    dying at q (2, 41) moves from each age's prevalence (2, 3, 41) to the next age's (the open
+    age keeps its own): the base-year cross-section read as a stationary cohort, as in DisMod.
+
+    Solved age by age: after deaths by state, severe onset s and mild onset m satisfy
+    S' + s (H' + w M') = p_severe · N and M' (1 − r − w s) + m H' = p_mild · N. Where the curves
+    would need a negative onset the onset is 0, so the reached prevalence (returned) can fall
+    short there; `calibrate` reports the largest difference."""
+    onset = np.zeros((2, 2, len(AGES)))
+    reached = np.empty_like(prevalence)
+    reached[..., 0] = prevalence[..., 0]
+    for i in range(len(AGES)):
+        shares, target = reached[..., i], prevalence[..., min(i + 1, len(AGES) - 1)]
+        mix = (shares * ratios[:, i]).sum(axis=-1)
+        alive = shares * (1 - np.minimum(q[:, i:i + 1] / mix[:, None] * ratios[:, i], 1.0))
+        total = alive.sum(axis=-1)
+        at_risk = alive[:, HEALTHY] + worsen_factor * alive[:, MILD]
+        severe = np.clip((target[:, SEVERE] * total - alive[:, SEVERE]) / np.maximum(at_risk, 1e-300), 0.0, 1.0)
+        recovered = np.minimum(recover[i], 1 - np.minimum(severe * worsen_factor, 1.0))
+        kept = alive[:, MILD] * (1 - recovered - np.minimum(severe * worsen_factor, 1.0))
+        mild = np.clip((target[:, MILD] * total - kept) / np.maximum(alive[:, HEALTHY], 1e-300), 0.0, 1 - severe)
+        onset[:, 0, i], onset[:, 1, i] = mild, severe
+        if i + 1 < len(AGES):
+            reached[..., i + 1] = survive_and_move(shares[..., None], q[:, i:i + 1], ratios[:, i:i + 1],
+                                                   onset[..., i:i + 1], recover[i:i + 1], worsen_factor)[..., 0]
+    return onset, reached
+
+
+def sullivan_years(prevalence: np.ndarray, lx: np.ndarray, e_open: np.ndarray) -> np.ndarray:
+    """Years lived after 60 in each state by sex (2, 3): prevalence (2, 3, 41) over the life
+    table's survivors lx at 60..100 (2, 41; radix at 60 need not be 1) and e(100+) (2,)."""
+    alive = lx / lx[:, :1]
     person_years = (alive[:, :-1] + alive[:, 1:]) / 2
-    severe_years = (person_years * (prevalence[..., SEVERE, :-1] + prevalence[..., SEVERE, 1:]) / 2).sum(axis=-1)
-    severe_years += alive[:, -1] * e_open * prevalence[..., SEVERE, -1]
-    return prevalence, severe_years
+    years = (person_years[:, None, :] * (prevalence[..., :-1] + prevalence[..., 1:]) / 2).sum(axis=-1)
+    return years + (alive[:, -1] * e_open)[:, None] * prevalence[..., -1]
 
 
-def calibrate(scenario: Scenario, population_60: np.ndarray, q: np.ndarray, e_open: np.ndarray):
-    """Solve the incidence levels (severe by sex, mild) for the 2020 targets.
+def calibrate(scenario: Scenario, population_60: np.ndarray, lt) -> tuple:
+    """The base-year prevalence by sex, state and age, and the incidences that keep it.
 
-    Three levels against four targets (severe years after 60 by sex, the 60+ severe share, the
-    60+ mild share): Gauss–Newton on the weighted relative residuals, a least-squares fit. With
-    Jinzhong's 2020 life table the census share and the national DFLE figures cannot all hold
-    at once (the DFLE figures imply a 60+ severe share near 2.8%), so the fit is reported
-    rather than forced. Returns (levels (2, 2), prevalence (2, 3, 41), fit dict).
-    """
-    c = scenario.care.calibration
-    slope = scenario.care.transitions.incidence_age_slope.value()
-    targets = np.array([
-        c.severe_years_after_60_male.value(), c.severe_years_after_60_female.value(),
-        c.severe_share_60plus.value() * c.provincial_factor.value(), c.mild_share_60plus.value(),
-    ])
-    weights = np.array([c.weights.severe_years_after_60.value()] * 2
-                       + [c.weights.severe_share_60plus.value(), c.weights.mild_share_60plus.value()])
-
-    def levels_of(theta):  # (..., sex, [mild, severe]) from log levels (..., [severe m, severe f, mild])
-        theta = np.asarray(theta)
-        return np.exp(np.stack([np.stack([theta[..., 2], theta[..., 0]], axis=-1),
-                                np.stack([theta[..., 2], theta[..., 1]], axis=-1)], axis=-2))
-
-    def achieved(theta):  # the four target quantities (..., 4) for log levels (..., 3)
-        prevalence, severe_years = stationary_table(scenario, q, e_open, levels_of(theta), slope)
-        shares = (population_60[:, None, :] * prevalence).sum(axis=(-3, -1)) / population_60.sum()
-        return np.stack([severe_years[..., 0], severe_years[..., 1], shares[..., SEVERE], shares[..., MILD]],
-                        axis=-1), prevalence
-
-    theta = np.log([0.001, 0.001, 0.006])   # a starting point of the solver (levels per year), not an input
-    for _ in range(50):
-        # The point and its three forward steps in one batch of tables.
-        reached = (achieved(theta + np.vstack([np.zeros(3), 1e-6 * np.eye(3)]))[0] / targets - 1) * weights
-        residual = reached[0]
-        jacobian = ((reached[1:] - residual) / 1e-6).T
-        change = np.linalg.lstsq(jacobian, -residual, rcond=None)[0]
-        theta = theta + change * min(1.0, 0.5 / max(np.abs(change).max(), 1e-12))
-        if np.abs(change).max() < 1e-10:
-            break
-    value, prevalence = achieved(theta)
-    worst = np.abs(value / targets - 1).max()
-    if not np.isfinite(worst) or worst > c.max_miss.value():
-        raise ScenarioError(
-            f"care.calibration: the base-year targets are missed by up to {worst:.0%} with the assumed "
-            f"transitions (reached {value.round(4).tolist()} for {targets.round(4).tolist()})"
-        )
-    fit = {
-        "care_fit_severe_years_after_60_male": value[0], "care_fit_severe_years_after_60_female": value[1],
-        "care_fit_severe_share_60plus": value[2], "care_fit_mild_share_60plus": value[3],
-    }
-    return levels_of(theta), prevalence, fit
+    The prevalence is the definition's national curves (`model/disability`) × the provincial
+    factor, or the user's `care.prevalence_table`; the incidences are derived from it with the
+    region's base-year life table `lt`. Returns (onset (2, 2, 41), prevalence (2, 3, 41), fit)."""
+    care = scenario.care
+    c = care.calibration
+    if care.prevalence_table is not None:
+        prevalence, fit = user_prevalence(scenario), {"care_fit_reference_miss": 0.0}
+    else:
+        national, fit = prevalence_curves(care.grading, (c.reference_e60_male.value(), c.reference_e60_female.value()),
+                                          c.max_miss.value(), care.definition)
+        prevalence = scale_disability(np.ones((2, 2, 1)), national, np.full(2, c.provincial_factor.value()))[1]
+    q = lt.qx[:, OLD_AGE:]
+    onset, reached = incidence_from_prevalence(prevalence, q, mortality_ratios(scenario), recovery_rates(scenario),
+                                               care.transitions.mild_to_severe_factor.value())
+    years = sullivan_years(prevalence, lt.lx[:, OLD_AGE:], lt.ex[:, -1])
+    shares = (population_60[:, None, :] * prevalence).sum(axis=(0, 2)) / population_60.sum()
+    fit = {**fit,
+           "care_fit_severe_years_after_60_male": years[0, SEVERE],
+           "care_fit_severe_years_after_60_female": years[1, SEVERE],
+           "care_fit_severe_share_60plus": shares[SEVERE], "care_fit_mild_share_60plus": shares[MILD],
+           "care_fit_incidence_miss": float(np.abs(reached - prevalence).max())}
+    return onset, prevalence, fit
 
 
 def base_prevalence(scenario: Scenario, calibration: tuple) -> np.ndarray:
-    """State shares by sex and age in the base year (2, 3, 41): the user's table if given,
-    else the calibrated stationary prevalence."""
-    return user_prevalence(scenario) if scenario.care.prevalence_table is not None else calibration[1]
+    """State shares by sex and age in the base year (2, 3, 41)."""
+    return calibration[1]
 
 
-def scale_disability(levels: np.ndarray, prevalence: np.ndarray, factor: np.ndarray):
-    """Incidence levels (2 sexes, [mild, severe]) and base prevalence (2, 3, 41) with the mild
+def scale_disability(onset: np.ndarray, prevalence: np.ndarray, factor: np.ndarray):
+    """Incidences (2 sexes, [mild, severe], 41) and base prevalence (2, 3, 41) with the mild
     and severe parts multiplied by factor (2,); the healthy take the rest."""
     disabled = prevalence[:, 1:, :] * factor[:, None]
     disabled = disabled / np.maximum(disabled.sum(axis=1, keepdims=True), 1.0)
-    return levels * factor, np.concatenate([1 - disabled.sum(axis=1, keepdims=True), disabled], axis=1)
+    return onset * factor[:, None], np.concatenate([1 - disabled.sum(axis=1, keepdims=True), disabled], axis=1)
 
 
 def user_prevalence(scenario: Scenario) -> np.ndarray:
@@ -249,13 +234,10 @@ def project_states(scenario: Scenario, population: PopulationProjection, calibra
     lts = single_year_life_table(population.rates.mx)
     survival = survival_ratios(lts.Lx, lts.Tx)[..., OLD_AGE:]     # ages 60..99
     qx = 1 - np.concatenate([survival, survival[..., -1:]], axis=-1)  # (intervals, 2, 41)
-    lt0 = single_year_life_table(population.rates.mx[0])
-    calibration = calibration or calibrate(scenario, stocks[0], lt0.qx[:, OLD_AGE:], lt0.ex[:, -1])
-    levels, fit = calibration[0], calibration[2]
-    prevalence = base_prevalence(scenario, calibration)
+    calibration = calibration or calibrate(scenario, stocks[0], single_year_life_table(population.rates.mx[0]))
+    levels, prevalence, fit = calibration
     if disability_factor is not None:
         levels, prevalence = scale_disability(levels, prevalence, disability_factor)
-    slope = care.transitions.incidence_age_slope.value()
     ratios, recover = mortality_ratios(scenario), recovery_rates(scenario)
     worsen = care.transitions.mild_to_severe_factor.value()
     n_years = len(population.years)
@@ -273,7 +255,7 @@ def project_states(scenario: Scenario, population: PopulationProjection, calibra
             continue
         trend *= 1 + float(care.incidence_trend.at(int(population.years[t])))
         death[t - 1], move[t - 1] = transition_probabilities(
-            shares[t - 1], qx[t - 1], ratios, onset_rates(levels, slope, trend), recover, worsen)
+            shares[t - 1], qx[t - 1], ratios, onset_rates(levels, trend), recover, worsen)
         moved = apply_transitions(shares[t - 1], death[t - 1], move[t - 1])
         shares[t, :, :, 1:] = moved[..., :-1]
         open_weight = stocks[t - 1, :, -2:] / np.maximum(stocks[t - 1, :, -2:].sum(axis=-1, keepdims=True), 1e-300)
@@ -319,6 +301,69 @@ def pool_states(parts: list[HealthStates]) -> HealthStates:
                         migration=migration, calibration=parts[0].calibration)
 
 
+# --------------------------------------------------------------------------- who uses which setting
+
+
+def mix_matrix(mix: dict, year: float) -> np.ndarray:
+    """A care mix (state → CareMix) read at `year` as shares by state × setting (3, 3)."""
+    return np.array([[float(getattr(mix[state], setting).at(year)) for setting in SETTINGS] for state in STATES])
+
+
+def anchored_shares(scenario: Scenario, by_state: np.ndarray) -> np.ndarray:
+    """The base year's shares by state × setting (3, 3), anchored to observed institutional use.
+
+    Residents = `care.base_use.residents` (else observed occupancy × the beds supplied); of
+    them a share `self_caring_share` is not disabled and the rest are split between the grades
+    in proportion to the people the care mix would send; each state's other people split
+    between home and community as in the mix. `by_state`: base-year people by state (3,)."""
+    care = scenario.care
+    base = scenario.years.base
+    use = care.base_use
+    mix = mix_matrix(care.mix, base)
+    if use.residents is not None:
+        residents = float(use.residents.at(base))
+    elif care.beds is not None and care.observed_occupancy is not None:
+        residents = float(care.observed_occupancy.at(base)) * float(care.beds.at(base))
+    else:
+        return mix
+    self_caring = float(use.self_caring_share.at(base))
+    disabled_would = by_state[[MILD, SEVERE]] * mix[[MILD, SEVERE], 2]
+    institution = np.empty(3)
+    institution[HEALTHY] = residents * self_caring
+    institution[[MILD, SEVERE]] = residents * (1 - self_caring) * disabled_would / max(disabled_would.sum(), 1e-300)
+    share = institution / np.maximum(by_state, 1e-300)
+    if (share > 1).any():
+        raise ScenarioError(f"care.base_use: {residents:,.0f} institutional residents need more "
+                            f"{STATES[int(np.argmax(share))]} people than the region has; give care.base_use.residents")
+    others = mix[:, :2] / np.maximum(mix[:, :2].sum(axis=1, keepdims=True), 1e-300)
+    return np.column_stack([others * (1 - share)[:, None], share])
+
+
+def use_shares(scenario: Scenario, base_shares: np.ndarray, mix: dict, year: float) -> np.ndarray:
+    """Shares by state × setting (3, 3) in `year`: from the anchored base-year use to the care
+    mix (a target), linearly until `care.mix_reached`, then the mix."""
+    base, reached = scenario.years.base, int(scenario.care.mix_reached.value())
+    weight = 1.0 if reached <= base else min(max((year - base) / (reached - base), 0.0), 1.0)
+    return base_shares + (mix_matrix(mix, year) - base_shares) * weight
+
+
+def users_by_setting(scenario: Scenario, counts: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """People by year, state and setting (years, 3, 3) from the health states' counts (years,
+    2, 3, 41): the anchored base-year use moving to the care mix."""
+    base_shares = anchored_shares(scenario, counts[0].sum(axis=(0, 2)))
+    by_state = counts.sum(axis=(1, 3))
+    return np.stack([by_state[t][:, None] * use_shares(scenario, base_shares, scenario.care.mix, float(year))
+                     for t, year in enumerate(years)])
+
+
+def home_workers_needed(scenario: Scenario, users: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Care workers needed at home and in the community by year (years,): the disabled users
+    there over the clients each worker serves (`care.clients_per_worker`)."""
+    ratio = scenario.care.clients_per_worker
+    return (users[:, MILD, :2].sum(axis=1) / ratio["home_mild"].at(years)
+            + users[:, SEVERE, :2].sum(axis=1) / ratio["home_severe"].at(years))
+
+
 def project_care_demand(scenario: Scenario, population: PopulationProjection,
                         states: HealthStates | None = None) -> tuple[pd.DataFrame, dict]:
     """The care stage: tidy (year, metric, value) rows, and the calibration fit.
@@ -327,18 +372,21 @@ def project_care_demand(scenario: Scenario, population: PopulationProjection,
     care = scenario.care
     states = states or project_states(scenario, population)
     counts, fit = states.counts, states.fit
+    every_year = users_by_setting(scenario, counts, population.years)
+    home_workers = home_workers_needed(scenario, every_year, population.years)
+    nursing_grades = [STATES.index(grade) for grade in care.nursing_grades]
     rows = []
     for t, year in enumerate(population.years):
         year = int(year)
         by_state = counts[t].sum(axis=(0, 2))  # healthy, mild, severe
         elderly = by_state.sum()
-        users = {setting: {state: by_state[i] * float(getattr(care.mix[state], setting).at(year))
-                           for i, state in enumerate(STATES)} for setting in SETTINGS}
+        users = every_year[t]   # state × setting
+        residents = users[:, 2]
         occupancy = float(care.occupancy.at(year))
         beds = float(care.beds.at(year))
         nursing_beds = beds * float(care.nursing_share.at(year))
-        nursing_needed = users["institution"]["severe"] / occupancy          # the severe need nursing care
-        general_needed = (users["institution"]["healthy"] + users["institution"]["mild"]) / occupancy
+        nursing_needed = residents[nursing_grades].sum() / occupancy
+        general_needed = (residents.sum() - residents[nursing_grades].sum()) / occupancy
         beds_needed = nursing_needed + general_needed
         ratio = {k: float(v.at(year)) for k, v in care.clients_per_worker.items()}
         values = {
@@ -346,9 +394,12 @@ def project_care_demand(scenario: Scenario, population: PopulationProjection,
             "elderly_80plus": counts[t, :, :, 80 - OLD_AGE:].sum(),
             "healthy": by_state[HEALTHY], "mild": by_state[MILD], "severe": by_state[SEVERE],
             "severe_share_60plus": by_state[SEVERE] / elderly,
-            "users_home": sum(users["home"].values()),
-            "users_community": sum(users["community"].values()),
-            "users_institution": sum(users["institution"].values()),
+            "users_home": users[:, 0].sum(),
+            "users_community": users[:, 1].sum(),
+            "users_institution": residents.sum(),
+            "residents_self_caring": residents[HEALTHY],
+            "residents_mild": residents[MILD],
+            "residents_severe": residents[SEVERE],
             "beds_needed": beds_needed,
             "nursing_beds_needed": nursing_needed,
             "general_beds_needed": general_needed,
@@ -361,16 +412,14 @@ def project_care_demand(scenario: Scenario, population: PopulationProjection,
             "bed_gap": beds_needed - beds,
             "nursing_bed_gap": nursing_needed - nursing_beds,
             "general_bed_gap": general_needed - (beds - nursing_beds),
-            "occupancy_implied": sum(users["institution"].values()) / beds if beds else float("nan"),
+            "occupancy_implied": residents.sum() / beds if beds else float("nan"),
             "norm_gap": float(care.beds_norm.at(year)) * elderly / 1000 - beds,
-            "daycare_places_needed": sum(users["community"].values()) * float(care.daycare_places_per_user.at(year)),
-            "care_workers_needed": (
-                (users["home"]["mild"] + users["community"]["mild"]) / ratio["home_mild"]
-                + (users["home"]["severe"] + users["community"]["severe"]) / ratio["home_severe"]
-                + (users["institution"]["healthy"] + users["institution"]["mild"]) / ratio["institution_mild"]
-                + users["institution"]["severe"] / ratio["institution_severe"]
-            ),
+            "daycare_places_needed": users[:, 1].sum() * float(care.daycare_places_per_user.at(year)),
+            "care_workers_home": home_workers[t],
+            "care_workers_institution": ((residents[HEALTHY] + residents[MILD]) / ratio["institution_mild"]
+                                         + residents[SEVERE] / ratio["institution_severe"]),
         }
+        values["care_workers_needed"] = values["care_workers_home"] + values["care_workers_institution"]
         rows += [(year, metric, float(value)) for metric, value in values.items()]
     return pd.DataFrame(rows, columns=["year", "metric", "value"]), fit
 
@@ -383,22 +432,3 @@ def care_indicators(care: pd.DataFrame, fit: dict) -> pd.DataFrame:
     yearly["indicator"] = yearly["indicator"].map(keep)
     scalars = pd.DataFrame({"year": np.nan, "indicator": list(fit), "value": list(fit.values())})
     return pd.concat([yearly, scalars], ignore_index=True)
-
-
-def observed_use_warnings(scenario: Scenario, care: pd.DataFrame) -> list[str]:
-    """One line when the base year's institutional users fill the supplied beds at an occupancy
-    more than `care.observed_occupancy_tolerance` away from the observed one: the care mix then
-    restates an assumption, not the use the statistics report."""
-    observed = scenario.care.observed_occupancy
-    if observed is None:
-        return []
-    base = scenario.years.base
-    implied = care.query("year == @base and metric == 'occupancy_implied'")["value"]
-    if implied.empty or not np.isfinite(implied.iloc[0]):
-        return []
-    gap, seen = float(implied.iloc[0]), float(observed.at(base))
-    if abs(gap - seen) <= float(scenario.care.observed_occupancy_tolerance.at(base)):
-        return []
-    return [f"the care mix puts {gap:.0%} of the {base} beds in use, against an observed occupancy of {seen:.0%} "
-            f"({observed.source.title if observed.source else 'care.observed_occupancy'}): the institutional users "
-            "and the bed gap rest on the mix's assumed shares, not on observed use"]

@@ -67,6 +67,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "sens_pensioner_mortality": ("退休人员死亡率系数 ∓{change:g}", "Pensioners' mortality ratio ∓{change:g}"),
     "sens_disability_incidence": ("失能发生率 ∓{points:g}%/年", "Disability incidence ∓{points:g}% a year"),
     "sens_care_mix": ("重度失能入住机构比例 ∓{points:g}个百分点", "Severe cases in institutions ∓{points:g} points"),
+    "sens_self_caring_share": ("基年机构入住者中自理老人比例 ∓{points:g}个百分点",
+                               "Self-caring share of base-year residents ∓{points:g} points"),
     "county_ranking": ("{region}各县（区、市）{year}年床位缺口（左）与60岁及以上人口占比（右）",
                        "{region} counties, {year}: bed gap (left) and share aged 60+ (right)"),
     "county_gap_axis": ("床位缺口（张，需求−供给）", "Bed gap (beds, needed − supplied)"),

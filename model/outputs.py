@@ -37,7 +37,9 @@ def definitions(result: RunResult) -> dict:
     scenario = result.scenario
     found = {}
     if scenario.care:
-        found["care_severity"] = scenario.care.definition
+        found["care_severity"] = scenario.care.definition_in("zh")
+        found["care_severity_en"] = scenario.care.definition_in("en")
+        found["care_definition"] = scenario.care.definition
     if "abm" in result.tables:
         found["abm_replicate_seed"] = ("numpy SeedSequence([seed, zlib.crc32(mix name), "
                                        "replicate from 0]).generate_state(1)")

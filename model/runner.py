@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .care_demand import observed_use_warnings, user_prevalence
+from .care_demand import user_prevalence
 from .demography import PopulationProjection, base_and_rates, project_population
 from .year_end import year_end_warnings
 from .scenario import Scenario
@@ -87,7 +87,5 @@ def run_scenario(scenario: Scenario, progress: Progress = quiet) -> RunResult:
                                      regions["care"] if regions else None)
         timings["abm"] = time.perf_counter() - started
     warnings = [*population.warnings, *year_end_warnings(scenario, tables["indicators"])]
-    if "care" in tables:
-        warnings += observed_use_warnings(scenario, tables["care"])
     return RunResult(scenario=scenario, population=population, tables=tables, timings=timings,
                      warnings=warnings, regions=regions, derived=derived)

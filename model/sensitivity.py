@@ -83,6 +83,9 @@ def _variant(scenario: Scenario, name: str, sign: float) -> dict | None:
         delta = np.clip(change, -institution, home)
         return {"care": {"mix": {"severe": {"institution": _resampled(mix.institution, years, institution + delta),
                                             "home": _resampled(mix.home, years, home - delta)}}}}
+    if scenario.care is not None and name == "self_caring_share":
+        share = scenario.care.base_use.self_caring_share
+        return {"care": {"base_use": {"self_caring_share": float(np.clip(share.value() + change, 0, 1))}}}
     return None
 
 

@@ -13,8 +13,8 @@ from model.abm.experiment import run_care_abm
 from model.abm.model import CareMixModel
 from model.abm.people import People
 from model.abm.mix import resolve_mix
-from model.care_demand import project_states
-from model.states import COMMUNITY, HEALTHY, HOME, INSTITUTION, MILD, SEVERE
+from model.care_demand import anchored_shares, project_states, use_shares
+from model.states import COMMUNITY, HEALTHY, HOME, INSTITUTION, MILD, SEVERE, STATES
 from model.scenario import load_scenario
 from model.demography import project_population
 from model.pension import project_pensions
@@ -31,8 +31,9 @@ def stages(overrides: dict):
     return scenario, population, project_states(scenario, population), project_pensions(scenario, population)
 
 
-def model_for(mix: dict, scale: int, seed: int = 7, **abm) -> CareMixModel:
-    scenario, population, states, pension = stages({"abm": {"scale": scale, "mixes": {"test": mix}, **abm}})
+def model_for(mix: dict, scale: int, seed: int = 7, care: dict | None = None, **abm) -> CareMixModel:
+    overrides = {"abm": {"scale": scale, "mixes": {"test": mix}, **abm}, **({"care": care} if care else {})}
+    scenario, population, states, pension = stages(overrides)
     return CareMixModel(resolve_mix(scenario, population, states, pension, "test"), seed)
 
 
@@ -50,9 +51,9 @@ def recount(model):
     return nursing, general, attending
 
 
-@pytest.mark.parametrize("priority", ["severe_first", "first_come"])
-def test_capacity_is_never_exceeded_and_nobody_is_in_two_places(priority):
-    model = model_for(TIGHT, scale=20, priority=priority)
+@pytest.mark.parametrize("priority, nursing_grades", [("severe_first", ["mild", "severe"]), ("first_come", ["severe"])])
+def test_capacity_is_never_exceeded_and_nobody_is_in_two_places(priority, nursing_grades):
+    model = model_for(TIGHT, scale=20, priority=priority, care={"nursing_grades": nursing_grades})
     peak_waiting = 0
     while model.month < model.arrays.months:
         model.step()
@@ -72,11 +73,11 @@ def test_capacity_is_never_exceeded_and_nobody_is_in_two_places(priority):
         # One setting and at most one provider each; the provider fits the setting.
         assert ((provider >= 0) == np.isin(setting, [INSTITUTION, COMMUNITY])).all()
         assert (provider[setting == INSTITUTION] < len(model.institution_list)).all()
-        # Day care stays in the person's own area; nursing beds hold severe cases only.
+        # Day care stays in the person's own area; nursing beds hold the nursing grades only.
         centre_areas = np.array([c.area for c in model.centre_list])
         attending_rows = np.flatnonzero(active & (p.view("setting") == COMMUNITY))
         assert (centre_areas[p.provider[attending_rows]] == p.area[attending_rows]).all()
-        assert (p.state[np.flatnonzero(active & p.view("nursing_bed"))] == SEVERE).all()
+        assert model.arrays.nursing_grades[p.state[np.flatnonzero(active & p.view("nursing_bed"))]].all()
         assert not (p.view("nursing_bed") & (p.view("setting") != INSTITUTION) & active).any()
         peak_waiting = max(peak_waiting, int((active & (p.view("wants") == INSTITUTION)
                                               & (p.view("setting") != INSTITUTION)).sum()))
@@ -88,7 +89,8 @@ def fake_model(wait_since, severe, urban, priority="severe_first", month=20, cro
     n = len(wait_since)
     people.add(n, active=True, state=np.where(severe, SEVERE, MILD), area=np.where(urban, 0, 1), wait_since=wait_since,
                wants=INSTITUTION, setting=HOME)
-    arrays = SimpleNamespace(priority=priority, other_area_after_months=cross_after, areas=("urban", "rural"))
+    arrays = SimpleNamespace(priority=priority, other_area_after_months=cross_after, areas=("urban", "rural"),
+                             nursing_grades=np.array([False, False, True]))   # nursing beds for the severe only
     return SimpleNamespace(people=people, arrays=arrays, month=month)
 
 
@@ -104,7 +106,7 @@ def test_the_waiting_list_is_first_come_within_priority():
     # the crossing time (19 months > 6) in their turn.
     assert queue.take(3, area=0).tolist() == [1, 2, 5]
     assert queue.take(1, area=0).tolist() == [4]
-    assert queue.take(5, area=0, severe_only=True).tolist() == []
+    assert queue.take(5, area=0, nursing_only=True).tolist() == []
     assert queue.take(5, area=0).tolist() == [3, 0]
     # Without the crossing the rural applicant waits for a rural place.
     local = WaitingList(fake_model(wait_since, severe, urban), INSTITUTION)
@@ -144,16 +146,44 @@ def test_abm_counts_and_deaths_match_the_care_stage(unlimited_runs):
         assert np.all(np.abs(flows[metric].to_numpy() - deaths[:, state]) < tolerance(deaths[:, state], k)), metric
 
 
-def test_without_capacity_limits_nobody_waits_and_the_base_year_mix_holds(unlimited_runs):
+def test_without_capacity_limits_nobody_waits(unlimited_runs):
     abm, states, scenario, k = unlimited_runs
     assert (abm["waiting_institution"] == 0).all() and (abm["waiting_community"] == 0).all()
     assert (abm["mean_wait_months"].dropna() == 0).all()  # admitted at the first allocation after choosing
-    # In the base year people choose by the target shares (the odds levels are calibrated to them).
-    by_state = states.counts[0].sum(axis=(0, 2))
-    for setting, metric in (("institution", "users_institution"), ("community", "users_community")):
-        expected = sum(by_state[s] * float(getattr(scenario.care.mix[name], setting).at(2020))
-                       for s, name in ((MILD, "mild"), (SEVERE, "severe")))
-        assert abs(abm.at[2020, metric] - expected) < tolerance(expected, k), metric
+
+
+@pytest.fixture(scope="module")
+def every_mix_unlimited():
+    """Every mix of base.yaml with places for all, one agent per person, four runs each."""
+    plain = load_scenario(BASE)
+    mixes = {name: UNLIMITED for name in plain.abm.mixes}
+    scenario, population, states, pension = stages({"abm": {"scale": 1, "replicates": 4, "processes": 1,
+                                                            "mixes": mixes}})
+    return scenario, population, states, run_care_abm(scenario, population, states, pension)
+
+
+def test_unconstrained_the_care_mix_model_reproduces_the_care_stage_users_within_2_percent(every_mix_unlimited):
+    """One story: with places for all, the module's users by setting are the care stage's (its
+    anchored base-year use moving to each mix's shares), within 2% in every year and mix."""
+    scenario, population, states, table = every_mix_unlimited
+    base = anchored_shares(scenario, states.counts[0].sum(axis=(0, 2)))
+    for name, mix in scenario.abm.mixes.items():
+        abm = table[table.mix == name].pivot(index="year", columns="metric", values="value")
+        targets = {state: mix.shares.get(state, scenario.care.mix[state]) for state in STATES}
+        for t, year in enumerate(population.years.astype(int)):
+            people = states.counts[t].sum(axis=(0, 2))[[MILD, SEVERE]]
+            expected = people @ use_shares(scenario, base, targets, year)[[MILD, SEVERE]]   # home, community, institution
+            reached = [abm.at[year, "users_home"] + abm.at[year, "users_home_care"], abm.at[year, "users_community"],
+                       abm.at[year, "users_institution"]]
+            assert np.allclose(reached, expected, rtol=0.02), (name, year, reached, expected.round())
+
+
+def test_every_mix_starts_from_the_same_observed_city(every_mix_unlimited):
+    scenario, population, states, table = every_mix_unlimited
+    first = table[(table.year == 2020) & (table.metric == "users_institution")].set_index("mix").value
+    residents = float(scenario.care.observed_occupancy.at(2020)) * float(scenario.care.beds.at(2020))
+    disabled = residents * (1 - scenario.care.base_use.self_caring_share.value())
+    assert np.allclose(first, disabled, rtol=0.02), first
 
 
 # --------------------------------------------------------------------------- seeds and scale

@@ -63,8 +63,12 @@ BAD_INPUTS = [
      "home + community + institution = 0.9; the shares must sum to 1"),
     ("occupancy 0", "care: {occupancy: 0}", None, "care.occupancy.values: 0 is out of range; allowed 0.01 to 1"),
     ("occupancy above 1", "care: {occupancy: 1.2}", None, "care.occupancy.values: 1.2 is out of range; allowed 0.01 to 1"),
-    ("zero calibration target", "care: {calibration: {mild_share_60plus: 0}}", None,
-     "mild_share_60plus: a calibration target must be above 0"),
+    ("zero calibration target", "care: {definitions: {ltc: {disabled: {share_60plus: 0}}}}", None,
+     "share_60plus: a calibration target must be above 0"),
+    ("unknown disability definition", "care: {definition: census}", None,
+     "care: definition: 'census' is not one of care.definitions (adl, ltc)"),
+    ("two age gradients", "care: {definitions: {ltc: {disabled: {life_share: {male: 0.1, female: 0.1}}}}}", None,
+     "give one of life_share and age_gradient"),
     ("time path where one value is read", "care: {transitions: {mortality_ratio_mild: {2020: 1.5, 2030: 1.2}}}", None,
      "mortality_ratio_mild: give one value; this setting does not change over time"),
     # Messages that once leaked parser internals, named nothing, or ran with nonsense.
@@ -167,7 +171,7 @@ def test_manifest_records_config_hash_versions_and_files(finished_run):
     for name in charts:  # each chart as PNG and SVG, the default formats
         assert {f"charts/{name}.png", f"charts/{name}.svg"} <= set(manifest["files"]), name
     assert "SeedSequence" in manifest["definitions"]["abm_replicate_seed"]
-    assert manifest["definitions"]["care_severity"].startswith("重度＝生活不能自理")
+    assert manifest["definitions"]["care_severity"].startswith("重度失能＝生活不能自理")
     assert manifest["runtime_seconds"] >= 0
 
 

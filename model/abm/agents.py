@@ -2,11 +2,11 @@
 
 Each month every provider, in a random order (`shuffle_do`), fills its free places from the
 head of the waiting list for its kind of care; institutions do so in two rounds, nursing-type
-beds first, so a severe case takes a general bed only when no nursing bed it may take is free. The list is ordered by the priority rule
-(severe first by default) and, within a priority, first come first served. Institutions
-match severity to bed type: a severe case takes a free nursing-type bed first and otherwise a
-general bed (counted as under-served, and moved to a nursing bed of the same home when one
-frees); mild cases take general beds only.
+beds first. The list is ordered by the priority rule (severe first by default) and, within a
+priority, first come first served. Institutions match grade to bed type as the care stage does
+(`care.nursing_grades`): a person of a nursing grade takes a free nursing-type bed first and
+otherwise a general bed (counted as under-served if severe, and moved to a nursing bed of the
+same home when one frees); other grades take general beds only.
 """
 
 from __future__ import annotations
@@ -28,14 +28,14 @@ class WaitingList:
         rank = np.where(severe, 0, 1) if model.arrays.priority == "severe_first" else np.zeros(len(wanting))
         order = np.lexsort((wanting, people.wait_since[wanting], rank))
         self.rows = wanting[order]
-        self.severe = severe[order]
+        self.nursing = model.arrays.nursing_grades[people.state[self.rows]]
         self.area = people.area[self.rows]
         self.any_area = model.month - people.wait_since[self.rows] >= model.arrays.other_area_after_months
         self.open = np.ones(len(self.rows), dtype=bool)
         self.left = np.bincount(self.area, minlength=len(model.arrays.areas))  # open applicants by area
         self.open_count = len(self.rows)
 
-    def take(self, count: int, area: int | None = None, severe_only: bool = False,
+    def take(self, count: int, area: int | None = None, nursing_only: bool = False,
              crossing: bool = True) -> np.ndarray:
         """Remove and return the first `count` applicants a provider may admit: from its own
         area (None: any), or from another after the crossing wait (the move penalty)."""
@@ -44,8 +44,8 @@ class WaitingList:
         fits = self.open.copy()
         if area is not None:
             fits &= (self.area == area) | (self.any_area if crossing else False)
-        if severe_only:
-            fits &= self.severe
+        if nursing_only:
+            fits &= self.nursing
         chosen = np.flatnonzero(fits)[:count]
         self.open[chosen] = False
         self.left -= np.bincount(self.area[chosen], minlength=len(self.left))
@@ -66,11 +66,12 @@ class Institution(mesa.Agent):
         self.healthy_residents = 0
 
     def admit_nursing(self, waiting: WaitingList) -> None:
-        """First round: nursing beds to severe residents in general beds, then to severe applicants."""
+        """First round: nursing beds to residents of a nursing grade in general beds, then to
+        applicants of a nursing grade."""
         model = self.model
         model.transfer_to_nursing(self)
         free_nursing = self.nursing_beds - self.nursing_used
-        model.place(waiting.take(free_nursing, self.area, severe_only=True), INSTITUTION, self, nursing=True)
+        model.place(waiting.take(free_nursing, self.area, nursing_only=True), INSTITUTION, self, nursing=True)
 
     def admit_general(self, waiting: WaitingList) -> None:
         """Second round: general beds to the list in order (self-caring residents keep theirs)."""

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..care_demand import HealthStates
-from ..states import OLD_AGE, SETTINGS, STATES
+from ..care_demand import HealthStates, anchored_shares, home_workers_needed, use_shares, users_by_setting
+from ..states import OLD_AGE, STATES
 from ..scenario import Scenario, TimePath
 from ..demography import PopulationProjection
 from .people import LIVING_NAMES
@@ -29,6 +29,7 @@ class MixArrays:
     years: np.ndarray               # stock years, base … end
     scale: int                      # persons per agent
     priority: str
+    nursing_grades: np.ndarray      # by state: whose beds are nursing-type (care.nursing_grades): (3,) bool
     other_area_after_months: int
     # population and health states (from the population and care stages)
     stocks: np.ndarray              # people aged 60..100+ by year and sex: (years, 2, 41)
@@ -46,7 +47,7 @@ class MixArrays:
     pension_income: np.ndarray            # yuan per month by scheme (employee, resident): (months, 2)
     institution_odds: np.ndarray          # by living arrangement: (3,)
     price_elasticity: float
-    shares: np.ndarray                    # target shares by state × (home, community, institution): (3, 3)
+    shares: np.ndarray                    # shares by year, state × (home, community, institution): (years, 3, 3)
     home_care_uptake: np.ndarray          # by state (healthy unused): (3,)
     home_care_hours: np.ndarray           # hours a month by state: (3,)
     # supply and money, by month
@@ -126,8 +127,11 @@ def resolve_mix(scenario: Scenario, population: PopulationProjection, states: He
     stocks = population.arrays.population[:, :, OLD_AGE:]
     elderly = np.interp(times, years, stocks.sum(axis=(1, 2)))
 
-    shares = np.array([[float(getattr(mix.shares.get(state, care.mix[state]), setting).at(years[0]))
-                        for setting in SETTINGS] for state in STATES])
+    # Every mix starts from the same observed base-year use and moves to its own shares, as
+    # the care stage does.
+    base_shares = anchored_shares(scenario, states.counts[0].sum(axis=(0, 2)))
+    targets = {state: mix.shares.get(state, care.mix[state]) for state in STATES}
+    shares = np.stack([use_shares(scenario, base_shares, targets, year) for year in years])
     if mix.beds is not None:
         beds = _monthly(mix.beds, times)
     elif mix.beds_per_1000 is not None:
@@ -141,6 +145,10 @@ def resolve_mix(scenario: Scenario, population: PopulationProjection, states: He
     if mix.daycare_factor is not None:
         daycare_places = daycare_places * _monthly(mix.daycare_factor, times)
     workers = _monthly(mix.home_care_workers or abm.supply.home_care_workers, times)
+    if mix.home_care_workers is None and abm.supply.home_care_workers_growth == "need":
+        # The base-year workforce grows as the care stage's home-care workforce need does.
+        need = home_workers_needed(scenario, users_by_setting(scenario, states.counts, years), years)
+        workers = workers * np.interp(times, years, need / need[0])
     if mix.home_care_workers_factor is not None:
         workers = workers * _monthly(mix.home_care_workers_factor, times)
     behaviour, supply, subsidies = abm.behaviour, abm.supply, mix.subsidies
@@ -153,6 +161,7 @@ def resolve_mix(scenario: Scenario, population: PopulationProjection, states: He
     zero = np.zeros(months)
     return MixArrays(
         name=name, years=years, scale=abm.scale, priority=abm.priority,
+        nursing_grades=np.array([state in care.nursing_grades for state in STATES]),
         other_area_after_months=int(abm.other_area_after_months.at(years[0])),
         stocks=stocks, counts=states.counts, death=states.death, move=states.move, entry=states.entry,
         migration=states.migration,

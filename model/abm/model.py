@@ -72,11 +72,9 @@ class CareMixModel(mesa.Model):
         for state in (MILD, SEVERE):
             for sex in (0, 1):
                 self._add_people(np.repeat(np.arange(OPEN_AGE + 1), counts[sex, state]), sex, state, active=True)
-        # Odds levels: at base-year prices without subsidy these people split by the target shares.
-        rows = np.flatnonzero(self.people.view("active"))
-        reference = self._relative_odds(rows, month=0, with_subsidy=False)
-        self.levels = calibrate_levels(self.people.state[rows], reference, arrays.shares)
-        self._decide(rows)
+        # Odds levels: at base-year prices without subsidy these people split by the base year's
+        # shares (the observed use, the same for every mix).
+        self._review(0)
         self._draw_year(0)
 
     # ------------------------------------------------------------------ setting up
@@ -145,9 +143,9 @@ class CareMixModel(mesa.Model):
         attending = np.bincount(provider[active & (setting == COMMUNITY)], minlength=len(self.centre_list))
         for centre, used in zip(self.centre_list, attending.tolist()):
             centre.used = used
-        # Severe residents in general beds, by home, longest resident first: they move to a
-        # nursing bed of their home when one is free.
-        underserved = np.flatnonzero(resident & ~nursing & (p.view("state") == SEVERE))
+        # Residents of a nursing grade in general beds, by home, longest resident first: they
+        # move to a nursing bed of their home when one is free.
+        underserved = np.flatnonzero(resident & ~nursing & self.arrays.nursing_grades[p.view("state")])
         underserved = underserved[np.lexsort((underserved, p.since[underserved], provider[underserved]))]
         homes, starts = np.unique(provider[underserved], return_index=True)
         self.underserved = dict(zip(homes.tolist(), np.split(underserved, starts[1:])))
@@ -166,8 +164,8 @@ class CareMixModel(mesa.Model):
             centre.capacity = max(capacity, centre.used)
         self.home_care.hours = i.home_care_hours_supply[k] / i.scale
         pool = self.pool.sum()
-        self.healthy_institution_demand = pool * i.shares[HEALTHY, 2]
-        self.healthy_community_demand = pool * i.shares[HEALTHY, 1]
+        self.healthy_institution_demand = pool * i.shares[k // 12, HEALTHY, 2]
+        self.healthy_community_demand = pool * i.shares[k // 12, HEALTHY, 1]
         if k > 0:
             self.flows[(self._flow_year(k), "public_cost")] += (max(0.0, i.beds[k] - self.planned_beds)
                                                                 * i.new_bed_subsidy[k] / i.scale)
@@ -242,7 +240,7 @@ class CareMixModel(mesa.Model):
         p.setting[rows], p.provider[rows], p.nursing_bed[rows] = HOME, -1, False
 
     def transfer_to_nursing(self, home: Institution) -> None:
-        """Move severe residents of `home` from general to free nursing beds of the same home."""
+        """Move residents of a nursing grade in `home` from general to free nursing beds of the same home."""
         waiting = self.underserved.get(home.index)
         free = home.nursing_beds - home.nursing_used
         if waiting is None or free <= 0:
@@ -272,6 +270,28 @@ class CareMixModel(mesa.Model):
             price = price - i.subsidy_institution[month, state]
         ability = i.pension_income[month, p.scheme[rows]] + i.family_support[month, p.living[rows]]
         return choice_odds(p.living[rows], ability, price, i.institution_odds, i.price_elasticity)
+
+    def _review(self, t: int) -> None:
+        """The yearly review at the stock date of year t: everyone in need who is not in an
+        institution chooses again (residents stay). The odds levels are set so that, at year
+        t's prices without subsidy and with places for all, the year's use would follow year t's
+        shares on the path from the observed use to the mix: the choosers make up what the
+        residents do not. Subsidies, prices and capacity then move what actually happens."""
+        p = self.people
+        active = np.flatnonzero(p.view("active"))
+        resident = p.setting[active] == INSTITUTION
+        targets = self.arrays.shares[t].copy()
+        for state in (MILD, SEVERE):
+            mine = p.state[active] == state
+            people, residents = mine.sum(), (mine & resident).sum()
+            if people > residents:
+                institution = min(max(targets[state, 2] * people - residents, 0.0) / (people - residents), 1.0)
+                others = targets[state, :2] / max(targets[state, :2].sum(), 1e-12)
+                targets[state] = [*(others * (1 - institution)), institution]
+        rows = active[~resident]
+        month = min(12 * t, self.arrays.months - 1)
+        self.levels = calibrate_levels(p.state[rows], self._relative_odds(rows, month=month, with_subsidy=False), targets)
+        self._decide(rows)
 
     def _decide(self, rows: np.ndarray) -> None:
         """People whose need began or changed choose a setting and, if it is a formal one they
@@ -382,7 +402,7 @@ class CareMixModel(mesa.Model):
             self.pool[sex, 0] += by_state[HEALTHY]
             for state in (MILD, SEVERE):
                 arrivals.append(self._add_people(np.zeros(by_state[state], dtype=int), sex, state, active=True))
-        self._decide(np.concatenate(arrivals))
+        self._review(t + 1)
         p.compact()
         if t + 1 < len(i.years) - 1:
             self._draw_year(t + 1)

@@ -326,60 +326,106 @@ def _sums_to_one(paths: dict[str, TimePath], what: str) -> None:
             raise ValueError(f"{what} = {total:g}{where}; the shares must sum to 1")
 
 
-class TargetWeights(Frozen):
-    """Weights of the calibration targets in the least-squares fit."""
+class BySexFraction(Frozen):
+    """A share given separately for men and women."""
 
-    severe_years_after_60: RatioPath
-    severe_share_60plus: RatioPath
-    mild_share_60plus: RatioPath
+    male: FractionPath
+    female: FractionPath
 
     @model_validator(mode="after")
     def _constant(self):
         return _constant_paths(self)
 
 
-class CareCalibration(Frozen):
-    """Base-year targets for the health-state model (severe = census 生活不能自理)."""
+class AgeGradient(Frozen):
+    """The share with a condition in the ages `high_ages` ÷ the share in `low_ages` (both sexes alike)."""
 
-    severe_share_60plus: FractionPath    # census share of 60+ unable to care for themselves
-    provincial_factor: RatioPath         # the region relative to the national share
-    mild_share_60plus: FractionPath      # share unhealthy but able to care for themselves
-    severe_years_after_60_male: YearsPath
-    severe_years_after_60_female: YearsPath
-    weights: TargetWeights               # of the targets in the fit
-    max_miss: FractionPath               # a fit missing a target by more than this is refused
+    low_ages: tuple[int, int]
+    high_ages: tuple[int, int]
+    ratio: RatioPath
+
+    @model_validator(mode="after")
+    def _ages(self):
+        for ages in (self.low_ages, self.high_ages):
+            if not 60 <= ages[0] <= ages[1] <= 100:
+                raise ValueError("an age band is [low, high] with 60 ≤ low ≤ high ≤ 100")
+        return _constant_paths(self)
+
+
+class PrevalenceTargets(Frozen):
+    """Published figures that fix one grade's logistic age curve for each sex (`model/disability`):
+    the 60+ share, the centenarians' share, and one of the share of life after 60 lived in the
+    grade (a Sullivan DFLE figure) or an age gradient."""
+
+    share_60plus: FractionPath           # both sexes, over China's 2020 census population
+    female_to_male: RatioPath            # women's 60+ share ÷ men's
+    share_100plus: BySexFraction
+    life_share: BySexFraction | None = None
+    age_gradient: AgeGradient | None = None
+
+    @model_validator(mode="after")
+    def _one_gradient(self):
+        _constant_paths(self)
+        if (self.life_share is None) == (self.age_gradient is None):
+            raise ValueError("give one of life_share and age_gradient")
+        if self.share_60plus.value() <= 0:
+            raise ValueError("share_60plus: a calibration target must be above 0")
+        return self
+
+
+class DisabilityDefinition(Frozen):
+    """One reading of 'disabled': what the two grades mean, in words and as published targets."""
+
+    label: str = Field(min_length=3)      # printed on every care chart and table (Chinese outputs)
+    label_en: str = Field(min_length=3)   # the same for English outputs
+    severe: PrevalenceTargets             # the top grade (重度失能)
+    disabled: PrevalenceTargets           # any grade (轻度 to 重度); the lower grade is the difference
+
+
+class CareCalibration(Frozen):
+    """How the definition's national figures become the region's base-year prevalence."""
+
+    provincial_factor: RatioPath         # the region's prevalence ÷ the nation's, at each sex and age
+    reference_e60_male: YearsPath        # life expectancy at 60 of the life table behind the DFLE figures
+    reference_e60_female: YearsPath
+    max_miss: FractionPath               # a curve missing a target by more than this is refused
 
     @model_validator(mode="after")
     def _positive_and_constant(self):
         _constant_paths(self)
-        for name in ("severe_share_60plus", "provincial_factor", "mild_share_60plus", "severe_years_after_60_male",
-                     "severe_years_after_60_female"):
-            if getattr(self, name).value() <= 0:
-                raise ValueError(f"{name}: a calibration target must be above 0")
+        if self.provincial_factor.value() <= 0:
+            raise ValueError("provincial_factor: must be above 0")
         return self
 
 
 class HealthTransitions(Frozen):
-    """Assumed parts of the annual transition model (the incidence levels are calibrated)."""
+    """Assumed parts of the annual transition model (the incidences are derived from the
+    base-year prevalence by age)."""
 
-    incidence_age_slope: GrowthPath      # log-linear rise of incidence per year of age
     mild_to_severe_factor: RatioPath     # severe incidence among the mildly disabled ÷ among the healthy
     recovery_at_60: FractionPath         # yearly mild → healthy probability at 60 …
     recovery_halving_years: YearsPath    # … halving every this many years of age
     mortality_ratio_mild: RatioPath      # death rate mild ÷ healthy
     mortality_ratio_severe_60: RatioPath  # death rate severe ÷ healthy at 60, falling log-linearly …
     mortality_ratio_severe_100: RatioPath  # … to this at 100+
-    prevalence_at_60_mild: FractionPath
-    prevalence_at_60_severe: FractionPath
 
     @model_validator(mode="after")
     def _consistent(self):
         _constant_paths(self)
-        if self.prevalence_at_60_mild.value() + self.prevalence_at_60_severe.value() >= 1:
-            raise ValueError("prevalence_at_60_mild + prevalence_at_60_severe must be below 1")
         if self.recovery_halving_years.value() <= 0:
             raise ValueError("recovery_halving_years: must be above 0")
         return self
+
+
+class BaseUse(Frozen):
+    """Observed institutional use in the base year, which anchors the care mix there."""
+
+    residents: PersonsPath | None = None           # elder-care institution residents (local); else occupancy × beds
+    self_caring_share: FractionPath                # residents with no disability grade
+
+    @model_validator(mode="after")
+    def _constant(self):
+        return _constant_paths(self)
 
 
 class CareMix(Frozen):
@@ -396,12 +442,17 @@ class CareMix(Frozen):
 
 
 class Care(Frozen):
-    definition: str = Field(min_length=3)         # named in outputs and the manifest (Chinese outputs)
-    definition_en: str | None = None              # the same in English (English outputs); else `definition`
+    definition: str                               # the key of `definitions` in force
+    definitions: dict[str, DisabilityDefinition]
+
+    @property
+    def grading(self) -> DisabilityDefinition:
+        """The disability definition in force."""
+        return self.definitions[self.definition]
 
     def definition_in(self, lang: str) -> str:
-        """The disability definition in force, in the outputs' language."""
-        return self.definition_en if lang == "en" and self.definition_en else self.definition
+        """The disability definition in force, in words, in the outputs' language."""
+        return self.grading.label_en if lang == "en" else self.grading.label
     morbidity: Literal["multistate", "constant_prevalence"] = "multistate"
     incidence_trend: GrowthPath                   # yearly change of incidence (compression < 0)
     prevalence_table: PrevalenceTable | None = None
@@ -409,10 +460,12 @@ class Care(Frozen):
     transitions: HealthTransitions
     mix: dict[Literal["healthy", "mild", "severe"], CareMix]
     occupancy: OccupancyPath
-    # Occupancy of institutional beds the statistics report for the base year, checked against
-    # the care mix's users (a warning beyond the tolerance); none to skip the check.
+    # Occupancy of institutional beds the statistics report for the base year: with the beds,
+    # the base year's residents (unless base_use.residents gives them).
     observed_occupancy: OccupancyPath | None = None
-    observed_occupancy_tolerance: FractionPath
+    base_use: BaseUse
+    mix_reached: YearPath                         # the year the care mix (a target) is reached
+    nursing_grades: list[Literal["mild", "severe"]] = Field(min_length=1)   # whose beds are nursing-type
     beds: BedsPath | None = None                  # beds supplied (stock path; local)
     nursing_share: FractionPath                   # nursing-type share of supplied beds
     beds_norm: Per1000Path                        # planning norm, beds per 1,000 aged 60+
@@ -435,6 +488,13 @@ class Care(Frozen):
         if missing:
             raise ValueError(f"give clients per worker for {', '.join(sorted(missing))}")
         return ratios
+
+    @model_validator(mode="after")
+    def _known_definition(self):
+        if self.definition not in self.definitions:
+            raise ValueError(f"definition: {self.definition!r} is not one of care.definitions "
+                             f"({', '.join(sorted(self.definitions))})")
+        return self
 
 
 # --------------------------------------------------------------------------- agent-based care mix
@@ -483,6 +543,9 @@ class AbmSupply(Frozen):
     places_per_centre: PlacesPath                    # where day-care places are not given
     home_care_workers: WorkersPath | None = None     # local
     home_care_workers_per_1000: Per1000Path          # per 1,000 aged 60+, where workers are not given
+    # "need": the base-year workers grow as the care stage's home-care workforce need (its
+    # staffing ratios); "held": the stated path as it is.
+    home_care_workers_growth: Literal["need", "held"] = "need"
     hours_per_worker: HoursPerMonthPath
     price_general_bed: YuanPerMonthPath              # base year; prices then rise with the average wage
     price_nursing_bed: YuanPerMonthPath
@@ -709,6 +772,7 @@ class Sensitivity(Frozen):
     pensioner_mortality: FractionPath    # pensioners' mortality ratio ∓ this
     disability_incidence: GrowthPath     # the incidence trend ∓ this a year
     care_mix: FractionPath               # severe cases in institutions ∓ this share (home takes the difference)
+    self_caring_share: FractionPath      # the base year's self-caring share of residents ∓ this
 
     @model_validator(mode="after")
     def _constant(self):
