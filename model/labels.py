@@ -11,6 +11,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "source_pension": ("资料来源：第七次全国人口普查；《中国统计年鉴2025》表24-26（山西省2024年基金收支，校准）；模型测算",
                        "Source: 2020 census; China Statistical Yearbook 2025, table 24-26 (Shanxi's 2024 fund, calibration); "
                        "silverplan projections"),
+    "report_care_models": (
+        "如何读照护结果：照护需求测算回答“需要多少”——各失能等级老人多少、按目标照护格局（如“9073”，自2020年实际入住情况逐年过渡）"
+        "人人得到所需服务时需要多少护理型床位、普通床位、日间照料床位和护理员；它是规划目标的依据。照护格局主体模型回答“按规划会发生什么”——"
+        "在规划给定的床位、场所和护理员下，老人按价格和家庭条件选择，谁在轮候、轮候多久、哪类床位空置、多少重度失能老人得不到正式照护、"
+        "财政与家庭支出多少。两者使用同一失能等级、同一2020年起点、同一床位和同一格局规则；床位和服务不受限时，主体模型各方式的照护人数与需求测算相差不超过2%，"
+        "两者之差来自容量和行为。",
+        "How to read the care figures: the care-demand projection answers how much is needed — people of each grade, and the "
+        "nursing-type beds, general beds, day-care places and care workers the target mix (such as 9073, reached from the observed "
+        "2020 use) needs if everyone gets what it assigns; it is the basis for plan targets. The care-mix model answers what "
+        "happens under a plan — with the plan's beds, places and workers and people choosing by price and family: who waits and "
+        "for how long, which beds stand empty, how many severely disabled people go without formal care, and what it costs the "
+        "public purse and families. Both use the same grades, the same 2020 start, the same beds and the same mix rules; with "
+        "places for all the model's users by setting are within 2% of the projection, so their differences are capacity and "
+        "behaviour."),
     "source_care": ("资料来源：第七次全国人口普查；模型测算。\n失能口径：{definition}",
                     "Source: 2020 census; silverplan projections.\nDisability: {definition}"),
     "source_abm": ("资料来源：第七次全国人口普查；主体模型测算（{n}次模拟的均值及5%–95%区间）",

@@ -75,7 +75,8 @@ def build_report(result, title: str, lang: str, charts: list[Path], assumptions:
     sections = [
         ("主要结果" if zh else "Headline figures", f'<div class="cards">{cards}</div>'
          + (f'<p class="meta">{"失能口径：" if zh else "Disability definition: "}{html.escape(definition)}</p>'
-            if definition else "")),
+            if definition else "")
+         + (f'<p>{html.escape(text("report_care_models", lang))}</p>' if "abm" in result.tables else "")),
         ("图表" if zh else "Charts", f'<div class="charts">{images}</div>'),
         ("假设与来源" if zh else "Assumptions and sources", _derived_note(manifest.get("derived", []), result, zh)
          + _table_html(assumptions.set_axis(columns, axis=1))),

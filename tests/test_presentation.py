@@ -142,6 +142,9 @@ def test_the_report_holds_every_chart_and_the_headline_figures(quick_run):
     gap = result.tables["care"].query("year == 2035 and metric == 'bed_gap'")["value"].item()
     assert "床位缺口" in page and f"→ {gap:,.0f}" in page
     assert "自给率" in page and "假设与来源" in page and "config_sha256" in page
+    assert "失能口径：重度失能＝生活不能自理" in page
+    if "abm" in result.tables:   # what each care model answers, in one paragraph
+        assert "如何读照护结果" in page
     assert "src=\"http" not in page and "<script" not in page  # self-contained
 
 
