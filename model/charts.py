@@ -8,6 +8,8 @@ none is found the caller draws in English and says so once.
 
 from __future__ import annotations
 
+import textwrap
+
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -109,8 +111,10 @@ class ChartContext:
                    definition=scenario.care.definition_in(lang) if scenario.care else "")
 
     def care_source(self) -> str:
-        """The source line of a chart that depends on the disability definition: it names it."""
-        return text("source_care", self.lang, definition=self.definition)
+        """The source line of a chart that depends on the disability definition: it names it,
+        wrapped to the page (a Chinese character is about two Latin letters wide)."""
+        width = 72 if self.lang == "zh" else 120
+        return text("source_care", self.lang, definition="\n".join(textwrap.wrap(self.definition, width)))
 
     def name_of(self, key: str) -> str:
         """A care mix or county as the reader knows it (the key when no name is given)."""
@@ -336,6 +340,10 @@ def beds_needed_and_supplied(tables: dict, ctx: ChartContext) -> Figure:
             label=_name("care", "beds_supplied", ctx))
     ax.plot(years, norm / scale, color=COLOURS["grey"], linewidth=1.2, linestyle="--",
             label=text("beds_norm", ctx.lang, norm=float(wide["beds_norm_per_1000"].iloc[-1])))
+    ax.plot(years, wide["nursing_beds_needed"] / scale, color=COLOURS["red"], linewidth=1.0, linestyle=":",
+            label=_name("care", "nursing_beds_needed", ctx))
+    ax.plot(years, wide["nursing_beds_supplied"] / scale, color=COLOURS["blue"], linewidth=1.0, linestyle=":",
+            label=_name("care", "nursing_beds_supplied", ctx))
     ax.fill_between(years, wide["beds_supplied"] / scale, wide["beds_needed"] / scale,
                     where=wide["beds_needed"] > wide["beds_supplied"], interpolate=True, color=COLOURS["red"],
                     alpha=0.12, linewidth=0)

@@ -49,7 +49,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "pension_money": ("城镇职工基本养老保险：收入、支出与需统筹调剂弥补的缺口",
                       "Urban employee pensions: revenue, spending, transfer from the pool"),
     "depletion": ("假设独立运行：{year}年耗尽", "stand-alone (hypothetical): runs out {year}"),
-    "care_severity": ("{region}不健康及失能老年人（60岁及以上）", "{region}: people aged 60+ in poor health, by severity"),
+    "care_severity": ("{region}失能老年人（60岁及以上，按失能等级）", "{region}: disabled people aged 60+, by grade"),
     "beds": ("{region}养老床位：需求、供给与规划标准", "{region}: elder-care beds needed, supplied and the norm"),
     "beds_norm": ("规划标准（每千名老人{norm:g}张）", "Norm ({norm:g} per 1,000 aged 60+)"),
     "nursing_share": ("护理型床位占比", "Nursing-type share of beds"),
