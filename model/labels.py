@@ -11,6 +11,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "source_pension": ("资料来源：第七次全国人口普查；《中国统计年鉴2025》表24-26（山西省2024年基金收支，校准）；模型测算",
                        "Source: 2020 census; China Statistical Yearbook 2025, table 24-26 (Shanxi's 2024 fund, calibration); "
                        "silverplan projections"),
+    "workbook_definition": ("失能口径：{definition}", "Disability definition: {definition}"),
     "report_care_models": (
         "如何读照护结果：照护需求测算回答“需要多少”——各失能等级老人多少、按目标照护格局（如“9073”，自2020年实际入住情况逐年过渡）"
         "人人得到所需服务时需要多少护理型床位、普通床位、日间照料床位和护理员；它是规划目标的依据。照护格局主体模型回答“按规划会发生什么”——"

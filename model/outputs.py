@@ -13,6 +13,7 @@ import pandas as pd
 from .scenario import Scenario, model_digest, scenario_digest
 from .folders import read_manifest, staged, write_manifest
 from . import metrics
+from .labels import text
 from .localise import derived_fields
 from .runner import RunResult
 from .stages import Progress, quiet
@@ -105,7 +106,10 @@ def write_run(result: RunResult, target: Path, scenario_file: str, started: date
         lang = ctx.lang
         assumed = assumptions(scenario, result.derived, lang)
         sheets = {name: written[name] for name in metrics.TABLES if name in written}
-        write_workbook({**sheets, "assumptions": assumed}, staging / "results.xlsx", lang)
+        definition = scenario.care.definition_in(lang) if scenario.care else ""
+        headers = {key: text("workbook_definition", lang, definition=definition)
+                   for key in ("care", "abm") if definition and key in sheets}
+        write_workbook({**sheets, "assumptions": assumed}, staging / "results.xlsx", lang, headers)
         content = build_manifest(result, scenario_file, started)
         content["warnings"] = [*result.warnings, *notes]
         from .report import build_report

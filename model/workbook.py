@@ -71,9 +71,11 @@ def assumptions(scenario: Scenario, derived: list[tuple[str, str, str, str]], la
                         columns=["parameter", "value", "unit", "source"])
 
 
-def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, lang: str) -> None:
+def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, lang: str, notes: dict[str, str] | None = None) -> None:
     """One sheet per table; headers in `lang`; names and units from the metric registry;
     numbers formatted by their unit (fractions as %, counts with thousands separators).
+    `notes` (sheet key → text, such as the disability definition a sheet depends on) go in a
+    comment on the sheet's first cell and in its printed page header.
 
     Written by XlsxWriter in its streaming (constant-memory) mode, every cell with an
     explicit type: text is always stored as text, so a source string such as ``=HYPERLINK(…)``
@@ -93,11 +95,16 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, lang: str) -> No
         table, units = _for_reading(table, source_table, lang)
         headers = [text(HEADERS[column], lang) if column in HEADERS else column for column in table.columns]
         worksheet.freeze_panes(1, 0)
+        note = (notes or {}).get(key)
+        if note:
+            worksheet.set_header("&L" + note.replace("&", "&&")[:250])
         for j, column in enumerate(table.columns):
             wide = 36 if column in ("name", "source") else len(str(headers[j])) * 2 + 4
             worksheet.set_column(j, j, max(10, min(60, wide)))
         for j, header in enumerate(headers):
             worksheet.write_string(0, j, str(header), formats["header"])
+        if note:
+            worksheet.write_comment(0, 0, note, {"x_scale": 4, "y_scale": 2})
         numeric = [pd.api.types.is_numeric_dtype(table[c]) and c not in ("year", "age") for c in table.columns]
         for i, row in enumerate(table.itertuples(index=False), start=1):
             number_format = formats[display.excel_format(units[i - 1])] if units is not None else None

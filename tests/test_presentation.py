@@ -130,6 +130,11 @@ def test_the_workbook_holds_the_same_numbers_as_the_csv_files(quick_run):
     assert list(assumptions.columns) == ["参数", "数值", "单位", "来源"]
     assert assumptions["来源"].notna().all()
     assert "population.fertility.tfr" in set(assumptions["参数"])
+    # The care sheet names the disability definition it depends on (comment and printed header).
+    import openpyxl
+    care = openpyxl.load_workbook(folder / "results.xlsx")["照护需求"]
+    assert care["A1"].comment.text.startswith("失能口径：重度失能＝生活不能自理")
+    assert care.oddHeader.left.text.startswith("失能口径：")
 
 
 def test_the_report_holds_every_chart_and_the_headline_figures(quick_run):
