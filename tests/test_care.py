@@ -1,5 +1,7 @@
 """Care demand: state accounting, calibration fit, scenarios, and the bed arithmetic."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -62,6 +64,25 @@ def test_each_grade_curve_reaches_its_published_targets(care_base, definition):
                 g = targets.age_gradient
                 assert statistics(curve[sex], population[sex], years[sex], band(g.low_ages), band(g.high_ages))[3] \
                     == pytest.approx(g.ratio.value(), rel=1e-6)
+
+
+def test_the_curves_pass_near_published_shares_they_were_not_fitted_to(care_base):
+    """CLHLS 2018 (any basic-ADL limitation, 65+, by sex) and the 2010 census (unable to care
+    for themselves at 90+ and 100+): within each row's tolerance (tests/data/disability_checks.csv)."""
+    from model.disability import _reference, band
+    scenario = care_base[0]
+    prevalence, _ = national_curves(scenario)
+    c = scenario.care.calibration
+    population, _ = _reference(c.reference_e60_male.value(), c.reference_e60_female.value())
+    curves = {"any": prevalence[:, 1] + prevalence[:, 2], "severe": prevalence[:, 2]}
+    checks = pd.read_csv(Path(__file__).parent / "data" / "disability_checks.csv").dropna(subset=["tolerance"])
+    assert len(checks) >= 5
+    for row in checks.itertuples():
+        sexes = {"male": [0], "female": [1], "both": [0, 1]}[row.sex]
+        ages = band((row.age_low, row.age_high))
+        share = sum((curves[row.grade][s, ages] * population[s, ages]).sum() for s in sexes) / \
+            sum(population[s, ages].sum() for s in sexes)
+        assert share == pytest.approx(row.value, rel=row.tolerance), row
 
 
 def test_severe_years_after_60_are_the_census_dfle_figures(care_base):
