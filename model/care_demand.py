@@ -109,6 +109,14 @@ def apply_transitions(shares: np.ndarray, death: np.ndarray, move: np.ndarray) -
     return moved / np.where(total > 0, total, 1.0)
 
 
+def projection_q(lt) -> np.ndarray:
+    """Death probabilities at 60..100+ as the projection applies them (..., 2, 41): 1 − L(x+1)/L(x),
+    and 1 − T(100)/T(99) for 99 and the open 100+ group alike, so that state deaths add up to
+    the projection's deaths."""
+    survival = survival_ratios(lt.Lx, lt.Tx)[..., OLD_AGE:]     # ages 60..99
+    return 1 - np.concatenate([survival, survival[..., -1:]], axis=-1)
+
+
 def onset_rates(onset: np.ndarray, trend_factor: float = 1.0) -> np.ndarray:
     """Yearly incidence (mild, severe) by sex and age (2, 2, 41) scaled by the incidence trend."""
     return np.minimum(onset * trend_factor, 1.0)
@@ -167,8 +175,7 @@ def calibrate(scenario: Scenario, population_60: np.ndarray, lt) -> tuple:
         national, fit = prevalence_curves(care.grading, (c.reference_e60_male.value(), c.reference_e60_female.value()),
                                           c.max_miss.value(), care.definition)
         prevalence = scale_disability(np.ones((2, 2, 1)), national, np.full(2, c.provincial_factor.value()))[1]
-    q = lt.qx[:, OLD_AGE:]
-    onset, reached = incidence_from_prevalence(prevalence, q, mortality_ratios(scenario), recovery_rates(scenario),
+    onset, reached = incidence_from_prevalence(prevalence, projection_q(lt), mortality_ratios(scenario), recovery_rates(scenario),
                                                care.transitions.mild_to_severe_factor.value())
     years = sullivan_years(prevalence, lt.lx[:, OLD_AGE:], lt.ex[:, -1])
     shares = (population_60[:, None, :] * prevalence).sum(axis=(0, 2)) / population_60.sum()
@@ -224,16 +231,12 @@ def project_states(scenario: Scenario, population: PopulationProjection, calibra
                    disability_factor: np.ndarray | None = None) -> HealthStates:
     """People aged 60+ by year, sex, state and age, with the probabilities that moved them.
 
-    `calibration` (levels, prevalence, fit) from an earlier call skips the 2020 calibration,
+    `calibration` (onsets, prevalence, fit) from an earlier call skips the 2020 calibration,
     for trials that share the base year and for counties. `disability_factor` (mild, severe)
     multiplies the incidences and base prevalences (a county's urban/rural mix)."""
     care = scenario.care
     stocks = population.arrays.population[:, :, OLD_AGE:]
-    # Death probabilities the projection itself applies: 1 − L(x+1)/L(x), and 1 − T(100)/T(99)
-    # for 99 and the open 100+ group alike, so state deaths add up to the projection's deaths.
-    lts = single_year_life_table(population.rates.mx)
-    survival = survival_ratios(lts.Lx, lts.Tx)[..., OLD_AGE:]     # ages 60..99
-    qx = 1 - np.concatenate([survival, survival[..., -1:]], axis=-1)  # (intervals, 2, 41)
+    qx = projection_q(single_year_life_table(population.rates.mx))  # (intervals, 2, 41)
     calibration = calibration or calibrate(scenario, stocks[0], single_year_life_table(population.rates.mx[0]))
     levels, prevalence, fit = calibration
     if disability_factor is not None:
@@ -328,13 +331,17 @@ def anchored_shares(scenario: Scenario, by_state: np.ndarray) -> np.ndarray:
         return mix
     self_caring = float(use.self_caring_share.at(base))
     disabled_would = by_state[[MILD, SEVERE]] * mix[[MILD, SEVERE], 2]
+    if self_caring < 1 and disabled_would.sum() <= 0:
+        raise ScenarioError("care.mix: no disabled person goes to an institution, so the disabled residents of "
+                            "care.base_use cannot be placed; give the disabled an institution share above 0")
     institution = np.empty(3)
     institution[HEALTHY] = residents * self_caring
     institution[[MILD, SEVERE]] = residents * (1 - self_caring) * disabled_would / max(disabled_would.sum(), 1e-300)
     share = institution / np.maximum(by_state, 1e-300)
     if (share > 1).any():
+        hint = "lower care.base_use.residents" if use.residents is not None else "give care.base_use.residents"
         raise ScenarioError(f"care.base_use: {residents:,.0f} institutional residents need more "
-                            f"{STATES[int(np.argmax(share))]} people than the region has; give care.base_use.residents")
+                            f"{STATES[int(np.argmax(share))]} people than the region has; {hint}")
     others = mix[:, :2] / np.maximum(mix[:, :2].sum(axis=1, keepdims=True), 1e-300)
     return np.column_stack([others * (1 - share)[:, None], share])
 

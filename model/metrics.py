@@ -201,7 +201,7 @@ REGISTRY: dict[tuple[str, str], Metric] = _declare(
     M("users_home", A, "stock", "persons", "仅家庭照护人数", "Family care only", scaled=True),
     M("users_home_care", A, "stock", "persons", "居家上门服务人数", "Formal home care", scaled=True),
     M("users_community", A, "stock", "persons", "社区照护人数", "Community care", scaled=True),
-    M("users_institution", A, "stock", "persons", "机构照护人数", "In institutions", scaled=True),
+    M("users_institution", A, "stock", "persons", "入住机构的失能老人", "Disabled people in institutions", scaled=True),
     M("unmet_need", A, "stock", "persons", "未获正式照护的重度失能老人", "Severe cases without formal care",
       scaled=True, headline=19, compared=True),
     M("waiting", A, "stock", "persons", "轮候人数", "Waiting", scaled=True, headline=18, compared=True),

@@ -154,9 +154,13 @@ def test_without_capacity_limits_nobody_waits(unlimited_runs):
 
 @pytest.fixture(scope="module")
 def every_mix_unlimited():
-    """Every mix of base.yaml with places for all, one agent per person, four runs each."""
-    plain = load_scenario(BASE)
-    mixes = {name: UNLIMITED for name in plain.abm.mixes}
+    """Every mix of base.yaml — its own shares, subsidies and plans — with places for all, one
+    agent per person, four runs each."""
+    import yaml
+    written = yaml.safe_load(BASE.read_text(encoding="utf-8"))["abm"]["mixes"]
+    mixes = {name: {**{k: v for k, v in (spec or {}).items() if k not in ("beds_per_1000", "beds_held", "daycare_factor",
+                                                                          "home_care_workers_factor")}, **UNLIMITED}
+             for name, spec in written.items()}
     scenario, population, states, pension = stages({"abm": {"scale": 1, "replicates": 4, "processes": 1,
                                                             "mixes": mixes}})
     return scenario, population, states, run_care_abm(scenario, population, states, pension)

@@ -125,12 +125,16 @@ def test_women_are_at_least_as_disabled_as_men_where_the_targets_say_so(care_bas
 
 
 def test_incidences_keep_the_base_year_prevalence(care_base):
-    """The incidences are derived so that a stationary cohort under the base-year life table
-    moves from each age's prevalence to the next age's exactly."""
+    """The incidences are derived so that, under the base-year death rates the projection
+    applies, each age's prevalence moves to the next age's exactly: the projection's first
+    year reproduces the base prevalence at 61..100+ (the ceiling holds at the oldest ages)."""
     scenario, population, (_, fit) = care_base
     assert fit["care_fit_incidence_miss"] < 1e-9
-    onset = project_states(scenario, population).calibration[0]
+    states = project_states(scenario, population)
+    onset, prevalence = states.calibration[0], states.calibration[1]
     assert (onset >= 0).all() and (onset <= 1).all()
+    after_one_year = states.counts[1] / states.counts[1].sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(after_one_year[..., 1:], prevalence[..., 1:], atol=1e-12)
 
 
 def test_the_2020_figures_reproduce_the_anchors(care_base):

@@ -53,7 +53,7 @@ def test_roles_are_consistent():
 
 STAGES = ["demography.py", "lifetable.py", "agesplit.py", "pension.py", "retirement.py", "care_demand.py",
           "regions.py", "uncertainty.py", "solve.py", "sensitivity.py", "stages.py", "abm/model.py", "abm/people.py",
-          "abm/agents.py", "abm/mix.py", "abm/experiment.py"]
+          "abm/agents.py", "abm/mix.py", "abm/experiment.py", "disability.py"]
 # Numbers a stage may hold, each for a stated reason: (module, value) → why it is not an assumption.
 ALLOWED = {
     ("solve.py", 0.16): "plausibility warning: the 16% employer rate alone", ("solve.py", 0.32): "plausibility warning: "
@@ -80,8 +80,10 @@ ALLOWED = {
     ("uncertainty.py", 2024): "WPP 2024's first projected year", ("uncertainty.py", 2000): "trials of the width check",
     ("lifetable.py", 50): "refuse e0 targets needing a 50-fold change of death rates (solver bracket)",
     ("lifetable.py", 36): "bisection iterations",
-    ("care_demand.py", 50): "Gauss–Newton iterations", ("care_demand.py", 0.001): "solver starting point",
-    ("care_demand.py", 0.006): "solver starting point", ("care_demand.py", 80): "elderly_80plus: ages 80+",
+    ("care_demand.py", 80): "elderly_80plus: ages 80+",
+    ("disability.py", 0.2): "bisection bracket (death-rate factor)", ("disability.py", 3.0): "bisection bracket",
+    ("disability.py", 60): "bisection iterations", ("disability.py", 90.0): "solver starting point (midpoint age)",
+    ("disability.py", 0.1): "solver starting point (slope)", ("disability.py", 101): "ages 60..100 (array bound)",
     ("regions.py", 200): "fixed-point iterations", ("regions.py", 1e-6): "tolerance",
     ("uncertainty.py", 3.4): "variance of adjacent 5-year means of a yearly random walk (derived in the docstring)",
     ("uncertainty.py", 5): "5-year periods of the WPP series", ("uncertainty.py", 50_000_000): "memory estimate",

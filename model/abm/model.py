@@ -263,7 +263,7 @@ class CareMixModel(mesa.Model):
     def _relative_odds(self, rows: np.ndarray, month: int, with_subsidy: bool = True) -> np.ndarray:
         i, p = self.arrays, self.people
         state = p.state[rows]
-        base = np.where(state == SEVERE, i.price_nursing, i.price_general)
+        base = np.where(i.nursing_grades[state], i.price_nursing, i.price_general)   # the bed they would take
         mean_factor = i.institution_public_share * i.public_price_factor + 1 - i.institution_public_share
         price = base * mean_factor * i.price_index[month]
         if with_subsidy:
@@ -272,23 +272,29 @@ class CareMixModel(mesa.Model):
         return choice_odds(p.living[rows], ability, price, i.institution_odds, i.price_elasticity)
 
     def _review(self, t: int) -> None:
-        """The yearly review at the stock date of year t: everyone in need who is not in an
-        institution chooses again (residents stay). The odds levels are set so that, at year
-        t's prices without subsidy and with places for all, the year's use would follow year t's
-        shares on the path from the observed use to the mix: the choosers make up what the
-        residents do not. Subsidies, prices and capacity then move what actually happens."""
+        """The yearly review at the stock date of year t: everyone in need who is neither in an
+        institution nor waiting for a formal service chooses again (residents stay, the waiting
+        keep their place). The odds levels are set so that, at year t's prices without subsidy
+        and with places for all, the year's use would follow year t's shares on the path from the
+        observed use to the mix: the choosers make up what residents and bed applicants do not.
+        Subsidies, prices and capacity then move what actually happens."""
         p = self.people
         active = np.flatnonzero(p.view("active"))
-        resident = p.setting[active] == INSTITUTION
+        wants, setting = p.wants[active], p.setting[active]
+        waiting = (wants != setting) & (wants != HOME)
+        # Who does not choose now, by the setting (home, community, institution) they count in.
+        fixed = np.stack([waiting & (wants == HOME_CARE), waiting & (wants == COMMUNITY),
+                          (setting == INSTITUTION) | (waiting & (wants == INSTITUTION))])
         targets = self.arrays.shares[t].copy()
         for state in (MILD, SEVERE):
             mine = p.state[active] == state
-            people, residents = mine.sum(), (mine & resident).sum()
-            if people > residents:
-                institution = min(max(targets[state, 2] * people - residents, 0.0) / (people - residents), 1.0)
-                others = targets[state, :2] / max(targets[state, :2].sum(), 1e-12)
-                targets[state] = [*(others * (1 - institution)), institution]
-        rows = active[~resident]
+            people, held = mine.sum(), (fixed & mine).sum(axis=1)
+            choosers = people - held.sum()
+            if choosers > 0:   # the choosers' shares that give the year's counts in every setting
+                institution = min(max(targets[state, 2] * people - held[2], 0.0) / choosers, 1.0)
+                community = min(max(targets[state, 1] * people - held[1], 0.0) / choosers, 1.0 - institution)
+                targets[state] = [1.0 - institution - community, community, institution]
+        rows = active[~fixed.any(axis=0)]
         month = min(12 * t, self.arrays.months - 1)
         self.levels = calibrate_levels(p.state[rows], self._relative_odds(rows, month=month, with_subsidy=False), targets)
         self._decide(rows)
@@ -387,13 +393,12 @@ class CareMixModel(mesa.Model):
         self.pool = np.where(ratio < 1, rng.binomial(self.pool, np.minimum(ratio, 1)),
                              self.pool + rng.poisson(self.pool * np.maximum(ratio - 1, 0)))
         rows = np.flatnonzero(p.view("active"))
-        arrivals = []
         for state in (MILD, SEVERE):
             for sex in (0, 1):
                 mine = rows[(p.state[rows] == state) & (p.sex[rows] == sex)]
                 cell = np.bincount(p.age[mine], minlength=OPEN_AGE + 1)
                 coming = rng.poisson(cell * np.maximum(ratio[sex] - 1, 0))
-                arrivals.append(self._add_people(np.repeat(np.arange(OPEN_AGE + 1), coming), sex, state, active=True))
+                self._add_people(np.repeat(np.arange(OPEN_AGE + 1), coming), sex, state, active=True)
         # New 60-year-olds with the care stage's entry mix.
         entering = stochastic_round(rng, i.stocks[t + 1, :, 0] / i.scale)
         for sex in (0, 1):
@@ -401,7 +406,7 @@ class CareMixModel(mesa.Model):
             by_state = rng.multinomial(entering[sex], mix / mix.sum())
             self.pool[sex, 0] += by_state[HEALTHY]
             for state in (MILD, SEVERE):
-                arrivals.append(self._add_people(np.zeros(by_state[state], dtype=int), sex, state, active=True))
+                self._add_people(np.zeros(by_state[state], dtype=int), sex, state, active=True)
         self._review(t + 1)
         p.compact()
         if t + 1 < len(i.years) - 1:
