@@ -88,7 +88,7 @@ def main() -> None:
 
     arrays = resolve_mix(scenario, population, states, pension, next(iter(scenario.abm.mixes)))
     started = time.perf_counter()
-    model = CareMixModel(arrays, replicate_seed(scenario.seed, arrays.name, 0))
+    model = CareMixModel(arrays, replicate_seed(scenario.seed, 0))
     model.run()
     one_run = time.perf_counter() - started
     in_need = table[(table.mix == arrays.name) & table.metric.isin(["mild", "severe"])].groupby("year").value.sum()

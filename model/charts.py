@@ -25,6 +25,7 @@ from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from . import display, metrics  # noqa: E402
+from .abm.experiment import PERCENTILES_FROM  # noqa: E402
 from .labels import text  # noqa: E402
 
 SIZE = (6.3, 3.9)   # inches: 16 × 10 cm, half an A4 page
@@ -375,17 +376,17 @@ def nursing_share(tables: dict, ctx: ChartContext) -> Figure:
 
 def abm_outcome(tables: dict, ctx: ChartContext, metric: str) -> Figure:
     """One ABM metric by care mix, mean with the 5–95% band over replicates."""
-    source = text("source_abm", ctx.lang, n=ctx.replicates)
+    source = text("source_abm" if ctx.replicates >= PERCENTILES_FROM else "source_abm_range", ctx.lang, n=ctx.replicates)
     fig, ax = _figure(ctx, text(f"abm_{metric}", ctx.lang), source)
     abm = tables["abm"][tables["abm"].metric == metric]
     scale, unit = _scale("abm", metric, ctx)
     for colour, (mix, rows) in zip(SERIES, abm.groupby("mix", sort=False)):
         rows = rows.sort_values("year")
         ax.plot(rows.year, rows.value / scale, color=colour, linewidth=1.5, label=ctx.name_of(mix))
-        ax.fill_between(rows.year, rows.p05 / scale, rows.p95 / scale, color=colour, alpha=0.15, linewidth=0)
+        ax.fill_between(rows.year, rows.low / scale, rows.high / scale, color=colour, alpha=0.15, linewidth=0)
     _time_axis(ax, abm.year, ctx)
     ax.set_ylabel(f"{_name('abm', metric, ctx)}（{unit}）" if ctx.lang == "zh" else f"{_name('abm', metric, ctx)} ({unit})")
-    top = 100 if unit == "%" else float(abm.p95.max() / scale) * 1.25  # room for the legend
+    top = 100 if unit == "%" else float(abm.high.max() / scale) * 1.25  # room for the legend
     ax.set_ylim(0, top if top > 0 else 1)
     _legend(ax, loc="upper left", ncol=2)
     return fig

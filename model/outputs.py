@@ -13,6 +13,7 @@ import pandas as pd
 from .scenario import Scenario, model_digest, scenario_digest
 from .folders import read_manifest, staged, write_manifest
 from . import metrics
+from .abm.experiment import interval_name
 from .labels import text
 from .localise import derived_fields
 from .runner import RunResult
@@ -42,8 +43,9 @@ def definitions(result: RunResult) -> dict:
         found["care_severity_en"] = scenario.care.definition_in("en")
         found["care_definition"] = scenario.care.definition
     if "abm" in result.tables:
-        found["abm_replicate_seed"] = ("numpy SeedSequence([seed, zlib.crc32(mix name), "
-                                       "replicate from 0]).generate_state(1)")
+        found["abm_replicate_seed"] = ("numpy SeedSequence([seed, replicate from 0]).generate_state(1), the same "
+                                       "for every mix (common random numbers)")
+        found["abm_interval"] = interval_name(scenario.abm.replicates)
         found["abm_scale"] = f"one agent per {scenario.abm.scale} person(s); counts scaled back to persons"
     return found
 

@@ -203,7 +203,7 @@ def test_the_same_seed_gives_identical_results_in_one_or_two_processes():
     other = run_care_abm(load_scenario(BASE, {**overrides, "seed": 1}), population, states, pension)
     assert not other.equals(serial)
     assert set(serial.mix) == {"9073", "tight"}
-    assert ((serial.p05 <= serial.p95) | serial.p95.isna()).all()
+    assert (serial.low <= serial.high).all() and not serial.value.isna().any()
 
 
 def test_results_are_scaled_back_to_persons():
@@ -216,3 +216,40 @@ def test_results_are_scaled_back_to_persons():
     severe = rows[(2020, "severe")]
     assert severe == pytest.approx(15_437, abs=4 * np.sqrt(15_437 * 50))
     assert rows[(2020, "occupancy")] <= 1
+
+
+# --------------------------------------------------------------------------- queues and common random numbers
+
+
+def test_the_bed_queue_obeys_littles_law():
+    """Person-months in the bed queue counted after each allocation equal the months waited by
+    everyone who left it plus those still waiting (the sample-path form of L = λW), and over the
+    middle years the mean queue length is the exit rate × the mean wait within 10%."""
+    model = model_for(TIGHT, scale=20, seed=3)
+    model.run()
+    p = model.people
+    still = np.flatnonzero(p.view("active") & (p.view("wants") == INSTITUTION) & (p.view("setting") != INSTITUTION))
+    censored = float((model.month - p.wait_since[still]).sum())
+    exits = sum(v for (_, key), v in model.flows.items() if key == "queue_exits")
+    waited = sum(v for (_, key), v in model.flows.items() if key == "queue_months_total")
+    assert exits > 100
+    assert sum(model.bed_queue_lengths) == pytest.approx(waited + censored, rel=1e-9)
+    middle = [year for year in range(2024, 2033)]
+    months = model.bed_queue_lengths[12 * (middle[0] - 2020) + 1: 12 * (middle[-1] + 1 - 2020) + 1]
+    rate = sum(model.flows[(y, "queue_exits")] for y in middle) / (12 * len(middle))
+    wait = sum(model.flows[(y, "queue_months_total")] for y in middle) / sum(model.flows[(y, "queue_exits")] for y in middle)
+    assert np.mean(months) == pytest.approx(rate * wait, rel=0.10)
+
+
+def test_every_mix_sees_the_same_people_and_health_histories():
+    """Common random numbers: replicate r of every mix has the same people falling ill, worsening,
+    recovering, moving and dying; only their care differs."""
+    overrides = {"abm": {"scale": 20, "replicates": 2, "processes": 1, "mixes": {"9073": {}, "tight": TIGHT}}}
+    scenario, population, states, pension = stages(overrides)
+    table = run_care_abm(scenario, population, states, pension)
+    health = ["mild", "severe", "new_cases", "deaths_healthy", "deaths_mild", "deaths_severe", "moved_away"]
+    a, b = (table[(table.mix == name) & table.metric.isin(health)].set_index(["year", "metric"]).value
+            for name in ("9073", "tight"))
+    pd.testing.assert_series_equal(a, b)
+    care = table[table.metric == "users_institution"].pivot(index="year", columns="mix", values="value")
+    assert (care["9073"] != care["tight"]).any()

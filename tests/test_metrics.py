@@ -93,6 +93,7 @@ ALLOWED = {
     ("solve.py", 1e-5): "solver tolerance", ("solve.py", 120): "solver bracket (months)",
     ("abm/people.py", 1024): "initial array capacity", ("abm/people.py", 200): "proportional-fitting iterations",
     ("abm/experiment.py", 5): "5th percentile", ("abm/experiment.py", 95): "95th percentile",
+    ("abm/experiment.py", 20): "replicates from which a 5th–95th percentile is more than the min–max",
     ("abm/model.py", 11): "October, the last month of a projection year",
 }
 

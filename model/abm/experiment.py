@@ -1,14 +1,15 @@
 """The experiment: every mix of the scenario, each run `replicates` times, summarised.
 
-Replicate r of a mix is seeded from the scenario seed, the mix's name and r
-(NumPy SeedSequence), so the same scenario gives the same abm.csv, whether the replicates
-run in one process or several.
+Replicate r of every mix is seeded from the scenario seed and r (NumPy SeedSequence): the
+same people with the same health histories in every mix (common random numbers, see
+`CareMixModel.lives`), so differences between mixes are the mixes', and the same scenario
+gives the same abm.csv whether the replicates run in one process or several.
+
+The interval of a figure over replicates is its 5th–95th percentile with 20 replicates or
+more, else the lowest and highest value: with fewer runs a "5th percentile" is the minimum.
 """
 
 from __future__ import annotations
-
-import warnings
-import zlib
 
 import numpy as np
 import pandas as pd
@@ -20,11 +21,20 @@ from ..parallel import map_in_processes
 from ..stages import Progress, quiet
 from .mix import MixArrays, resolve_mix
 
-def replicate_seed(root: int, mix: str, replicate: int) -> int:
-    """A reproducible, independent seed for one replicate of one mix, from the mix's name (so
-    a mix gives the same runs whatever other mixes are listed)."""
-    key = zlib.crc32(mix.encode("utf-8"))
-    return int(np.random.SeedSequence([root, key, replicate]).generate_state(1, dtype=np.uint32)[0])
+PERCENTILES_FROM = 20   # replicates from which the interval is the 5th–95th percentile
+
+
+def replicate_seed(root: int, replicate: int) -> int:
+    """A reproducible seed for replicate r, the same for every mix (common random numbers; a
+    mix gives the same runs whatever other mixes are listed)."""
+    return int(np.random.SeedSequence([root, replicate]).generate_state(1, dtype=np.uint32)[0])
+
+
+def interval_name(replicates: int) -> str:
+    """What the low and high columns of abm.csv are, for the manifest."""
+    if replicates >= PERCENTILES_FROM:
+        return f"5th and 95th percentiles over {replicates} replicates"
+    return f"lowest and highest of {replicates} replicates (percentiles need {PERCENTILES_FROM} or more)"
 
 
 def run_replicate(arrays: MixArrays, seed: int) -> list[tuple[int, str, float]]:
@@ -37,24 +47,23 @@ def run_replicate(arrays: MixArrays, seed: int) -> list[tuple[int, str, float]]:
 
 
 def summarise(runs: dict[str, list[list[tuple[int, str, float]]]]) -> pd.DataFrame:
-    """Mean and 5th / 95th percentiles over replicates: year, mix, metric, value, p05, p95."""
+    """Mean and interval over replicates: year, mix, metric, value, low, high (see the module
+    docstring). A figure undefined in every replicate (a mean wait with nobody admitted) has
+    no row."""
     frames = []
     for mix, replicates in runs.items():
         table = pd.DataFrame([row + (r,) for r, rows in enumerate(replicates) for row in rows],
                              columns=["year", "metric", "value", "replicate"])
-        wide = table.pivot_table(index=["year", "metric"], columns="replicate", values="value", dropna=False)
+        wide = table.pivot_table(index=["year", "metric"], columns="replicate", values="value")
+        wide = wide[wide.notna().any(axis=1)]
         values = wide.to_numpy(dtype=float)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # a metric undefined in every replicate stays NaN
-            summary = pd.DataFrame({
-                "year": wide.index.get_level_values("year").astype(int),
-                "mix": mix,
-                "metric": wide.index.get_level_values("metric"),
-                "value": np.nanmean(values, axis=1),
-                "p05": np.nanpercentile(values, 5, axis=1),
-                "p95": np.nanpercentile(values, 95, axis=1),
-            })
-        frames.append(summary)
+        low, high = ((np.nanpercentile(values, 5, axis=1), np.nanpercentile(values, 95, axis=1))
+                     if len(replicates) >= PERCENTILES_FROM else (np.nanmin(values, axis=1), np.nanmax(values, axis=1)))
+        frames.append(pd.DataFrame({
+            "year": wide.index.get_level_values("year").astype(int), "mix": mix,
+            "metric": wide.index.get_level_values("metric"),
+            "value": np.nanmean(values, axis=1), "low": low, "high": high,
+        }))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -64,7 +73,7 @@ def run_care_abm(scenario: Scenario, population: PopulationProjection, states: H
     care table) people and beds are placed in counties."""
     abm = scenario.abm
     mixes = {name: resolve_mix(scenario, population, states, pension, name, counties) for name in abm.mixes}
-    tasks = [(name, r, mixes[name], replicate_seed(scenario.seed, name, r))
+    tasks = [(name, r, mixes[name], replicate_seed(scenario.seed, r))
              for name in mixes for r in range(abm.replicates)]
     runs: dict[str, list] = {name: [None] * abm.replicates for name in mixes}
 

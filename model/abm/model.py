@@ -37,7 +37,9 @@ OPEN_AGE = N_AGES - 1 - OLD_AGE  # age index of 100+ (ages are counted from 60)
 # What each recorded metric is, from the registry: agents' counts are scaled back to persons;
 # flows are summed over the months of a projection year and present in every year.
 SCALED = {m.key for m in metrics.of_table("abm") if m.scaled}
-FLOWS = tuple(m.key for m in metrics.of_table("abm") if m.kind == "flow") + ("wait_months_total",)
+# Internal totals behind the mean waits (popped in `results`).
+FLOWS = tuple(m.key for m in metrics.of_table("abm") if m.kind == "flow") + ("wait_months_total", "queue_exits",
+                                                                             "queue_months_total")
 
 
 def split_integer(total: float, weights: np.ndarray) -> np.ndarray:
@@ -55,7 +57,11 @@ class CareMixModel(mesa.Model):
     """One run of one care mix."""
 
     def __init__(self, arrays: MixArrays, seed: int):
-        super().__init__(rng=seed)
+        super().__init__(rng=seed)   # model.rng and model.random: choices and the providers' turns
+        # People's lives — who they are, when they fall ill, worsen, recover, move or die — come
+        # from a stream of their own, so the same seed gives the same people with the same health
+        # histories under every mix (common random numbers); only their care differs.
+        self.lives = np.random.default_rng([seed, 1])
         self.arrays = arrays
         self.month = 0
         self.people = People()
@@ -63,11 +69,12 @@ class CareMixModel(mesa.Model):
                                                     for metric in FLOWS}
         self.stocks: dict[tuple[int, str], float] = {}
         self.recovered = np.zeros((2, OPEN_AGE + 1), dtype=np.int64)
+        self.bed_queue_lengths: list[int] = []   # people waiting for a bed after each month's allocation
         self._create_providers()
         self.planned_beds = arrays.beds[0]
 
         # Base-year people: the care stage's counts, rounded to whole agents.
-        counts = stochastic_round(self.rng, arrays.counts[0] / arrays.scale)  # (2, 3, 41)
+        counts = stochastic_round(self.lives, arrays.counts[0] / arrays.scale)  # (2, 3, 41)
         self.pool = counts[:, HEALTHY].copy()
         for state in (MILD, SEVERE):
             for sex in (0, 1):
@@ -104,7 +111,7 @@ class CareMixModel(mesa.Model):
 
     def _add_people(self, ages: np.ndarray, sex: int, state: int, active: bool, months=None) -> np.ndarray:
         i = self.arrays
-        attributes = draw_attributes(self.rng, len(ages), i.people_area_shares, i.employee_share, i.living_shares)
+        attributes = draw_attributes(self.lives, len(ages), i.people_area_shares, i.employee_share, i.living_shares)
         extra = {} if active else {"event": ARRIVE, "event_month": months}
         return self.people.add(len(ages), active=active, sex=sex, age=ages, state=state, setting=HOME,
                                wants=HOME, **attributes, **extra)
@@ -117,6 +124,7 @@ class CareMixModel(mesa.Model):
         self._recount()
         self._set_capacity(k)
         self._allocate()
+        self.bed_queue_lengths.append(int(self._in_bed_queue(np.flatnonzero(self.people.view("active"))).sum()))
         if k % 12 == 0:
             self._record_stocks(year)
         if k < self.arrays.months - 1:
@@ -211,6 +219,8 @@ class CareMixModel(mesa.Model):
         if not len(rows):
             return
         p = self.people
+        if setting == INSTITUTION and self.month > 0:
+            self._left_bed_queue(rows, self._flow_year(self.month), admitted=True)
         self._leave(rows)
         p.setting[rows], p.nursing_bed[rows], p.since[rows] = setting, nursing, self.month
         p.provider[rows] = getattr(provider, "index", -1)
@@ -225,6 +235,21 @@ class CareMixModel(mesa.Model):
                 self.flows[(year, "wait_months_total")] += float((self.month - p.wait_since[rows]).sum())
         elif setting == COMMUNITY:
             provider.used += len(rows)
+
+    def _in_bed_queue(self, rows: np.ndarray) -> np.ndarray:
+        p = self.people
+        return (p.wants[rows] == INSTITUTION) & (p.setting[rows] != INSTITUTION)
+
+    def _left_bed_queue(self, rows: np.ndarray, year: int, admitted: bool = False) -> None:
+        """Count the months `rows` spent in the bed queue as they leave it: admitted at this
+        allocation (counted in the queue after each allocation before it), or by death,
+        recovery, moving away or a new choice after it (counted after this one too)."""
+        queued = rows[self._in_bed_queue(rows)]
+        if not len(queued):
+            return
+        end = self.month if admitted else self.month + 1
+        self.flows[(year, "queue_exits")] += len(queued)
+        self.flows[(year, "queue_months_total")] += float((end - self.people.wait_since[queued]).sum())
 
     def _leave(self, rows: np.ndarray) -> None:
         """Free the places of `rows` (they go home unless placed elsewhere)."""
@@ -307,10 +332,13 @@ class CareMixModel(mesa.Model):
         p, month = self.people, min(self.month, self.arrays.months - 1)
         odds = self._relative_odds(rows, month)
         wants = choose(self.rng, p.state[rows], odds, self.levels, self.arrays.home_care_uptake)
-        # The wait starts at the next allocation (the month's events come after this month's),
-        # so a person admitted there has waited 0 months.
+        # The wait starts at the next allocation (the month's events come after this month's;
+        # the base year's choices come before its first), so a person admitted there has
+        # waited 0 months.
         starts_waiting = (wants != p.setting[rows]) & (wants != p.wants[rows])
-        p.wait_since[rows[starts_waiting]] = self.month + 1
+        if self.month > 0:
+            self._left_bed_queue(rows[wants != INSTITUTION], self._flow_year(self.month + 1))
+        p.wait_since[rows[starts_waiting]] = self.month + (1 if self.bed_queue_lengths else 0)
         p.wants[rows] = wants
         self._leave(rows[(wants == HOME) & (p.setting[rows] != HOME)])
         home_care_ends = rows[(wants == HOME) & (p.setting[rows] == HOME_CARE)]
@@ -320,7 +348,7 @@ class CareMixModel(mesa.Model):
 
     def _draw_year(self, t: int) -> None:
         """The year's event of every person and the pool's deaths and new cases, each in a month."""
-        i, p, rng = self.arrays, self.people, self.rng
+        i, p, rng = self.arrays, self.people, self.lives
         year = int(i.years[t])
         rows = np.flatnonzero(p.view("active"))
         sex, state, age = p.sex[rows], p.state[rows], p.age[rows]
@@ -359,10 +387,12 @@ class CareMixModel(mesa.Model):
         arriving = rows[event == ARRIVE]
         p.active[arriving] = True
         dying = rows[event == DIE]
+        self.flows[(year, "deaths_waiting")] += int(((p.wants[dying] != p.setting[dying]) & (p.wants[dying] != HOME)).sum())
         for state, name in ((MILD, "deaths_mild"), (SEVERE, "deaths_severe")):
             self.flows[(year, name)] += int((p.state[dying] == state).sum())
         recovering = rows[event == RECOVER]
         np.add.at(self.recovered, (p.sex[recovering], p.age[recovering]), 1)
+        self._left_bed_queue(np.concatenate([dying, recovering]), year)
         self._leave(np.concatenate([dying, recovering]))
         p.active[dying] = p.active[recovering] = False
         worsening = rows[event == WORSEN]
@@ -372,7 +402,7 @@ class CareMixModel(mesa.Model):
 
     def _end_year(self, t: int) -> None:
         """Ageing, net migration and the new 60-year-olds, then the next year's events."""
-        i, p, rng = self.arrays, self.people, self.rng
+        i, p, rng = self.arrays, self.people, self.lives
         year = int(i.years[t])
         rows = np.flatnonzero(p.view("active"))
         p.age[rows] = np.minimum(p.age[rows] + 1, OPEN_AGE)
@@ -387,6 +417,7 @@ class CareMixModel(mesa.Model):
         ratio = i.migration[t]
         r = ratio[p.sex[rows], p.age[rows]]
         leaving = rows[rng.random(len(rows)) < 1 - r]
+        self._left_bed_queue(leaving, year)
         self._leave(leaving)
         p.active[leaving] = False
         self.flows[(year, "moved_away")] += len(leaving)
@@ -458,15 +489,30 @@ class CareMixModel(mesa.Model):
         occupied_nursing = sum(h.nursing_used for h in self.institution_list)
         severe_residents = (resident & severe).sum()
         elderly = i.stocks[t].sum()
+        # Severe people at home without formal care, by reason: waiting for a place; wanting a
+        # service that has no place at all in their area; choosing family care.
+        without = severe & (setting == HOME)
+        offered = self._capacity_by_area()
+        no_place = np.zeros(len(without), dtype=bool)
+        for service, capacity in offered.items():
+            no_place |= (wants == service) & (capacity[p.view("area")] <= 0)
+        nursing_grade = i.nursing_grades[state]
+        healthy_present = sum(h.healthy_residents for h in self.institution_list)
         values = {
             "mild": (active & (state == MILD)).sum(), "severe": severe.sum(),
             "users_home": (active & (setting == HOME)).sum(),
             "users_home_care": (active & (setting == HOME_CARE)).sum(),
             "users_community": (active & (setting == COMMUNITY)).sum(),
             "users_institution": resident.sum(),
-            "unmet_need": (severe & (setting == HOME)).sum(),
+            "unmet_need": without.sum(),
+            "unmet_waiting": (without & waiting & ~no_place).sum(),
+            "unmet_no_capacity": (without & waiting & no_place).sum(),
+            "unmet_family": (without & (wants == HOME)).sum(),
             "waiting": waiting.sum(),
             "waiting_institution": (waiting & (wants == INSTITUTION)).sum(),
+            "waiting_nursing_bed": (waiting & (wants == INSTITUTION) & nursing_grade).sum(),
+            "waiting_general_bed": (waiting & (wants == INSTITUTION) & ~nursing_grade).sum(),
+            "self_caring_unplaced": max(0.0, self.healthy_institution_demand - healthy_present),
             "waiting_community": (waiting & (wants == COMMUNITY)).sum(),
             "waiting_home_care": (waiting & (wants == HOME_CARE)).sum(),
             "beds": beds, "nursing_beds": nursing_beds,
@@ -487,6 +533,17 @@ class CareMixModel(mesa.Model):
         for metric, value in values.items():
             self.stocks[(year, metric)] = float(value)
 
+    def _capacity_by_area(self) -> dict[int, np.ndarray]:
+        """Places each formal service offers in each area (beds, day-care places; home care is
+        city-wide)."""
+        areas = len(self.arrays.areas)
+        beds, places = np.zeros(areas), np.zeros(areas)
+        for home in self.institution_list:
+            beds[home.area] += home.general_beds + home.nursing_beds
+        for centre in self.centre_list:
+            places[centre.area] += centre.capacity
+        return {INSTITUTION: beds, COMMUNITY: places, HOME_CARE: np.full(areas, self.home_care.hours)}
+
     def results(self) -> list[tuple[int, str, float]]:
         """(year, metric, value) rows, counts scaled back to persons."""
         flows = dict(self.flows)
@@ -494,6 +551,8 @@ class CareMixModel(mesa.Model):
             admitted = flows[(int(year), "admissions_institution")]
             waited = flows.pop((int(year), "wait_months_total"))
             flows[(int(year), "mean_wait_months")] = waited / admitted if admitted else np.nan
+            exits, queued = flows.pop((int(year), "queue_exits")), flows.pop((int(year), "queue_months_total"))
+            flows[(int(year), "mean_queue_months")] = queued / exits if exits else np.nan
         rows = []
         for (year, metric), value in sorted({**self.stocks, **flows}.items()):
             rows.append((year, metric, value * self.arrays.scale if metric in SCALED else value))
