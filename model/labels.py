@@ -100,6 +100,8 @@ TEXT: dict[str, tuple[str, str]] = {
     # tables
     "indicator": ("指标", "Indicator"), "value": ("数值", "Value"), "scenario": ("情景", "Scenario"),
     "difference": ("与第一个情景之差", "Difference from the first scenario"),
+    "vs_first": ("与第一个方案之差", "Difference from the first mix"),
+    "vs_first_low": ("差值区间下限", "Difference, low"), "vs_first_high": ("差值区间上限", "Difference, high"),
     "metric": ("指标", "Metric"), "name": ("名称", "Name"), "region": ("地区", "Region"), "scheme": ("制度", "Scheme"), "sex": ("性别", "Sex"),
     "population": ("人口", "Population"), "mix": ("照护格局", "Care mix"),
     "parameter": ("参数", "Parameter"), "unit": ("单位", "Unit"), "unit_source": ("来源", "Source"),

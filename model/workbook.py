@@ -20,7 +20,8 @@ from .scenario import Scenario, Source, TableRef, TimePath, unit_words
 # Columns with a translated header: column → the key of its words in labels.TEXT.
 HEADERS = {column: column for column in (
     "year", "indicator", "value", "metric", "scheme", "sex", "population", "mix", "low", "high", "parameter", "unit",
-    "scenario", "age", "event", "difference", "region", "name", "table", "group", "change", "base", "low", "high")}
+    "scenario", "age", "event", "difference", "region", "name", "table", "group", "change", "base", "low", "high", "vs_first",
+    "vs_first_low", "vs_first_high")}
 HEADERS["source"] = "unit_source"
 
 

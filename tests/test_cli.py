@@ -123,7 +123,10 @@ def test_run_writes_the_output_contract(finished_run):
     assert {p.name for p in out.iterdir()} == {"manifest.json", "population.csv", "indicators.csv", "pension.csv", "care.csv",
                                               "abm.csv", "results.xlsx", "report.html", "charts"}
     abm = pd.read_csv(out / "abm.csv")
-    assert list(abm.columns) == ["year", "mix", "metric", "value", "low", "high"]
+    assert list(abm.columns) == ["year", "mix", "metric", "value", "low", "high", "vs_first", "vs_first_low",
+                                 "vs_first_high"]
+    first = abm[abm.mix == abm.mix.iloc[0]]
+    assert (first.vs_first.dropna() == 0).all()   # each mix against the first, run by run
     assert not abm.value.isna().any()   # no empty rows (flows end the year before the last stock)
     assert set(abm["mix"]) == {"9073", "9064", "community_first", "bed_expansion"}
     assert {"occupancy", "occupancy_nursing", "empty_beds", "waiting", "mean_wait_months", "unmet_need",

@@ -11,6 +11,8 @@ more, else the lowest and highest value: with fewer runs a "5th percentile" is t
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -46,23 +48,40 @@ def run_replicate(arrays: MixArrays, seed: int) -> list[tuple[int, str, float]]:
     return model.results()
 
 
+def _interval(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Low and high of each row of values (rows × replicates), as the module docstring says."""
+    if values.shape[1] >= PERCENTILES_FROM:
+        return np.nanpercentile(values, 5, axis=1), np.nanpercentile(values, 95, axis=1)
+    return np.nanmin(values, axis=1), np.nanmax(values, axis=1)
+
+
 def summarise(runs: dict[str, list[list[tuple[int, str, float]]]]) -> pd.DataFrame:
     """Mean and interval over replicates: year, mix, metric, value, low, high (see the module
-    docstring). A figure undefined in every replicate (a mean wait with nobody admitted) has
-    no row."""
-    frames = []
+    docstring), and the difference from the first mix with its own interval (vs_first,
+    vs_first_low, vs_first_high), replicate by replicate: with common random numbers the
+    pairs share their people, so the difference is the mixes'. A figure undefined in every
+    replicate (a mean wait with nobody admitted) has no row."""
+    wides = {}
     for mix, replicates in runs.items():
         table = pd.DataFrame([row + (r,) for r, rows in enumerate(replicates) for row in rows],
                              columns=["year", "metric", "value", "replicate"])
         wide = table.pivot_table(index=["year", "metric"], columns="replicate", values="value")
-        wide = wide[wide.notna().any(axis=1)]
+        wides[mix] = wide[wide.notna().any(axis=1)]
+    reference = next(iter(wides.values()))
+    frames = []
+    for mix, wide in wides.items():
         values = wide.to_numpy(dtype=float)
-        low, high = ((np.nanpercentile(values, 5, axis=1), np.nanpercentile(values, 95, axis=1))
-                     if len(replicates) >= PERCENTILES_FROM else (np.nanmin(values, axis=1), np.nanmax(values, axis=1)))
+        paired = (wide - reference.reindex(wide.index)).to_numpy(dtype=float)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)   # no reference value: the difference stays empty
+            low, high = _interval(values)
+            difference_low, difference_high = _interval(paired)
+            difference = np.nanmean(paired, axis=1)
         frames.append(pd.DataFrame({
             "year": wide.index.get_level_values("year").astype(int), "mix": mix,
             "metric": wide.index.get_level_values("metric"),
             "value": np.nanmean(values, axis=1), "low": low, "high": high,
+            "vs_first": difference, "vs_first_low": difference_low, "vs_first_high": difference_high,
         }))
     return pd.concat(frames, ignore_index=True)
 
