@@ -1,6 +1,7 @@
 """The agent-based care-mix module: allocation rules, agreement with the aggregate care model,
 reproducible seeds. (Bad ABM parameters are in test_cli.py's table of bad inputs.)"""
 
+import sys
 from types import SimpleNamespace
 
 import numpy as np
@@ -258,3 +259,11 @@ def test_every_mix_sees_the_same_people_and_health_histories():
     pd.testing.assert_series_equal(a, b)
     care = table[table.metric == "users_institution"].pivot(index="year", columns="mix", values="value")
     assert (care["9073"] != care["tight"]).any()
+
+
+def test_the_erlang_c_cross_check_has_the_textbook_values():
+    """M/M/1: P(wait) = ρ; M/M/2 with a = 1: P(wait) = 1/3 (Kleinrock 1975)."""
+    sys.path.insert(0, str(BASE.parent.parent / "scripts"))
+    from erlang_check import erlang_c
+    assert erlang_c(1, 0.5) == pytest.approx(0.5)
+    assert erlang_c(2, 1.0) == pytest.approx(1 / 3)
