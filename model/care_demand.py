@@ -187,11 +187,6 @@ def calibrate(scenario: Scenario, population_60: np.ndarray, lt) -> tuple:
     return onset, prevalence, fit
 
 
-def base_prevalence(scenario: Scenario, calibration: tuple) -> np.ndarray:
-    """State shares by sex and age in the base year (2, 3, 41)."""
-    return calibration[1]
-
-
 def scale_disability(onset: np.ndarray, prevalence: np.ndarray, factor: np.ndarray):
     """Incidences (2 sexes, [mild, severe], 41) and base prevalence (2, 3, 41) with the mild
     and severe parts multiplied by factor (2,); the healthy take the rest."""
@@ -224,7 +219,7 @@ class HealthStates:
     move: np.ndarray | None       # moves among survivors: (years − 1, 2, 3 from, 3 to, 41)
     entry: np.ndarray             # state shares of the 60-year-olds by year: (years, 2, 3)
     migration: np.ndarray         # stock(t + 1) ÷ survivors from t by destination age; age 60 unused: (years − 1, 2, 41)
-    calibration: tuple            # (incidence levels, calibrated prevalence, fit): reusable for trials and counties
+    calibration: tuple            # (incidences by sex, grade and age, base prevalence, fit): reusable for trials and counties
 
 
 def project_states(scenario: Scenario, population: PopulationProjection, calibration: tuple | None = None,
@@ -238,9 +233,9 @@ def project_states(scenario: Scenario, population: PopulationProjection, calibra
     stocks = population.arrays.population[:, :, OLD_AGE:]
     qx = projection_q(single_year_life_table(population.rates.mx))  # (intervals, 2, 41)
     calibration = calibration or calibrate(scenario, stocks[0], single_year_life_table(population.rates.mx[0]))
-    levels, prevalence, fit = calibration
+    onset, prevalence, fit = calibration
     if disability_factor is not None:
-        levels, prevalence = scale_disability(levels, prevalence, disability_factor)
+        onset, prevalence = scale_disability(onset, prevalence, disability_factor)
     ratios, recover = mortality_ratios(scenario), recovery_rates(scenario)
     worsen = care.transitions.mild_to_severe_factor.value()
     n_years = len(population.years)
@@ -258,7 +253,7 @@ def project_states(scenario: Scenario, population: PopulationProjection, calibra
             continue
         trend *= 1 + float(care.incidence_trend.at(int(population.years[t])))
         death[t - 1], move[t - 1] = transition_probabilities(
-            shares[t - 1], qx[t - 1], ratios, onset_rates(levels, trend), recover, worsen)
+            shares[t - 1], qx[t - 1], ratios, onset_rates(onset, trend), recover, worsen)
         moved = apply_transitions(shares[t - 1], death[t - 1], move[t - 1])
         shares[t, :, :, 1:] = moved[..., :-1]
         open_weight = stocks[t - 1, :, -2:] / np.maximum(stocks[t - 1, :, -2:].sum(axis=-1, keepdims=True), 1e-300)

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import census, tables
-from .care_demand import (base_prevalence, care_indicators, pool_states, project_care_demand, project_states,
+from .care_demand import (care_indicators, pool_states, project_care_demand, project_states,
                           scale_disability)
 from .census import parse_age_band
 from .errors import ScenarioError
@@ -196,7 +196,7 @@ def disability_factors(scenario: Scenario, counties: CountyProjection, calibrati
     ratio = np.array([float(urban_rural.rural_ratio[state].at(scenario.years.base)) for state in ("mild", "severe")])
     urban = urban_shares_60plus(scenario, county_groups(scenario))
     raw = {name: urban[name] + (1 - urban[name]) * ratio for name in counties.names}
-    prevalence = base_prevalence(scenario, calibration)
+    prevalence = calibration[1]   # the base-year prevalence by sex, grade and age
     stocks = {name: county.arrays.population[0, :, None, OLD_AGE:] for name, county in zip(counties.names, counties.counties)}
 
     def disabled(name, factor):  # base-year (mild, severe) counts of a county
