@@ -1,8 +1,10 @@
 """Cross-check the care-mix model's bed queues against an M/M/c (Erlang-C) queue.
 
-For each mix of a run's abm.csv, in one year: arrivals λ = admissions a month (in a steady
-state they equal the arrivals), mean stay S = disabled residents ÷ λ (Little's law for the
-residents), servers c = beds less the self-caring residents. Erlang C then gives the chance of
+For each mix of a run's abm.csv, in one year: arrivals λ = people joining the bed queue a
+month (`bed_queue_entries`; those admitted at once join and leave it at the same allocation),
+mean stay S = disabled residents ÷ admissions a month (Little's law for the residents), servers
+c = beds less the self-caring residents; the model's queue is the year's mean
+(`waiting_institution_mean`), not the 1 November stock. Erlang C then gives the chance of
 waiting and the mean wait of a stationary queue with exponential stays. A model queue far above
 it is not congestion (random bunching of arrivals) but a shortfall or a rule: demand growing
 past capacity, beds in the wrong area, beds of the wrong type.
@@ -35,20 +37,21 @@ def check(abm: pd.DataFrame, year: int) -> pd.DataFrame:
 
     rows = []
     for mix in dict.fromkeys(abm.mix):
-        arrivals = value(mix, "admissions_institution", year) / 12
+        arrivals = value(mix, "bed_queue_entries", year) / 12
+        admissions = value(mix, "admissions_institution", year) / 12
         residents = (value(mix, "users_institution", year) + value(mix, "users_institution", year + 1)) / 2
         self_caring = (value(mix, "self_caring_residents", year) + value(mix, "self_caring_residents", year + 1)) / 2
         servers = int(value(mix, "beds", year + 1) - self_caring)
-        if not arrivals or servers <= 0:
+        if not arrivals or not admissions or servers <= 0:
             continue
-        stay = residents / arrivals
+        stay = residents / admissions
         load = arrivals * stay
         rho = load / servers
         waits = erlang_c(servers, load) if rho < 1 else 1.0
         mean_wait = waits / (servers / stay - arrivals) if rho < 1 else math.inf
         rows.append({"mix": mix, "arrivals_a_month": arrivals, "mean_stay_months": stay, "servers": servers,
                      "utilisation": rho, "erlang_chance_of_waiting": waits, "erlang_mean_wait_months": mean_wait,
-                     "model_queue": (value(mix, "waiting_institution", year) + value(mix, "waiting_institution", year + 1)) / 2,
+                     "model_mean_queue": value(mix, "waiting_institution_mean", year),
                      "model_mean_wait_months": value(mix, "mean_queue_months", year)})
     return pd.DataFrame(rows)
 

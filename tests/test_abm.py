@@ -169,18 +169,25 @@ def every_mix_unlimited():
 
 def test_unconstrained_the_care_mix_model_reproduces_the_care_stage_users_within_2_percent(every_mix_unlimited):
     """One story: with places for all, the module's users by setting are the care stage's (its
-    anchored base-year use moving to each mix's shares), within 2% in every year and mix."""
+    anchored base-year use moving to each mix's shares), within 2% in every year and mix — except
+    where a mix lowers institutional use faster than residents die or recover: the care stage
+    moves people out at once, the module does not evict anyone, so there it may run up to 5%
+    above (community_first: institution shares below the observed 2020 use)."""
     scenario, population, states, table = every_mix_unlimited
     base = anchored_shares(scenario, states.counts[0].sum(axis=(0, 2)))
     for name, mix in scenario.abm.mixes.items():
         abm = table[table.mix == name].pivot(index="year", columns="metric", values="value")
         targets = {state: mix.shares.get(state, scenario.care.mix[state]) for state in STATES}
+        shares = np.stack([use_shares(scenario, base, targets, year)[[MILD, SEVERE]] for year in population.years])
+        falling = np.diff(shares[:, :, 2], axis=0).min(axis=1) < 0       # a grade's institution share falls
         for t, year in enumerate(population.years.astype(int)):
             people = states.counts[t].sum(axis=(0, 2))[[MILD, SEVERE]]
-            expected = people @ use_shares(scenario, base, targets, year)[[MILD, SEVERE]]   # home, community, institution
-            reached = [abm.at[year, "users_home"] + abm.at[year, "users_home_care"], abm.at[year, "users_community"],
-                       abm.at[year, "users_institution"]]
-            assert np.allclose(reached, expected, rtol=0.02), (name, year, reached, expected.round())
+            expected = people @ shares[t]   # home, community, institution
+            reached = np.array([abm.at[year, "users_home"] + abm.at[year, "users_home_care"],
+                                abm.at[year, "users_community"], abm.at[year, "users_institution"]])
+            assert np.allclose(reached[:2], expected[:2], rtol=0.02), (name, year, reached, expected.round())
+            above = 0.05 if t > 0 and falling[:t].any() else 0.02
+            assert -0.02 <= reached[2] / expected[2] - 1 <= above, (name, year, reached, expected.round())
 
 
 def test_every_mix_starts_from_the_same_observed_city(every_mix_unlimited):
@@ -222,12 +229,13 @@ def test_results_are_scaled_back_to_persons():
 # --------------------------------------------------------------------------- queues and common random numbers
 
 
-def test_the_bed_queue_obeys_littles_law():
+@pytest.mark.parametrize("seed", [3, 6])
+def test_the_bed_queue_obeys_littles_law(seed):
     """Sample-path Little's law, L = λW over the whole run: the person-months counted in the bed
     queue after each allocation equal the months waited by everyone who left it (admitted,
     died, recovered, moved, chose otherwise) plus those of the people still waiting; and the
     reported mean wait of leavers is those months over those people, year by year."""
-    model = model_for(TIGHT, scale=20, seed=3)
+    model = model_for(TIGHT, scale=20, seed=seed)
     model.run()
     flows_before_results = dict(model.flows)
     p = model.people

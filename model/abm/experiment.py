@@ -71,7 +71,8 @@ def summarise(runs: dict[str, list[list[tuple[int, str, float]]]]) -> pd.DataFra
     frames = []
     for mix, wide in wides.items():
         values = wide.to_numpy(dtype=float)
-        paired = (wide - reference.reindex(wide.index)).to_numpy(dtype=float)
+        paired = np.array((wide - reference.reindex(wide.index)).to_numpy(dtype=float))
+        paired[np.isnan(paired).any(axis=1)] = np.nan   # a difference only where every pair has both values
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)   # no reference value: the difference stays empty
             low, high = _interval(values)

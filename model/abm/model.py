@@ -297,47 +297,69 @@ class CareMixModel(mesa.Model):
         return choice_odds(p.living[rows], ability, price, i.institution_odds, i.price_elasticity)
 
     def _review(self, t: int) -> None:
-        """The yearly review at the stock date of year t: everyone in need who is neither in an
-        institution nor waiting for a formal service chooses again (residents stay, the waiting
-        keep their place). The odds levels are set so that, at year t's prices without subsidy
-        and with places for all, the year's use would follow year t's shares on the path from the
-        observed use to the mix: the choosers make up what residents and bed applicants do not.
-        Subsidies, prices and capacity then move what actually happens."""
+        """The yearly review at the stock date of year t, in two parts.
+
+        The year's odds levels, used by everyone who decides during the year (new cases, those
+        who worsen), are set so that these people, at year t's prices without subsidy, would
+        split by year t's shares on the path from the observed use to the mix (no new residents
+        while residents already exceed the year's count). Then the people at home who are not
+        waiting choose again with levels that make up the year's counts: residents, day-care
+        users (unless more than the year's count) and everyone waiting keep their place. With
+        places for all, each 1 November's use is the path's; subsidies, prices and capacity move
+        what actually happens."""
         p = self.people
+        month = min(self.month, self.arrays.months - 1)
         active = np.flatnonzero(p.view("active"))
+        odds = self._relative_odds(active, month=month, with_subsidy=False)
         wants, setting = p.wants[active], p.setting[active]
         waiting = (wants != setting) & (wants != HOME)
-        # Who does not choose now, by the setting (home, community, institution) they count in.
-        fixed = np.stack([waiting & (wants == HOME_CARE), waiting & (wants == COMMUNITY),
+        # Who keeps their place, by the setting (home, community, institution) they count in.
+        fixed = np.stack([waiting & (wants == HOME_CARE),
+                          (setting == COMMUNITY) | (waiting & (wants == COMMUNITY)),
                           (setting == INSTITUTION) | (waiting & (wants == INSTITUTION))])
         targets = self.arrays.shares[t].copy()
+        during_year = targets.copy()
         for state in (MILD, SEVERE):
             mine = p.state[active] == state
-            people, held = mine.sum(), (fixed & mine).sum(axis=1)
+            people = mine.sum()
+            if (mine & fixed[2]).sum() >= targets[state, 2] * people:
+                # Residents already exceed the year's count (the mix lowers institutional use):
+                # new cases do not add to them; they shrink as residents die or recover.
+                during_year[state] = np.array([*targets[state, :2] / targets[state, :2].sum() * (1 - 1e-6), 1e-6])
+            # Day-care users beyond the year's count choose again (a day-care place is not a
+            # home); residents do not leave. Formal home care is a share of those at home
+            # (its uptake), so everyone at home chooses again.
+            if (mine & fixed[1]).sum() > targets[state, 1] * people:
+                fixed[1] &= ~(mine & (setting == COMMUNITY))
+            held = (fixed & mine).sum(axis=1)
             choosers = people - held.sum()
             if choosers > 0:   # the choosers' shares that give the year's counts in every setting
                 institution = min(max(targets[state, 2] * people - held[2], 0.0) / choosers, 1.0)
                 community = min(max(targets[state, 1] * people - held[1], 0.0) / choosers, 1.0 - institution)
-                targets[state] = [1.0 - institution - community, community, institution]
-        rows = active[~fixed.any(axis=0)]
-        month = min(12 * t, self.arrays.months - 1)
-        self.levels = calibrate_levels(p.state[rows], self._relative_odds(rows, month=month, with_subsidy=False), targets)
-        self._decide(rows)
+                shares = np.array([1.0 - institution - community, community, institution])
+                targets[state] = np.clip(shares, 1e-6, 1.0) / np.clip(shares, 1e-6, 1.0).sum()  # odds stay finite
+        self.levels = calibrate_levels(p.state[active], odds, during_year)
+        choosers = ~fixed.any(axis=0)
+        review = calibrate_levels(p.state[active[choosers]], odds[choosers], targets)
+        self._decide(active[choosers], review)
 
-    def _decide(self, rows: np.ndarray) -> None:
-        """People whose need began or changed choose a setting and, if it is a formal one they
-        are not in, join its waiting list."""
+    def _decide(self, rows: np.ndarray, levels: np.ndarray | None = None) -> None:
+        """People whose need began or changed choose a setting (with the year's odds levels,
+        or `levels`) and, if it is a formal one they are not in, join its waiting list."""
         if not len(rows):
             return
         p, month = self.people, min(self.month, self.arrays.months - 1)
         odds = self._relative_odds(rows, month)
-        wants = choose(self.rng, p.state[rows], odds, self.levels, self.arrays.home_care_uptake)
+        wants = choose(self.rng, p.state[rows], odds, self.levels if levels is None else levels,
+                       self.arrays.home_care_uptake)
         # The wait starts at the next allocation (the month's events come after this month's;
         # the base year's choices come before its first), so a person admitted there has
         # waited 0 months.
         starts_waiting = (wants != p.setting[rows]) & (wants != p.wants[rows])
-        if self.month > 0:
+        if self.bed_queue_lengths:   # after the first allocation (before it nobody has queued)
             self._left_bed_queue(rows[wants != INSTITUTION], self._flow_year(self.month + 1))
+            self.flows[(self._flow_year(self.month + 1), "bed_queue_entries")] += int(
+                (starts_waiting & (wants == INSTITUTION)).sum())
         p.wait_since[rows[starts_waiting]] = self.month + (1 if self.bed_queue_lengths else 0)
         p.wants[rows] = wants
         self._leave(rows[(wants == HOME) & (p.setting[rows] != HOME)])
@@ -553,6 +575,8 @@ class CareMixModel(mesa.Model):
             flows[(int(year), "mean_wait_months")] = waited / admitted if admitted else np.nan
             exits, queued = flows.pop((int(year), "queue_exits")), flows.pop((int(year), "queue_months_total"))
             flows[(int(year), "mean_queue_months")] = queued / exits if exits else np.nan
+            t = int(year) - int(self.arrays.years[0])
+            flows[(int(year), "waiting_institution_mean")] = float(np.mean(self.bed_queue_lengths[12 * t:12 * t + 12]))
         rows = []
         for (year, metric), value in sorted({**self.stocks, **flows}.items()):
             rows.append((year, metric, value * self.arrays.scale if metric in SCALED else value))
