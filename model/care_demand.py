@@ -42,7 +42,7 @@ from . import tables
 from .errors import ScenarioError
 from .scenario import Scenario
 from .demography import PopulationProjection, survival_ratios
-from .disability import prevalence_curves
+from .disability import person_years_from_60, prevalence_curves
 from .lifetable import N_AGES, single_year_life_table
 from .states import HEALTHY, MILD, OLD_AGE, SETTINGS, SEVERE, STATES
 
@@ -137,8 +137,9 @@ def incidence_from_prevalence(prevalence: np.ndarray, q: np.ndarray, ratios: np.
     reached[..., 0] = prevalence[..., 0]
     for i in range(len(AGES)):
         shares, target = reached[..., i], prevalence[..., min(i + 1, len(AGES) - 1)]
-        mix = (shares * ratios[:, i]).sum(axis=-1)
-        alive = shares * (1 - np.minimum(q[:, i:i + 1] / mix[:, None] * ratios[:, i], 1.0))
+        death = transition_probabilities(shares[..., None], q[:, i:i + 1], ratios[:, i:i + 1],
+                                         np.zeros((2, 2, 1)), recover[i:i + 1], worsen_factor)[0][..., 0]
+        alive = shares * (1 - death)   # deaths by state as the projection applies them
         total = alive.sum(axis=-1)
         at_risk = alive[:, HEALTHY] + worsen_factor * alive[:, MILD]
         severe = np.clip((target[:, SEVERE] * total - alive[:, SEVERE]) / np.maximum(at_risk, 1e-300), 0.0, 1.0)
@@ -150,15 +151,6 @@ def incidence_from_prevalence(prevalence: np.ndarray, q: np.ndarray, ratios: np.
             reached[..., i + 1] = survive_and_move(shares[..., None], q[:, i:i + 1], ratios[:, i:i + 1],
                                                    onset[..., i:i + 1], recover[i:i + 1], worsen_factor)[..., 0]
     return onset, reached
-
-
-def sullivan_years(prevalence: np.ndarray, lx: np.ndarray, e_open: np.ndarray) -> np.ndarray:
-    """Years lived after 60 in each state by sex (2, 3): prevalence (2, 3, 41) over the life
-    table's survivors lx at 60..100 (2, 41; radix at 60 need not be 1) and e(100+) (2,)."""
-    alive = lx / lx[:, :1]
-    person_years = (alive[:, :-1] + alive[:, 1:]) / 2
-    years = (person_years[:, None, :] * (prevalence[..., :-1] + prevalence[..., 1:]) / 2).sum(axis=-1)
-    return years + (alive[:, -1] * e_open)[:, None] * prevalence[..., -1]
 
 
 def calibrate(scenario: Scenario, population_60: np.ndarray, lt) -> tuple:
@@ -177,7 +169,7 @@ def calibrate(scenario: Scenario, population_60: np.ndarray, lt) -> tuple:
         prevalence = scale_disability(np.ones((2, 2, 1)), national, np.full(2, c.provincial_factor.value()))[1]
     onset, reached = incidence_from_prevalence(prevalence, projection_q(lt), mortality_ratios(scenario), recovery_rates(scenario),
                                                care.transitions.mild_to_severe_factor.value())
-    years = sullivan_years(prevalence, lt.lx[:, OLD_AGE:], lt.ex[:, -1])
+    years = (prevalence * person_years_from_60(lt)[:, None, :]).sum(axis=-1) / lt.lx[:, OLD_AGE, None]  # Sullivan
     shares = (population_60[:, None, :] * prevalence).sum(axis=(0, 2)) / population_60.sum()
     fit = {**fit,
            "care_fit_severe_years_after_60_male": years[0, SEVERE],

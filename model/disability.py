@@ -43,6 +43,15 @@ def logistic(params: np.ndarray) -> np.ndarray:
     return ceiling / (1 + np.exp(-np.exp(params[..., 2:3]) * (AGES - params[..., 1:2])))
 
 
+def person_years_from_60(lt) -> np.ndarray:
+    """Person-years lived at each age 60..100 by a life table's cohort (..., 41): L(x), and T(100)
+    for the open age. Divided by l(60), summed with a prevalence as weights: Sullivan's years
+    lived in a state after 60."""
+    years = lt.Lx[..., OLD_AGE:].copy()
+    years[..., -1] = lt.Tx[..., -1]
+    return years
+
+
 @lru_cache(maxsize=None)
 def _reference(e60_male: float, e60_female: float) -> tuple[np.ndarray, np.ndarray]:
     """China's 2020 population aged 60..100+ by sex (2, 41), and the person-years lived at each
@@ -62,9 +71,7 @@ def _reference(e60_male: float, e60_female: float) -> tuple[np.ndarray, np.ndarr
         mx[sex, OLD_AGE:] *= (low + high) / 2
     table = single_year_life_table(mx)
     population = split_census_groups(census.census_groups("全国"), table.Lx)[:, OLD_AGE:]
-    years = table.Lx[:, OLD_AGE:].copy()
-    years[:, -1] = table.Tx[:, -1]
-    return population, years
+    return population, person_years_from_60(table)
 
 
 def band(ages: tuple[int, int]) -> slice:
