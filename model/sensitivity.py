@@ -77,12 +77,13 @@ def _variant(scenario: Scenario, name: str, sign: float) -> dict | None:
     if scenario.care is not None and name == "disability_incidence":
         trend = scenario.care.incidence_trend
         return {"care": {"incidence_trend": _resampled(trend, years, trend.at(years) + change)}}
-    if scenario.care is not None and name == "care_mix":
-        mix = scenario.care.mix["severe"]
+    if scenario.care is not None and name in ("care_mix", "healthy_institution"):
+        state = "severe" if name == "care_mix" else "healthy"
+        mix = scenario.care.mix[state]
         institution, home = mix.institution.at(years), mix.home.at(years)
-        delta = np.clip(change, -institution, home)
-        return {"care": {"mix": {"severe": {"institution": _resampled(mix.institution, years, institution + delta),
-                                            "home": _resampled(mix.home, years, home - delta)}}}}
+        delta = np.clip(change, -institution, home)   # home takes the difference
+        return {"care": {"mix": {state: {"institution": _resampled(mix.institution, years, institution + delta),
+                                         "home": _resampled(mix.home, years, home - delta)}}}}
     if scenario.care is not None and name == "self_caring_share":
         share = scenario.care.base_use.self_caring_share
         return {"care": {"base_use": {"self_caring_share": float(np.clip(share.value() + change, 0, 1))}}}

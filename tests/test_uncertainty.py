@@ -63,7 +63,8 @@ def test_sensitivity_moves_each_assumption_and_draws_tornados(tmp_path):
     table = pd.read_csv(tmp_path / "sens" / "sensitivity.csv").set_index(["parameter", "metric"])
     assert set(table.index.get_level_values(0)) == {"tfr", "e0", "migration", "wage_growth", "indexation",
                                                     "compliance", "award_level", "pensioner_mortality",
-                                                    "disability_incidence", "care_mix", "self_caring_share"}
+                                                    "disability_incidence", "care_mix", "self_caring_share",
+                                                    "healthy_institution"}
     bed_gap = table.xs("bed_gap", level="metric")
     assert bed_gap.at["care_mix", "high"] > bed_gap.at["care_mix", "base"] > bed_gap.at["care_mix", "low"]
     assert bed_gap.at["disability_incidence", "high"] > bed_gap.at["disability_incidence", "low"]

@@ -773,6 +773,7 @@ class Sensitivity(Frozen):
     disability_incidence: GrowthPath     # the incidence trend ∓ this a year
     care_mix: FractionPath               # severe cases in institutions ∓ this share (home takes the difference)
     self_caring_share: FractionPath      # the base year's self-caring share of residents ∓ this
+    healthy_institution: FractionPath    # people with no disability grade in institutions (the mix's target) ∓ this
 
     @model_validator(mode="after")
     def _constant(self):
