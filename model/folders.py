@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import socket
 import tempfile
 from contextlib import contextmanager
@@ -143,27 +144,50 @@ def remove_abandoned(parent: Path) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+_INTERRUPTIONS = {signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)}
+
+
+def _hold_signals():
+    """Hold SIGINT, SIGTERM and SIGHUP (where the platform can); returns what to restore."""
+    return signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTIONS) if hasattr(signal, "pthread_sigmask") else None
+
+
+def _release_signals(previous) -> None:
+    """Restore the signal mask; a signal that came meanwhile is raised here."""
+    if previous is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 @contextmanager
 def staged(target: Path):
     """A staging folder beside `target` (yielded); when the block succeeds the caller has
     written `manifest.json` there (see `write_manifest`) and the folder replaces `target`;
     when it fails the staging folder is removed and `target` is untouched."""
     target = check_target(target)
+    # Interruptions wait until the folder is made and marked and its clean-up is in place:
+    # one in between would leave it behind.
+    held = _hold_signals()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         remove_abandoned(target.parent)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     except PermissionError:
+        _release_signals(held)
         raise OutputError(target, "cannot be written here (permission denied)") from None
+    except BaseException:
+        _release_signals(held)
+        raise
     try:
         staging.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
         _mark(staging)
+        _release_signals(held)
         yield staging
         (staging / MARKER).unlink()
         if read_manifest(staging) is None:
             raise RuntimeError(f"{staging}: the writer finished without a manifest")
         _swap_into_place(staging, target)
     except BaseException:
+        _release_signals(held)
         shutil.rmtree(staging, ignore_errors=True)
         raise
 
