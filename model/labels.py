@@ -14,18 +14,23 @@ TEXT: dict[str, tuple[str, str]] = {
     "workbook_definition": ("失能口径：{definition}", "Disability definition: {definition}"),
     "report_care_models": (
         "如何读照护结果：照护需求测算回答“需要多少”——各失能等级老人多少、按目标照护格局（如“9073”，自2020年实际入住情况逐年过渡）"
-        "人人得到所需服务时需要多少护理型床位、普通床位、日间照料床位和护理员；它是规划目标的依据。照护格局主体模型回答“按规划会发生什么”——"
-        "在规划给定的床位、场所和护理员下，老人按价格和家庭条件选择，谁在轮候、轮候多久、哪类床位空置、多少重度失能老人得不到正式照护、"
-        "财政与家庭支出多少。两者使用同一失能等级、同一2020年起点、同一床位和同一格局规则；床位和服务不受限时，主体模型各方式的照护人数与需求测算相差不超过2%，"
-        "两者之差来自容量和行为。",
+        "人人得到所需服务时需要多少护理型床位、普通床位、日间照料床位和护理员；它是规划目标的依据。照护格局主体模型回答“某一政策组合下会发生什么”——"
+        "各组合从同一个2020年实际城市出发，老人的偏好相同（按照护需求测算的格局路径），组合之间只在政策杠杆上不同：床位规划、日间照料场所、"
+        "居家护理员、补贴和长期护理保险。老人按价格（扣除补贴和长护险）、家庭条件和年龄选择，机构按自身规则收住（民办机构优先收住自理老人），"
+        "结果是谁在轮候、轮候多久、哪类床位空置、轮候中死亡多少、多少重度失能老人得不到正式照护、财政、长护险和家庭各支出多少。"
+        "床位和服务不受限且没有补贴和长护险时，主体模型各方式的照护人数与需求测算相差不超过2%，所以两者之差来自容量和政策杠杆；"
+        "“选择家庭照护”的人数取决于假定的格局路径，是假设而非结论。",
         "How to read the care figures: the care-demand projection answers how much is needed — people of each grade, and the "
         "nursing-type beds, general beds, day-care places and care workers the target mix (such as 9073, reached from the observed "
         "2020 use) needs if everyone gets what it assigns; it is the basis for plan targets. The care-mix model answers what "
-        "happens under a plan — with the plan's beds, places and workers and people choosing by price and family: who waits and "
-        "for how long, which beds stand empty, how many severely disabled people go without formal care, and what it costs the "
-        "public purse and families. Both use the same grades, the same 2020 start, the same beds and the same mix rules; with "
-        "places for all the model's users by setting are within 2% of the projection, so their differences are capacity and "
-        "behaviour."),
+        "happens under a package of policies — every package starts from the same observed 2020 city with the same preferences "
+        "(the projection's path of use) and differs only in its levers: the bed plan, day-care places, home-care workers, "
+        "subsidies and long-term care insurance. People choose by price (net of subsidy and insurance), family and age; homes "
+        "admit by their own rules (private homes take self-caring residents first): who waits and for how long, which beds "
+        "stand empty, how many die waiting, how many severely disabled people go without formal care, and what it costs the "
+        "public purse, the insurance fund and families. With places for all and no subsidy or insurance the model's users by "
+        "setting are within 2% of the projection, so their differences are capacity and levers; how many \"chose family "
+        "care\" follows the assumed path of use, an assumption, not a finding."),
     "source_care": ("资料来源：第七次全国人口普查；模型测算。\n失能口径：{definition}",
                     "Source: 2020 census; silverplan projections.\nDisability: {definition}"),
     "source_abm": ("资料来源：第七次全国人口普查；主体模型测算（{n}次模拟的均值，阴影为5%–95%分位区间）",

@@ -153,41 +153,61 @@ def test_without_capacity_limits_nobody_waits(unlimited_runs):
     assert (abm["mean_wait_months"].dropna() == 0).all()  # admitted at the first allocation after choosing
 
 
+PRICE_LEVERS = ("subsidies", "ltc_insurance")
+SUPPLY_LEVERS = ("beds", "beds_per_1000", "beds_held", "nursing_share", "daycare_places", "daycare_factor",
+                 "home_care_workers", "home_care_workers_factor")
+
+
 @pytest.fixture(scope="module")
 def every_mix_unlimited():
-    """Every mix of base.yaml — its own shares, subsidies and plans — with places for all, one
-    agent per person, four runs each."""
+    """Every mix of base.yaml — its subsidies and insurance — with places for all (its supply
+    levers replaced), one agent per person, four runs each."""
     import yaml
     written = yaml.safe_load(BASE.read_text(encoding="utf-8"))["abm"]["mixes"]
-    mixes = {name: {**{k: v for k, v in (spec or {}).items() if k not in ("beds_per_1000", "beds_held", "daycare_factor",
-                                                                          "home_care_workers_factor")}, **UNLIMITED}
+    mixes = {name: {**{k: v for k, v in (spec or {}).items() if k not in SUPPLY_LEVERS}, **UNLIMITED}
              for name, spec in written.items()}
     scenario, population, states, pension = stages({"abm": {"scale": 1, "replicates": 4, "processes": 1,
                                                             "mixes": mixes}})
     return scenario, population, states, run_care_abm(scenario, population, states, pension)
 
 
-def test_unconstrained_the_care_mix_model_reproduces_the_care_stage_users_within_2_percent(every_mix_unlimited):
-    """One story: with places for all, the module's users by setting are the care stage's (its
-    anchored base-year use moving to each mix's shares), within 2% in every year and mix — except
-    where a mix lowers institutional use faster than residents die or recover: the care stage
-    moves people out at once, the module does not evict anyone, so there it may run up to 5%
-    above (community_first: institution shares below the observed 2020 use)."""
+def users(table, name):
+    """Users (home incl. formal home care, community, institution) by year of one mix."""
+    abm = table[table.mix == name].pivot(index="year", columns="metric", values="value")
+    return pd.DataFrame({"home": abm.users_home + abm.users_home_care, "community": abm.users_community,
+                         "institution": abm.users_institution})
+
+
+def test_unconstrained_every_mix_without_price_levers_reproduces_the_care_stage_within_2_percent(every_mix_unlimited):
+    """One story: with places for all, a mix without subsidy or insurance has the care stage's
+    users by setting (its anchored base-year use moving to care.mix) within 2% in every year:
+    the supply plans of a mix do not change what people choose."""
     scenario, population, states, table = every_mix_unlimited
     base = anchored_shares(scenario, states.counts[0].sum(axis=(0, 2)))
-    for name, mix in scenario.abm.mixes.items():
-        abm = table[table.mix == name].pivot(index="year", columns="metric", values="value")
-        targets = {state: mix.shares.get(state, scenario.care.mix[state]) for state in STATES}
-        shares = np.stack([use_shares(scenario, base, targets, year)[[MILD, SEVERE]] for year in population.years])
-        falling = np.diff(shares[:, :, 2], axis=0).min(axis=1) < 0       # a grade's institution share falls
+    shares = np.stack([use_shares(scenario, base, scenario.care.mix, year)[[MILD, SEVERE]] for year in population.years])
+    plain = [name for name, mix in scenario.abm.mixes.items() if mix.subsidies == type(mix.subsidies)()
+             and mix.ltc_insurance == type(mix.ltc_insurance)()]
+    assert set(plain) == {"plan", "bed_expansion"}
+    for name in plain:
+        reached = users(table, name)
         for t, year in enumerate(population.years.astype(int)):
-            people = states.counts[t].sum(axis=(0, 2))[[MILD, SEVERE]]
-            expected = people @ shares[t]   # home, community, institution
-            reached = np.array([abm.at[year, "users_home"] + abm.at[year, "users_home_care"],
-                                abm.at[year, "users_community"], abm.at[year, "users_institution"]])
-            assert np.allclose(reached[:2], expected[:2], rtol=0.02), (name, year, reached, expected.round())
-            above = 0.05 if t > 0 and falling[:t].any() else 0.02
-            assert -0.02 <= reached[2] / expected[2] - 1 <= above, (name, year, reached, expected.round())
+            expected = states.counts[t].sum(axis=(0, 2))[[MILD, SEVERE]] @ shares[t]   # home, community, institution
+            assert np.allclose(reached.loc[year].to_numpy(), expected, rtol=0.02), (name, year, reached.loc[year], expected.round())
+
+
+def test_price_levers_move_choices_only_from_the_year_they_start(every_mix_unlimited):
+    """Long-term care insurance from 2026 (70% of the price for the severe): the same users as
+    without it until then; afterwards more in institutions, fewer with family care only.
+    Community and home-care subsidies from 2025 raise day-care use."""
+    scenario, population, states, table = every_mix_unlimited
+    plan = users(table, "plan")
+    insured, community = users(table, "ltc_insurance"), users(table, "community_first")
+    assert np.allclose(insured[insured.index <= 2025], plan[plan.index <= 2025], rtol=0.02)
+    assert (insured.institution[insured.index >= 2028] > 1.02 * plan.institution[plan.index >= 2028]).all()
+    family = table[table.metric == "users_home"].pivot(index="year", columns="mix", values="value")
+    assert (family.loc[2027:, "ltc_insurance"] < family.loc[2027:, "plan"]).all()
+    assert np.allclose(community[community.index <= 2024], plan[plan.index <= 2024], rtol=0.02)
+    assert (community.community[community.index >= 2026] > 1.02 * plan.community[plan.index >= 2026]).all()
 
 
 def test_every_mix_starts_from_the_same_observed_city(every_mix_unlimited):

@@ -56,8 +56,10 @@ BAD_INPUTS = [
      "abm.mixes.tight.beds.values: -5 is out of range; allowed 1 to 1e+08"),
     ("negative day-care places", "abm: {supply: {daycare_places: {2020: -100}}}", None,
      "abm.supply.daycare_places.values: -100 in 2020 is out of range"),
-    ("ABM mix shares not summing to 1", "abm: {mixes: {odd: {shares: {severe: {home: 0.6, community: 0.3, institution: 0.3}}}}}",
-     None, "abm.mixes.odd.shares.severe: home + community + institution = 1.2; the shares must sum to 1"),
+    ("ABM mix with its own shares", "abm: {mixes: {odd: {shares: {severe: {home: 0.6, community: 0.3, institution: 0.1}}}}}",
+     None, "abm.mixes.odd: shares: a mix is a package of levers"),
+    ("LTC insurance paying more than the price", "abm: {mixes: {odd: {ltc_insurance: {institution: 1.2}}}}", None,
+     "abm.mixes.odd.ltc_insurance.institution.values: 1.2 is out of range"),
     ("zero replicates", "abm: {replicates: 0}", None, "abm.replicates: 0: Input should be greater than or equal to 1"),
     ("care mix not summing to 1", "care: {mix: {severe: {home: 0.5, community: 0.2, institution: 0.2}}}", None,
      "home + community + institution = 0.9; the shares must sum to 1"),
@@ -128,7 +130,7 @@ def test_run_writes_the_output_contract(finished_run):
     first = abm[abm.mix == abm.mix.iloc[0]]
     assert (first.vs_first.dropna() == 0).all()   # each mix against the first, run by run
     assert not abm.value.isna().any()   # no empty rows (flows end the year before the last stock)
-    assert set(abm["mix"]) == {"9073", "9064", "community_first", "bed_expansion"}
+    assert set(abm["mix"]) == {"plan", "ltc_insurance", "community_first", "bed_expansion"}
     assert {"occupancy", "occupancy_nursing", "empty_beds", "waiting", "mean_wait_months", "unmet_need",
             "severe_in_nursing_share", "beds_per_1000", "beds_norm_per_1000", "public_cost", "private_cost"} <= set(abm["metric"])
     assert ((abm.low <= abm.value + 1e-9) & (abm.value <= abm.high + 1e-9)).all()

@@ -256,7 +256,7 @@ def test_the_care_mix_model_places_people_and_beds_in_counties(county_run):
     scenario = load_scenario(COUNTIES, {"stages": ["pension", "care", "abm"], "abm": {"scale": 20}})
     population = county_run.population
     arrays = resolve_mix(scenario, population, project_states(scenario, population),
-                         project_pensions(scenario, population), "9073", county_run.regions["care"])
+                         project_pensions(scenario, population), "plan", county_run.regions["care"])
     assert arrays.areas == tuple(NAMES) and arrays.people_area_shares.sum() == pytest.approx(1)
     model = CareMixModel(arrays, seed=3)
     assert {home.area for home in model.institution_list} == set(range(len(NAMES)))

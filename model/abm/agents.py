@@ -55,8 +55,9 @@ class WaitingList:
 
 class Institution(mesa.Agent):
     """An elder-care home (养老机构): general and nursing-type beds, a price, an area (urban or
-    rural, or a county), public or private. Self-caring residents (the healthy, not agents) fill general beds
-    the disabled leave empty, up to their demand, and then keep them."""
+    rural, or a county), public or private. Self-caring residents (the healthy, not agents)
+    fill general beds up to their demand and then keep them: in private homes before the
+    disabled waiting (abm.supply.private_self_caring_first), elsewhere those the disabled leave empty."""
 
     def __init__(self, model, index: int, area: int, public: bool, weight: float):
         super().__init__(model)
@@ -74,14 +75,14 @@ class Institution(mesa.Agent):
         model.place(waiting.take(free_nursing, self.area, nursing_only=True), INSTITUTION, self, nursing=True)
 
     def admit_general(self, waiting: WaitingList) -> None:
-        """Second round: general beds to the list in order (self-caring residents keep theirs)."""
+        """Second round: general beds to the list in order (self-caring residents keep theirs);
+        then, if the home lets them (abm.supply.let_nursing_beds), nursing beds nobody of a
+        nursing grade took to the rest of the list, so that no bed stands empty while someone waits."""
         model = self.model
-        # Self-caring residents leave at the healthy pool's own rate (death or disability);
-        # the model then refills general beds left empty up to their demand.
-        if self.healthy_residents:
-            self.healthy_residents = int(model.rng.binomial(self.healthy_residents, 1 - model.healthy_turnover))
         free_general = self.general_beds - self.general_used - self.healthy_residents
         model.place(waiting.take(free_general, self.area), INSTITUTION, self, nursing=False)
+        if model.arrays.let_nursing_beds:
+            model.place(waiting.take(self.nursing_beds - self.nursing_used, self.area), INSTITUTION, self, nursing=True)
 
 class CommunityCentre(mesa.Agent):
     """A community elder-care centre (社区养老服务设施) with day-care places, serving users of

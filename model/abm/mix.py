@@ -17,7 +17,7 @@ from ..care_demand import HealthStates, anchored_shares, home_workers_needed, us
 from ..states import OLD_AGE, STATES
 from ..scenario import Scenario, TimePath
 from ..demography import PopulationProjection
-from .people import LIVING_NAMES
+from .people import FORMAL, LIVING_NAMES
 
 
 
@@ -46,8 +46,9 @@ class MixArrays:
     family_support: np.ndarray            # yuan per month by living arrangement, wage-indexed: (months, 3)
     pension_income: np.ndarray            # yuan per month by scheme (employee, resident): (months, 2)
     institution_odds: np.ndarray          # by living arrangement: (3,)
+    institution_odds_80plus: float
     price_elasticity: float
-    shares: np.ndarray                    # shares by year, state × (home, community, institution): (years, 3, 3)
+    shares: np.ndarray                    # preferences by year, state × (home, community, institution): (years, 3, 3)
     home_care_uptake: np.ndarray          # by state (healthy unused): (3,)
     home_care_hours: np.ndarray           # hours a month by state: (3,)
     # supply and money, by month
@@ -55,6 +56,8 @@ class MixArrays:
     bed_area_shares: np.ndarray           # where the beds are: (areas,)
     centre_area_shares: np.ndarray        # where the community centres are: (areas,)
     institution_public_share: float
+    private_self_caring_first: bool       # provider behaviour (abm.supply)
+    let_nursing_beds: bool
     community_centres: int
     beds: np.ndarray                      # (months,)
     nursing_share: np.ndarray
@@ -67,9 +70,9 @@ class MixArrays:
     public_price_factor: float
     price_daycare: float
     price_home_care: float                # yuan per hour
-    subsidy_institution: np.ndarray       # by state: (months, 3)
-    subsidy_community: np.ndarray
-    subsidy_home_care: np.ndarray
+    # levers on prices, yuan a month per user by month, formal setting (people.FORMAL) and state
+    subsidy: np.ndarray                   # public funds: (months, 3, 3)
+    insurance: np.ndarray                 # share of the price the LTC-insurance fund pays, 0 for grades not eligible: (months, 3, 3)
     public_bed_subsidy: np.ndarray
     new_bed_subsidy: np.ndarray
 
@@ -127,11 +130,13 @@ def resolve_mix(scenario: Scenario, population: PopulationProjection, states: He
     stocks = population.arrays.population[:, :, OLD_AGE:]
     elderly = np.interp(times, years, stocks.sum(axis=(1, 2)))
 
-    # Every mix starts from the same observed base-year use and moves to its own shares, as
-    # the care stage does.
+    # Preferences, the same for every mix: the observed base-year use, moving to care.mix as
+    # the care stage's use does, or held.
     base_shares = anchored_shares(scenario, states.counts[0].sum(axis=(0, 2)))
-    targets = {state: mix.shares.get(state, care.mix[state]) for state in STATES}
-    shares = np.stack([use_shares(scenario, base_shares, targets, year) for year in years])
+    if abm.behaviour.preferences == "observed":
+        shares = np.repeat(base_shares[None], len(years), axis=0)
+    else:
+        shares = np.stack([use_shares(scenario, base_shares, care.mix, year) for year in years])
     if mix.beds is not None:
         beds = _monthly(mix.beds, times)
     elif mix.beds_per_1000 is not None:
@@ -151,14 +156,22 @@ def resolve_mix(scenario: Scenario, population: PopulationProjection, states: He
         workers = workers * np.interp(times, years, need / need[0])
     if mix.home_care_workers_factor is not None:
         workers = workers * _monthly(mix.home_care_workers_factor, times)
-    behaviour, supply, subsidies = abm.behaviour, abm.supply, mix.subsidies
-    uptake = {**behaviour.home_care_uptake, **mix.home_care_uptake}
+    behaviour, supply, subsidies, insurance = abm.behaviour, abm.supply, mix.subsidies, mix.ltc_insurance
+    uptake = behaviour.home_care_uptake
+    zero = np.zeros(months)
+    subsidy = np.stack([np.stack([zero, _monthly(subsidies.community, times), _monthly(subsidies.community, times)], axis=1),
+                        np.stack([zero, _monthly(subsidies.institution_mild, times),
+                                  _monthly(subsidies.institution_severe, times)], axis=1),
+                        np.stack([zero, _monthly(subsidies.home_care, times), _monthly(subsidies.home_care, times)], axis=1)],
+                       axis=1)
+    eligible = np.array([state in insurance.eligible for state in STATES])
+    covered = np.stack([_monthly(getattr(insurance, setting), times) for setting in FORMAL], axis=1)   # (months, 3)
+    insured = covered[:, :, None] * eligible[None, None, :]
 
     # Prices and families' incomes rise with the average wage (care is labour); pensions as
     # the pension stage projects them.
     growth = scenario.pension.wages.growth.at(years[1:])
     price_index = np.interp(times, years, np.concatenate([[1.0], np.cumprod(1 + growth)]))
-    zero = np.zeros(months)
     return MixArrays(
         name=name, years=years, scale=abm.scale, priority=abm.priority,
         nursing_grades=np.array([state in care.nursing_grades for state in STATES]),
@@ -171,12 +184,14 @@ def resolve_mix(scenario: Scenario, population: PopulationProjection, states: He
         * price_index[:, None],
         pension_income=_pension_by_month(pension, years, times),
         institution_odds=np.array([float(behaviour.institution_odds[k].at(years[0])) for k in LIVING_NAMES]),
+        institution_odds_80plus=float(behaviour.institution_odds_80plus.at(years[0])),
         price_elasticity=float(behaviour.price_elasticity.at(years[0])),
         shares=shares,
         home_care_uptake=np.array([0.0, float(uptake["mild"].at(years[0])), float(uptake["severe"].at(years[0]))]),
         home_care_hours=np.array([0.0] + [float(behaviour.home_care_hours[k].at(years[0])) for k in ("mild", "severe")]),
         institutions=int(supply.institutions.at(years[0])),
         institution_public_share=float(supply.institution_public_share.at(years[0])),
+        private_self_caring_first=supply.private_self_caring_first, let_nursing_beds=supply.let_nursing_beds,
         community_centres=int(supply.community_centres.at(years[0])),
         beds=beds, nursing_share=nursing_share, beds_norm=_monthly(care.beds_norm, times),
         daycare_users=daycare_places / np.maximum(_monthly(care.daycare_places_per_user, times), 1e-9),
@@ -187,10 +202,7 @@ def resolve_mix(scenario: Scenario, population: PopulationProjection, states: He
         public_price_factor=float(supply.public_price_factor.at(years[0])),
         price_daycare=float(supply.price_daycare.at(years[0])),
         price_home_care=float(supply.price_home_care.at(years[0])),
-        subsidy_institution=np.stack([zero, _monthly(subsidies.institution_mild, times),
-                                      _monthly(subsidies.institution_severe, times)], axis=1),
-        subsidy_community=_monthly(subsidies.community, times),
-        subsidy_home_care=_monthly(subsidies.home_care, times),
+        subsidy=subsidy, insurance=insured,
         public_bed_subsidy=_monthly(supply.public_bed_subsidy, times),
         new_bed_subsidy=_monthly(supply.new_bed_subsidy, times),
     )

@@ -28,7 +28,7 @@ from .. import metrics
 from ..lifetable import N_AGES
 from ..states import COMMUNITY, HEALTHY, HOME, HOME_CARE, INSTITUTION, MILD, OLD_AGE, SEVERE
 from .agents import CommunityCentre, HomeCareService, Institution, WaitingList
-from .people import (ARRIVE, DIE, NO_EVENT, RECOVER, WORSEN, People,
+from .people import (ARRIVE, DIE, FORMAL, NO_EVENT, RECOVER, WORSEN, People,
                      calibrate_levels, choice_odds, choose, draw_attributes, stochastic_round)
 from .mix import MixArrays
 
@@ -180,8 +180,14 @@ class CareMixModel(mesa.Model):
         self.planned_beds = i.beds[k]
 
     def _allocate(self) -> None:
+        # Self-caring residents leave at the healthy pool's own rate (death or disability).
+        for home in self.institution_list:
+            if home.healthy_residents:
+                home.healthy_residents = int(self.rng.binomial(home.healthy_residents, 1 - self.healthy_turnover))
         waiting = WaitingList(self, INSTITUTION)
         self.institutions.shuffle_do("admit_nursing", waiting)
+        if self.arrays.private_self_caring_first:   # private homes fill general beds with the self-caring first
+            self._refill_healthy_residents(private_only=True)
         self.institutions.shuffle_do("admit_general", waiting)
         self._refill_healthy_residents()
         # Day-care centres take their turns in a random order like shuffle_do, but the round
@@ -201,12 +207,13 @@ class CareMixModel(mesa.Model):
         stock(y + 1) = stock(y) + flows(y)."""
         return int(self.arrays.years[0]) + (k - 1) // 12
 
-    def _refill_healthy_residents(self) -> None:
-        """Self-caring residents take general beds left empty, up to their demand, spread over
-        the homes in proportion to the room each has."""
+    def _refill_healthy_residents(self, private_only: bool = False) -> None:
+        """Self-caring residents take empty general beds (of private homes only, or of any),
+        up to their demand, spread over the homes in proportion to the room each has."""
         homes = self.institution_list
         present = sum(home.healthy_residents for home in homes)
-        room = np.array([max(0, home.general_beds - home.general_used - home.healthy_residents) for home in homes])
+        room = np.array([0 if private_only and home.public else
+                         max(0, home.general_beds - home.general_used - home.healthy_residents) for home in homes])
         coming = min(int(room.sum()), max(0, round(self.healthy_institution_demand) - present))
         if coming > 0:
             for home, extra in zip(homes, split_integer(coming, room.astype(float))):
@@ -285,16 +292,29 @@ class CareMixModel(mesa.Model):
 
     # ------------------------------------------------------------------ choosing
 
-    def _relative_odds(self, rows: np.ndarray, month: int, with_subsidy: bool = True) -> np.ndarray:
+    def _payers(self, k: int, setting: int, state: np.ndarray, price: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """What the LTC insurance and the subsidy pay of each gross `price` (yuan a month) in
+        month k for people of `state` in FORMAL setting `setting`: the insurance its share, then
+        the subsidy, never more than the rest."""
+        i = self.arrays
+        insured = i.insurance[k, setting, state] * price
+        return insured, np.minimum(i.subsidy[k, setting, state], price - insured)
+
+    def _relative_odds(self, rows: np.ndarray, month: int, levers: bool = True) -> np.ndarray:
+        """Relative odds (rows, FORMAL) at month's prices, net of the mix's subsidies and
+        insurance (`levers`) or not."""
         i, p = self.arrays, self.people
-        state = p.state[rows]
-        base = np.where(i.nursing_grades[state], i.price_nursing, i.price_general)   # the bed they would take
+        state, index = p.state[rows], i.price_index[month]
+        bed = np.where(i.nursing_grades[state], i.price_nursing, i.price_general)   # the bed they would take
         mean_factor = i.institution_public_share * i.public_price_factor + 1 - i.institution_public_share
-        price = base * mean_factor * i.price_index[month]
-        if with_subsidy:
-            price = price - i.subsidy_institution[month, state]
+        prices = np.stack([np.full(len(rows), i.price_daycare * index), bed * mean_factor * index,
+                           i.home_care_hours[state] * i.price_home_care * index], axis=1)
+        if levers:
+            for setting in range(len(FORMAL)):
+                prices[:, setting] -= sum(self._payers(month, setting, state, prices[:, setting]))
         ability = i.pension_income[month, p.scheme[rows]] + i.family_support[month, p.living[rows]]
-        return choice_odds(p.living[rows], ability, price, i.institution_odds, i.price_elasticity)
+        return choice_odds(p.living[rows], p.age[rows], ability, prices, i.institution_odds, i.institution_odds_80plus,
+                           i.price_elasticity)
 
     def _review(self, t: int) -> None:
         """The yearly review at the stock date of year t, in two parts.
@@ -310,7 +330,7 @@ class CareMixModel(mesa.Model):
         p = self.people
         month = min(self.month, self.arrays.months - 1)
         active = np.flatnonzero(p.view("active"))
-        odds = self._relative_odds(active, month=month, with_subsidy=False)
+        odds = self._relative_odds(active, month=month, levers=False)
         wants, setting = p.wants[active], p.setting[active]
         waiting = (wants != setting) & (wants != HOME)
         # Who keeps their place, by the setting (home, community, institution) they count in.
@@ -338,9 +358,10 @@ class CareMixModel(mesa.Model):
                 community = min(max(targets[state, 1] * people - held[1], 0.0) / choosers, 1.0 - institution)
                 shares = np.array([1.0 - institution - community, community, institution])
                 targets[state] = np.clip(shares, 1e-6, 1.0) / np.clip(shares, 1e-6, 1.0).sum()  # odds stay finite
-        self.levels = calibrate_levels(p.state[active], odds, during_year)
+        uptake = self.arrays.home_care_uptake
+        self.levels = calibrate_levels(p.state[active], odds, during_year, uptake)
         choosers = ~fixed.any(axis=0)
-        review = calibrate_levels(p.state[active[choosers]], odds[choosers], targets)
+        review = calibrate_levels(p.state[active[choosers]], odds[choosers], targets, uptake)
         self._decide(active[choosers], review)
 
     def _decide(self, rows: np.ndarray, levels: np.ndarray | None = None) -> None:
@@ -350,8 +371,7 @@ class CareMixModel(mesa.Model):
             return
         p, month = self.people, min(self.month, self.arrays.months - 1)
         odds = self._relative_odds(rows, month)
-        wants = choose(self.rng, p.state[rows], odds, self.levels if levels is None else levels,
-                       self.arrays.home_care_uptake)
+        wants = choose(self.rng, p.state[rows], odds, self.levels if levels is None else levels)
         # The wait starts at the next allocation (the month's events come after this month's;
         # the base year's choices come before its first), so a person admitted there has
         # waited 0 months.
@@ -409,7 +429,11 @@ class CareMixModel(mesa.Model):
         arriving = rows[event == ARRIVE]
         p.active[arriving] = True
         dying = rows[event == DIE]
-        self.flows[(year, "deaths_waiting")] += int(((p.wants[dying] != p.setting[dying]) & (p.wants[dying] != HOME)).sum())
+        waited = dying[(p.wants[dying] != p.setting[dying]) & (p.wants[dying] != HOME)]
+        self.flows[(year, "deaths_waiting")] += len(waited)
+        for service, name in ((INSTITUTION, "deaths_waiting_bed"), (COMMUNITY, "deaths_waiting_community"),
+                              (HOME_CARE, "deaths_waiting_home_care")):
+            self.flows[(year, name)] += int((p.wants[waited] == service).sum())
         for state, name in ((MILD, "deaths_mild"), (SEVERE, "deaths_severe")):
             self.flows[(year, name)] += int((p.state[dying] == state).sum())
         recovering = rows[event == RECOVER]
@@ -468,34 +492,34 @@ class CareMixModel(mesa.Model):
     # ------------------------------------------------------------------ recording
 
     def _add_costs(self, k: int, year: int) -> None:
-        """One month of private (users') and public (subsidy) spending, yuan."""
+        """One month of spending, yuan: by users and families (private), by public funds
+        (subsidies), by the LTC-insurance fund (insurance)."""
         i, p = self.arrays, self.people
         index = i.price_index[k]
         active, setting, state = p.view("active"), p.view("setting"), p.view("state")
-        private = public = 0.0
         residents = np.flatnonzero(active & (setting == INSTITUTION))
         public_home = np.array([home.public for home in self.institution_list])
         factor = np.where(public_home[p.provider[residents]], i.public_price_factor, 1.0)
-        price = np.where(p.nursing_bed[residents], i.price_nursing, i.price_general) * factor * index
-        subsidy = np.minimum(i.subsidy_institution[k, state[residents]], price)
-        private += (price - subsidy).sum()
-        public += subsidy.sum()
+        users = [(FORMAL.index("institution"), state[residents],
+                  np.where(p.nursing_bed[residents], i.price_nursing, i.price_general) * factor * index)]
+        attending = state[active & (setting == COMMUNITY)]
+        users.append((FORMAL.index("community"), attending, np.full(len(attending), i.price_daycare * index)))
+        home_care = state[active & (setting == HOME_CARE)]
+        users.append((FORMAL.index("home_care"), home_care, i.home_care_hours[home_care] * i.price_home_care * index))
+        private = public = insurance = 0.0
+        for formal, who, price in users:
+            insured, subsidy = self._payers(k, formal, who, price)
+            private += (price - insured - subsidy).sum()
+            public += subsidy.sum()
+            insurance += insured.sum()
+        # The self-caring (not agents) pay in full.
         healthy_residents = sum(home.healthy_residents * (i.public_price_factor if home.public else 1.0)
                                 for home in self.institution_list)
-        private += healthy_residents * i.price_general * index
-        attending = (active & (setting == COMMUNITY)).sum()
-        paid = min(i.subsidy_community[k], i.price_daycare * index)
-        private += attending * (i.price_daycare * index - paid)
-        public += attending * paid
-        private += self.healthy_community_users * i.price_daycare * index
-        home_care = state[active & (setting == HOME_CARE)]
-        price = i.home_care_hours[home_care] * i.price_home_care * index
-        paid = np.minimum(i.subsidy_home_care[k], price)
-        private += (price - paid).sum()
-        public += paid.sum()
+        private += healthy_residents * i.price_general * index + self.healthy_community_users * i.price_daycare * index
         public += i.public_bed_subsidy[k] * sum(h.general_beds + h.nursing_beds for h in self.institution_list if h.public)
         self.flows[(year, "private_cost")] += private
         self.flows[(year, "public_cost")] += public
+        self.flows[(year, "insurance_cost")] += insurance
 
     def _record_stocks(self, year: int) -> None:
         i, p = self.arrays, self.people
@@ -511,13 +535,16 @@ class CareMixModel(mesa.Model):
         occupied_nursing = sum(h.nursing_used for h in self.institution_list)
         severe_residents = (resident & severe).sum()
         elderly = i.stocks[t].sum()
-        # Severe people at home without formal care, by reason: waiting for a place; wanting a
-        # service that has no place at all in their area; choosing family care.
+        # Severe people at home without formal care, by reason: waiting for a service that is
+        # full in their area; waiting while it has places free there (not yet matched: the
+        # month's arrivals, a bed in the other area before the crossing wait); choosing family care.
         without = severe & (setting == HOME)
-        offered = self._capacity_by_area()
         no_place = np.zeros(len(without), dtype=bool)
-        for service, capacity in offered.items():
-            no_place |= (wants == service) & (capacity[p.view("area")] <= 0)
+        free = self._free_by_area()
+        need = i.home_care_hours[state]
+        for service in (INSTITUTION, COMMUNITY, HOME_CARE):
+            room = free[service][p.view("area")]
+            no_place |= (wants == service) & ((room < need) if service == HOME_CARE else (room <= 0))
         nursing_grade = i.nursing_grades[state]
         healthy_present = sum(h.healthy_residents for h in self.institution_list)
         values = {
@@ -555,16 +582,17 @@ class CareMixModel(mesa.Model):
         for metric, value in values.items():
             self.stocks[(year, metric)] = float(value)
 
-    def _capacity_by_area(self) -> dict[int, np.ndarray]:
-        """Places each formal service offers in each area (beds, day-care places; home care is
-        city-wide)."""
+    def _free_by_area(self) -> dict[int, np.ndarray]:
+        """Free places of each formal service in each area after the month's allocation: beds,
+        day-care places, and the home-care hours, which serve the whole city."""
         areas = len(self.arrays.areas)
         beds, places = np.zeros(areas), np.zeros(areas)
         for home in self.institution_list:
-            beds[home.area] += home.general_beds + home.nursing_beds
+            beds[home.area] += (home.general_beds - home.general_used - home.healthy_residents
+                                + home.nursing_beds - home.nursing_used)
         for centre in self.centre_list:
-            places[centre.area] += centre.capacity
-        return {INSTITUTION: beds, COMMUNITY: places, HOME_CARE: np.full(areas, self.home_care.hours)}
+            places[centre.area] += centre.capacity - centre.used
+        return {INSTITUTION: beds, COMMUNITY: places, HOME_CARE: np.full(areas, self.home_care.hours - self.home_care.hours_used)}
 
     def results(self) -> list[tuple[int, str, float]]:
         """(year, metric, value) rows, counts scaled back to persons."""

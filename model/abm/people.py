@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..states import COMMUNITY, HOME, HOME_CARE, INSTITUTION, MILD, SEVERE
+from ..states import COMMUNITY, HOME, HOME_CARE, INSTITUTION, MILD, OLD_AGE, SEVERE
 
 LIVING_NAMES = ("alone", "spouse", "children")  # living arrangement codes 0, 1, 2
 EMPLOYEE, RESIDENT = 0, 1
@@ -102,49 +102,84 @@ def stochastic_round(rng: np.random.Generator, expected: np.ndarray) -> np.ndarr
 
 
 # --------------------------------------------------------------------------- choosing care
+#
+# A person in need chooses among family care only (home), community day care and an
+# institution, and if at home whether to add formal home care. The odds of each formal setting
+# are its level for the person's grade (set by the yearly review, the same for every mix) ×
+# the person's relative odds: the affordability of its net price, and for an institution the
+# living arrangement's and the old-old's odds. A lever that lowers a net price (subsidy, insurance) raises the
+# relative odds of whoever could not pay it all; nothing else about a mix enters the choice.
+
+FORMAL = ("community", "institution", "home_care")   # columns of relative odds, prices, levels[:, 1:]
+OLD_OLD = 80 - OLD_AGE   # the age column counts from 60; the old-old (80+) have odds of their own
 
 
-def choice_odds(living: np.ndarray, ability: np.ndarray, price: np.ndarray, institution_odds: np.ndarray,
-                elasticity: float) -> np.ndarray:
-    """Relative odds of an institution for each person before the mix's level is applied:
-    living arrangement × affordability, where affordability = (share of the net price the
-    person and family can pay) ** elasticity."""
-    affordable = np.minimum(1.0, ability / np.maximum(price, 1.0)) ** elasticity
-    return institution_odds[living] * affordable
+def affordability(ability: np.ndarray, price: np.ndarray, elasticity: float) -> np.ndarray:
+    """(Share of the net price the person and family can pay) ** elasticity; 1 for whoever can
+    pay it all."""
+    return np.minimum(1.0, ability / np.maximum(price, 1.0)) ** elasticity
 
 
-def calibrate_levels(state: np.ndarray, relative_odds: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """Odds levels by state and setting (3 states × [home, community, institution]) such that
-    these people, choosing with the given relative institution odds, split by the target shares.
+def choice_odds(living: np.ndarray, age: np.ndarray, ability: np.ndarray, prices: np.ndarray,
+                institution_odds: np.ndarray, odds_80plus: float, elasticity: float) -> np.ndarray:
+    """Relative odds (people, 3) of the FORMAL settings before the levels: affordability of each
+    net price (prices: (people, 3), yuan a month), × for an institution the living arrangement's
+    odds and, at 80 and over (age counted from 60), the odds of the old-old."""
+    odds = affordability(ability[:, None], prices, elasticity)
+    odds[:, 1] *= institution_odds[living] * np.where(age >= OLD_OLD, odds_80plus, 1.0)
+    return odds
 
-    targets (3, 3): shares by state; the levels of home are 1. Solved by proportional fitting,
-    which converges because each share rises monotonically with its own level.
+
+def _level_for_mean(relative: np.ndarray, target: float) -> float:
+    """The level L at which the mean of L·r / (1 + L·r) over these people is `target`."""
+    target = min(max(target, 1e-9), 1 - 1e-9)
+    low, high = -30.0, 30.0                      # log L, by bisection (the mean rises with L)
+    for _ in range(60):
+        middle = (low + high) / 2
+        level = np.exp(middle) * relative
+        if (level / (1 + level)).mean() < target:
+            low = middle
+        else:
+            high = middle
+    return float(np.exp((low + high) / 2))
+
+
+def calibrate_levels(state: np.ndarray, relative: np.ndarray, targets: np.ndarray,
+                     home_care_uptake: np.ndarray) -> np.ndarray:
+    """Odds levels by state (3) × [home, community, institution, home care] such that these
+    people, choosing with the given relative odds, split by the target shares (3 states ×
+    [home, community, institution]) and, of those at home, take formal home care at the uptake
+    of their grade. The level of home is 1. Solved by proportional fitting, which converges
+    because each share rises monotonically with its own level.
     """
-    levels = np.ones((3, 3))
+    levels = np.ones((3, 4))
     for s in (MILD, SEVERE):
         mine = state == s
         if not mine.any():
-            levels[s, 1:] = targets[s, 1:] / np.maximum(targets[s, 0], 1e-12)
+            levels[s, 1:3] = targets[s, 1:] / np.maximum(targets[s, 0], 1e-12)
+            levels[s, 3] = home_care_uptake[s] / max(1 - home_care_uptake[s], 1e-12)
             continue
-        relative = relative_odds[mine]
+        relative_mine = relative[mine]
         for _ in range(200):
-            odds = np.stack([np.ones_like(relative), np.full_like(relative, levels[s, 1]), levels[s, 2] * relative])
+            odds = np.stack([np.ones(len(relative_mine)), levels[s, 1] * relative_mine[:, 0],
+                             levels[s, 2] * relative_mine[:, 1]])
             shares = (odds / odds.sum(axis=0)).mean(axis=1)
             if np.abs(shares - targets[s]).max() < 1e-9:
                 break
-            levels[s, 1:] *= np.where(shares[1:] > 0, targets[s, 1:] / np.maximum(shares[1:], 1e-300), 1.0)
-            levels[s, 1:] /= max(targets[s, 0], 1e-12) / max(shares[0], 1e-12)
+            levels[s, 1:3] *= np.where(shares[1:] > 0, targets[s, 1:] / np.maximum(shares[1:], 1e-300), 1.0)
+            levels[s, 1:3] /= max(targets[s, 0], 1e-12) / max(shares[0], 1e-12)
+        levels[s, 3] = _level_for_mean(relative_mine[:, 2], home_care_uptake[s])
     return levels
 
 
-def choose(rng: np.random.Generator, state: np.ndarray, relative_odds: np.ndarray, levels: np.ndarray,
-           home_care_uptake: np.ndarray) -> np.ndarray:
+def choose(rng: np.random.Generator, state: np.ndarray, relative: np.ndarray, levels: np.ndarray) -> np.ndarray:
     """Each person's chosen setting: home, community or institution by the odds; at home,
-    formal home care with the uptake probability of their severity."""
-    odds = np.stack([np.ones(len(state)), levels[state, 1], levels[state, 2] * relative_odds], axis=1)
+    formal home care by its odds."""
+    odds = np.stack([np.ones(len(state)), levels[state, 1] * relative[:, 0], levels[state, 2] * relative[:, 1]], axis=1)
     cumulative = np.cumsum(odds, axis=1)
     draw = rng.random(len(state)) * cumulative[:, -1]
     pick = (draw[:, None] >= cumulative).sum(axis=1)   # 0 home, 1 community, 2 institution
     setting = np.array([HOME, COMMUNITY, INSTITUTION])[pick]
-    formal_at_home = (setting == HOME) & (rng.random(len(state)) < home_care_uptake[state])
+    home_care = levels[state, 3] * relative[:, 2]
+    formal_at_home = (setting == HOME) & (rng.random(len(state)) < home_care / (1 + home_care))
     return np.where(formal_at_home, HOME_CARE, setting)

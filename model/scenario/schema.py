@@ -521,10 +521,19 @@ class AbmPeople(Frozen):
 
 
 class AbmBehaviour(Frozen):
-    """How people choose a care setting (the mix's target shares set the level; these the spread)."""
+    """How people choose a care setting.
 
+    The level of each setting's odds is set each year so that, at that year's prices without
+    any lever, people would use care as the `preferences` path says — the same for every mix;
+    the rest moves with the levers of a mix (prices net of subsidies and insurance, places).
+    """
+
+    # "care": the care stage's path (observed base-year use moving to care.mix by
+    # care.mix_reached); "observed": the observed base-year use held.
+    preferences: Literal["care", "observed"] = "care"
     family_support: dict[Living, YuanPerMonthPath]   # money the family adds to the pension
     institution_odds: dict[Living, RatioPath]        # odds of choosing an institution, relative
+    institution_odds_80plus: RatioPath               # × for people aged 80 and over
     price_elasticity: RatioPath                      # how strongly an unaffordable price deters
     home_care_uptake: dict[Literal["mild", "severe"], FractionPath]  # formal home care among those at home
     home_care_hours: dict[Literal["mild", "severe"], HoursPerMonthPath]
@@ -537,6 +546,11 @@ class AbmSupply(Frozen):
     beds_per_institution: BedsPath                   # where institutions are not given
     institution_urban_share: FractionPath            # share of beds in urban institutions
     institution_public_share: FractionPath           # share of beds in public (公办) institutions
+    # Providers' admission behaviour: private homes fill general beds with self-caring residents
+    # before the disabled waiting; a home lets nursing beds nobody of a nursing grade takes to
+    # others waiting rather than leave them empty.
+    private_self_caring_first: bool = True
+    let_nursing_beds: bool = True
     community_centres: CountPath | None = None       # local
     elderly_per_centre: PersonsPath                  # people aged 60+ per centre, where centres are not given
     daycare_places: PlacesPath | None = None         # local
@@ -568,16 +582,31 @@ class AbmSubsidies(Frozen):
     home_care: YuanPerMonthPath = NO_SUBSIDY
 
 
-class AbmMix(Frozen):
-    """One care mix to test: target shares and the supply and subsidies that go with it.
+NOT_COVERED = FractionPath(values=0.0, source={"kind": "setting", "title": "not covered unless the mix covers it"})
 
-    Anything not given comes from the scenario: shares from care.mix, beds and nursing share
-    from care.beds / care.nursing_share, day-care places and home-care workers from abm.supply.
+
+class AbmLtcInsurance(Frozen):
+    """Long-term care insurance (长期护理保险): the share of the price of each setting that the
+    insurance fund pays for the grades in `eligible` (before any subsidy)."""
+
+    eligible: list[Literal["mild", "severe"]] = ["severe"]
+    institution: FractionPath = NOT_COVERED
+    community: FractionPath = NOT_COVERED
+    home_care: FractionPath = NOT_COVERED
+
+
+class AbmMix(Frozen):
+    """One care mix to test: a package of levers — supply, subsidies, insurance — applied to the
+    same observed city. People's preferences are the scenario's (abm.behaviour), the same in
+    every mix, so mixes differ only through what they change.
+
+    Anything not given comes from the scenario: beds and nursing share from care.beds /
+    care.nursing_share, day-care places and home-care workers from abm.supply, no subsidy and
+    no insurance.
     """
 
     label: str | None = None
     description: str | None = None
-    shares: dict[Literal["healthy", "mild", "severe"], CareMix] = Field(default_factory=dict)
     beds: BedsPath | None = None
     beds_per_1000: Per1000Path | None = None         # beds tied to the projected 60+ population
     beds_held: bool = False                          # beds held at the scenario's base-year supply
@@ -586,8 +615,16 @@ class AbmMix(Frozen):
     daycare_factor: RatioPath | None = None          # × the scenario's day-care places
     home_care_workers: WorkersPath | None = None
     home_care_workers_factor: RatioPath | None = None  # × the scenario's home-care workers
-    home_care_uptake: dict[Literal["mild", "severe"], FractionPath] = Field(default_factory=dict)
     subsidies: AbmSubsidies = AbmSubsidies()
+    ltc_insurance: AbmLtcInsurance = AbmLtcInsurance()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_shares(cls, values):
+        if isinstance(values, dict) and "shares" in values:
+            raise ValueError("shares: a mix is a package of levers (beds, places, workers, subsidies, "
+                             "ltc_insurance); preferences are the scenario's (care.mix, abm.behaviour), the same in every mix")
+        return values
 
     @model_validator(mode="after")
     def _one_rule_each(self):
