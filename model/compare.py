@@ -53,7 +53,9 @@ def key_indicators(runs: dict[str, dict[str, pd.DataFrame]], years) -> pd.DataFr
     """Tidy comparison of the registry's compared metrics: table, indicator, group (pension
     scheme or care mix), year, scenario, value, difference from the first scenario. A flow has
     no value in the end year (it covers the twelve months after a stock date); the year before
-    stands in for it, under its own year."""
+    stands in for it, under its own year. Figures of the agent-based module carry their
+    interval over replicates (`low`, `high`, as in abm.csv); a difference between scenarios is
+    not paired run by run, so it is a real one only where the intervals do not overlap."""
     rows = []
     for name, tables in runs.items():
         for metric in metrics.compared():
@@ -62,11 +64,13 @@ def key_indicators(runs: dict[str, dict[str, pd.DataFrame]], years) -> pd.DataFr
             frame = tables[metric.table]
             frame = frame[frame["indicator" if metric.table == "indicators" else "metric"] == metric.key]
             for group, part in _groups(metric, frame):
-                values = part.dropna(subset=["value"]).set_index("year")["value"]
+                part = part.dropna(subset=["value"]).set_index("year")
                 for year in years:
-                    shown = year if year in values.index or metric.kind != "flow" else year - 1
-                    rows.append((metric.table, metric.key, group, shown, name, float(values.get(shown, float("nan")))))
-    table = pd.DataFrame(rows, columns=["table", "indicator", "group", "year", "scenario", "value"])
+                    shown = year if year in part.index or metric.kind != "flow" else year - 1
+                    found = part.loc[shown] if shown in part.index else {}
+                    rows.append((metric.table, metric.key, group, shown, name,
+                                 *(float(found.get(column, float("nan"))) for column in ("value", "low", "high"))))
+    table = pd.DataFrame(rows, columns=["table", "indicator", "group", "year", "scenario", "value", "low", "high"])
     key = ["table", "indicator", "group", "year"]
     first = table[table.scenario == next(iter(runs))].set_index(key)["value"]
     reference = table.set_index(key).index.map(first.get)

@@ -212,6 +212,8 @@ REGISTRY: dict[tuple[str, str], Metric] = _declare(
       "Severe without formal care: chose family care", scaled=True),
     M("waiting", A, "stock", "persons", "轮候人数", "Waiting", scaled=True, headline=18, compared=True),
     M("waiting_institution", A, "stock", "persons", "轮候养老床位人数", "Waiting for a bed", scaled=True),
+    M("waiting_bed_interim", A, "stock", "persons", "轮候养老床位期间接受上门服务人数", "Waiting for a bed, with home care meanwhile",
+      scaled=True),
     M("waiting_nursing_bed", A, "stock", "persons", "轮候护理型床位人数（护理等级）", "Waiting for a nursing-type bed (nursing grades)",
       scaled=True),
     M("waiting_general_bed", A, "stock", "persons", "轮候普通床位人数（非护理等级）", "Waiting for a general bed (other grades)",

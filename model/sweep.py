@@ -89,7 +89,8 @@ def run_point(scenario: Scenario, overrides: dict) -> tuple[str, object]:
     try:
         point = scenario.overlaid(overrides)
         years = point.milestones()[1:]
-        return "ok", key_indicators({"point": run_scenario(point).tables}, years).drop(columns=["scenario", "difference"])
+        table = key_indicators({"point": run_scenario(point).tables}, years).drop(columns=["scenario", "difference"])
+        return "ok", table.drop(columns=[c for c in ("low", "high") if table[c].isna().all()])
     except ScenarioError as exc:
         return "error", str(exc)
     except Exception as exc:  # noqa: BLE001 — reported with the point's parameters

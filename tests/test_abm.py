@@ -295,3 +295,37 @@ def test_the_erlang_c_cross_check_has_the_textbook_values():
     from erlang_check import erlang_c
     assert erlang_c(1, 0.5) == pytest.approx(0.5)
     assert erlang_c(2, 1.0) == pytest.approx(1 / 3)
+
+
+def test_comparisons_carry_the_replicate_interval_of_each_mix():
+    """compare: a care-mix figure of each scenario keeps its interval over replicates."""
+    from model.compare import key_indicators
+
+    def tables(shift):
+        rows = [(2035, mix, "waiting", 100.0 + shift, 90.0 + shift, 110.0 + shift) for mix in ("plan", "bed_expansion")]
+        return {"abm": pd.DataFrame(rows, columns=["year", "mix", "metric", "value", "low", "high"])}
+
+    table = key_indicators({"a": tables(0), "b": tables(50)}, [2035])
+    waiting = table[table.indicator == "waiting"].set_index(["scenario", "group"])
+    assert waiting.loc[("b", "plan"), ["value", "low", "high", "difference"]].tolist() == [150, 140, 160, 50]
+
+
+def test_people_waiting_for_a_bed_take_home_care_meanwhile_and_deaths_waiting_are_split_by_service():
+    """With few beds and ample home-care hours, people in the bed queue get home care while they
+    keep their place (abm.behaviour.interim_home_care), so fewer are 'without formal care'."""
+    runs = {}
+    for interim in (True, False):
+        model = model_for({**TIGHT, "home_care_workers": {"values": 5000, "unit": "workers"}}, scale=20,
+                          behaviour={"interim_home_care": interim})
+        model.run()
+        runs[interim] = pd.DataFrame(model.results(), columns=["year", "metric", "value"]).pivot(
+            index="year", columns="metric", values="value").loc[2025:]
+    on, off = runs[True], runs[False]
+    assert off.waiting_institution.min() > 0 and (on.waiting_bed_interim <= on.waiting_institution).all()
+    # Without the rule only home-care users who later chose a bed have both.
+    assert (on.waiting_bed_interim > 2 * off.waiting_bed_interim).all()
+    assert (on.waiting_bed_interim > 0.5 * on.waiting_institution).all()
+    assert on.unmet_need.mean() < off.unmet_need.mean()
+    flows = on.loc[:2034]
+    by_service = flows[["deaths_waiting_bed", "deaths_waiting_community", "deaths_waiting_home_care"]].sum(axis=1)
+    assert np.array_equal(by_service, flows.deaths_waiting) and flows.deaths_waiting_bed.sum() > 0

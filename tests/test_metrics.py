@@ -85,7 +85,7 @@ ALLOWED = {
     ("disability.py", 60): "bisection iterations", ("disability.py", 90.0): "solver starting point (midpoint age)",
     ("disability.py", 0.1): "solver starting point (slope)", ("disability.py", 101): "ages 60..100 (array bound)",
     ("abm/people.py", 80): "the old-old: aged 80+ (abm.behaviour.institution_odds_80plus)",
-    ("abm/people.py", 30.0): "bisection bracket (log of an odds level)", ("abm/people.py", 60): "bisection iterations",
+    ("abm/people.py", 50): "Newton iterations", ("abm/people.py", 5.0): "largest Newton step (log odds)",
     ("regions.py", 200): "fixed-point iterations", ("regions.py", 1e-6): "tolerance",
     ("uncertainty.py", 3.4): "variance of adjacent 5-year means of a yearly random walk (derived in the docstring)",
     ("uncertainty.py", 5): "5-year periods of the WPP series", ("uncertainty.py", 50_000_000): "memory estimate",

@@ -14,16 +14,22 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from ..states import COMMUNITY, HOME_CARE, INSTITUTION, SEVERE
+from ..states import COMMUNITY, HOME, HOME_CARE, INSTITUTION, SEVERE
 
 
 class WaitingList:
     """Applicants for one setting, in the order they are served."""
 
-    def __init__(self, model, setting: int):
+    def __init__(self, model, setting: int, interim: bool = False):
+        """Those who want `setting` and are not in it; `interim`: those waiting for a bed with
+        no formal care meanwhile (the applicants for interim home care)."""
         people = model.people
-        wanting = np.flatnonzero(people.view("active") & (people.view("wants") == setting)
-                                 & (people.view("setting") != setting))
+        if interim:
+            wanting = np.flatnonzero(people.view("active") & (people.view("wants") == INSTITUTION)
+                                     & (people.view("setting") == HOME))
+        else:
+            wanting = np.flatnonzero(people.view("active") & (people.view("wants") == setting)
+                                     & (people.view("setting") != setting))
         severe = people.state[wanting] == SEVERE
         rank = np.where(severe, 0, 1) if model.arrays.priority == "severe_first" else np.zeros(len(wanting))
         order = np.lexsort((wanting, people.wait_since[wanting], rank))
@@ -121,9 +127,16 @@ class HomeCareService(mesa.Agent):
             model.suspend_home_care(users[order][~kept])
             need = need[order][kept]
         self.hours_used = float(need.sum())
-        # Then the list, in order, as far as the free hours go.
+        # Then the list, in order, as far as the free hours go; then, if the scenario says so,
+        # people waiting for a bed get home care meanwhile and keep their place in the bed queue.
+        self._serve(waiting)
+        if model.arrays.interim_home_care:
+            self._serve(WaitingList(model, HOME_CARE, interim=True), interim=True)
+
+    def _serve(self, waiting: WaitingList, interim: bool = False) -> None:
+        model = self.model
         applicants = waiting.rows[waiting.open]
-        hours = model.arrays.home_care_hours[people.state[applicants]]
+        hours = model.arrays.home_care_hours[model.people.state[applicants]]
         fits = int(np.searchsorted(np.cumsum(hours), self.hours - self.hours_used, side="right"))
-        model.place(waiting.take(fits), HOME_CARE, self)
+        model.place(waiting.take(fits), HOME_CARE, self, interim=interim)
         self.hours_used += float(hours[:fits].sum())

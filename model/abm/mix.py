@@ -51,6 +51,7 @@ class MixArrays:
     shares: np.ndarray                    # preferences by year, state × (home, community, institution): (years, 3, 3)
     home_care_uptake: np.ndarray          # by state (healthy unused): (3,)
     home_care_hours: np.ndarray           # hours a month by state: (3,)
+    interim_home_care: bool               # people waiting for a bed take home care meanwhile
     # supply and money, by month
     institutions: int
     bed_area_shares: np.ndarray           # where the beds are: (areas,)
@@ -188,6 +189,7 @@ def resolve_mix(scenario: Scenario, population: PopulationProjection, states: He
         price_elasticity=float(behaviour.price_elasticity.at(years[0])),
         shares=shares,
         home_care_uptake=np.array([0.0, float(uptake["mild"].at(years[0])), float(uptake["severe"].at(years[0]))]),
+        interim_home_care=behaviour.interim_home_care,
         home_care_hours=np.array([0.0] + [float(behaviour.home_care_hours[k].at(years[0])) for k in ("mild", "severe")]),
         institutions=int(supply.institutions.at(years[0])),
         institution_public_share=float(supply.institution_public_share.at(years[0])),

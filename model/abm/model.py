@@ -5,8 +5,11 @@ Each month, in order:
 1. **Capacity** follows the mix's plan (beds, nursing-type share, day-care places, home-care
    hours); a cut closes only empty places, so capacity is never below use.
 2. **Allocation**: institutions, then community centres, in a random order each, then the
-   home-care service, fill their free places from the waiting lists (see agents.py).
-3. **Record**: on each 1 November (months 0, 12, …) the stocks of the year.
+   home-care service, fill their free places from the waiting lists (see agents.py); private
+   homes give general beds to self-caring residents first; people still waiting for a bed take
+   home care meanwhile where hours are free.
+3. **Record**: on each 1 November (months 0, 12, …) the stocks of the year, collected by a Mesa
+   `DataCollector` with one reporter per stock metric of the registry.
 4. **Events** of the month: people whose need began arrive and choose a setting; deaths,
    recoveries (back to the healthy pool) and worsening (mild → severe, who choose again unless
    already in an institution). Costs of the month are added to the year's flows.
@@ -37,6 +40,8 @@ OPEN_AGE = N_AGES - 1 - OLD_AGE  # age index of 100+ (ages are counted from 60)
 # What each recorded metric is, from the registry: agents' counts are scaled back to persons;
 # flows are summed over the months of a projection year and present in every year.
 SCALED = {m.key for m in metrics.of_table("abm") if m.scaled}
+# The yearly census of stocks on 1 November, one Mesa reporter per stock metric of the registry.
+STOCKS = tuple(m.key for m in metrics.of_table("abm") if m.kind == "stock")
 # Internal totals behind the mean waits (popped in `results`).
 FLOWS = tuple(m.key for m in metrics.of_table("abm") if m.kind == "flow") + ("wait_months_total", "queue_exits",
                                                                              "queue_months_total")
@@ -67,7 +72,10 @@ class CareMixModel(mesa.Model):
         self.people = People()
         self.flows: dict[tuple[int, str], float] = {(int(year), metric): 0.0 for year in arrays.years[:-1]
                                                     for metric in FLOWS}
-        self.stocks: dict[tuple[int, str], float] = {}
+        self.census: dict[str, float] = {}        # the stocks of the latest 1 November, read by the reporters
+        self.census_years: list[int] = []
+        self.datacollector = mesa.DataCollector(
+            model_reporters={key: (lambda model, key=key: model.census[key]) for key in STOCKS})
         self.recovered = np.zeros((2, OPEN_AGE + 1), dtype=np.int64)
         self.bed_queue_lengths: list[int] = []   # people waiting for a bed after each month's allocation
         self._create_providers()
@@ -221,8 +229,9 @@ class CareMixModel(mesa.Model):
 
     # ------------------------------------------------------------------ moving people
 
-    def place(self, rows: np.ndarray, setting: int, provider, nursing: bool = False) -> None:
-        """Admit `rows` to `provider`; they leave the place they had."""
+    def place(self, rows: np.ndarray, setting: int, provider, nursing: bool = False, interim: bool = False) -> None:
+        """Admit `rows` to `provider`; they leave the place they had (`interim`: home care
+        while they keep waiting for a bed)."""
         if not len(rows):
             return
         p = self.people
@@ -559,6 +568,7 @@ class CareMixModel(mesa.Model):
             "unmet_family": (without & (wants == HOME)).sum(),
             "waiting": waiting.sum(),
             "waiting_institution": (waiting & (wants == INSTITUTION)).sum(),
+            "waiting_bed_interim": (waiting & (wants == INSTITUTION) & (setting == HOME_CARE)).sum(),
             "waiting_nursing_bed": (waiting & (wants == INSTITUTION) & nursing_grade).sum(),
             "waiting_general_bed": (waiting & (wants == INSTITUTION) & ~nursing_grade).sum(),
             "self_caring_unplaced": max(0.0, self.healthy_institution_demand - healthy_present),
@@ -579,8 +589,11 @@ class CareMixModel(mesa.Model):
             "daycare_users": sum(c.used for c in self.centre_list) + self.healthy_community_users,
             "home_care_hours": self.home_care.hours, "home_care_hours_used": self.home_care.hours_used,
         }
-        for metric, value in values.items():
-            self.stocks[(year, metric)] = float(value)
+        if set(values) != set(STOCKS):   # the registry declares every stock recorded, and only those
+            raise RuntimeError(f"abm stocks not declared in model/metrics.py: {sorted(set(values) ^ set(STOCKS))}")
+        self.census = {metric: float(value) for metric, value in values.items()}
+        self.census_years.append(year)
+        self.datacollector.collect(self)
 
     def _free_by_area(self) -> dict[int, np.ndarray]:
         """Free places of each formal service in each area after the month's allocation: beds,
@@ -605,7 +618,9 @@ class CareMixModel(mesa.Model):
             flows[(int(year), "mean_queue_months")] = queued / exits if exits else np.nan
             t = int(year) - int(self.arrays.years[0])
             flows[(int(year), "waiting_institution_mean")] = float(np.mean(self.bed_queue_lengths[12 * t:12 * t + 12]))
+        census = self.datacollector.get_model_vars_dataframe().set_axis(self.census_years)
+        stocks = {(int(year), metric): value for metric, column in census.items() for year, value in column.items()}
         rows = []
-        for (year, metric), value in sorted({**self.stocks, **flows}.items()):
+        for (year, metric), value in sorted({**stocks, **flows}.items()):
             rows.append((year, metric, value * self.arrays.scale if metric in SCALED else value))
         return rows

@@ -111,7 +111,8 @@ def stochastic_round(rng: np.random.Generator, expected: np.ndarray) -> np.ndarr
 # relative odds of whoever could not pay it all; nothing else about a mix enters the choice.
 
 FORMAL = ("community", "institution", "home_care")   # columns of relative odds, prices, levels[:, 1:]
-OLD_OLD = 80 - OLD_AGE   # the age column counts from 60; the old-old (80+) have odds of their own
+OLD_OLD = 80 - OLD_AGE
+MAX_NEWTON, NEWTON_STEP = 50, 5.0   # iterations and the largest step (in log odds) of the solver below   # the age column counts from 60; the old-old (80+) have odds of their own
 
 
 def affordability(ability: np.ndarray, price: np.ndarray, elasticity: float) -> np.ndarray:
@@ -131,17 +132,18 @@ def choice_odds(living: np.ndarray, age: np.ndarray, ability: np.ndarray, prices
 
 
 def _level_for_mean(relative: np.ndarray, target: float) -> float:
-    """The level L at which the mean of L·r / (1 + L·r) over these people is `target`."""
+    """The level L at which the mean of L·r / (1 + L·r) over these people is `target`, by
+    Newton's method on log L (the mean rises with L, so the root is unique)."""
     target = min(max(target, 1e-9), 1 - 1e-9)
-    low, high = -30.0, 30.0                      # log L, by bisection (the mean rises with L)
-    for _ in range(60):
-        middle = (low + high) / 2
-        level = np.exp(middle) * relative
-        if (level / (1 + level)).mean() < target:
-            low = middle
-        else:
-            high = middle
-    return float(np.exp((low + high) / 2))
+    log_relative = np.log(np.maximum(relative, 1e-300))
+    x = np.log(target / (1 - target)) - log_relative.mean()
+    for _ in range(MAX_NEWTON):
+        chosen = 1 / (1 + np.exp(-(x + log_relative)))
+        miss = chosen.mean() - target
+        if abs(miss) < 1e-12:
+            break
+        x -= np.clip(miss / max((chosen * (1 - chosen)).mean(), 1e-300), -NEWTON_STEP, NEWTON_STEP)
+    return float(np.exp(x))
 
 
 def calibrate_levels(state: np.ndarray, relative: np.ndarray, targets: np.ndarray,

@@ -537,6 +537,7 @@ class AbmBehaviour(Frozen):
     price_elasticity: RatioPath                      # how strongly an unaffordable price deters
     home_care_uptake: dict[Literal["mild", "severe"], FractionPath]  # formal home care among those at home
     home_care_hours: dict[Literal["mild", "severe"], HoursPerMonthPath]
+    interim_home_care: bool = True   # waiting for a bed, take formal home care meanwhile if hours are free
 
 
 class AbmSupply(Frozen):
