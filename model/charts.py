@@ -377,7 +377,7 @@ def nursing_share(tables: dict, ctx: ChartContext) -> Figure:
 def abm_outcome(tables: dict, ctx: ChartContext, metric: str) -> Figure:
     """One ABM metric by care mix, mean with the 5–95% band over replicates."""
     source = text("source_abm" if ctx.replicates >= PERCENTILES_FROM else "source_abm_range", ctx.lang, n=ctx.replicates)
-    fig, ax = _figure(ctx, text(f"abm_{metric}", ctx.lang), source)
+    fig, ax = _figure(ctx, text(f"abm_{metric}", ctx.lang, region=ctx.region), source)
     abm = tables["abm"][tables["abm"].metric == metric]
     scale, unit = _scale("abm", metric, ctx)
     for colour, (mix, rows) in zip(SERIES, abm.groupby("mix", sort=False)):
@@ -509,7 +509,7 @@ def run_charts(tables: dict) -> dict[str, callable]:
         charts.update(disabled_by_severity=disabled_by_severity, beds=beds_needed_and_supplied,
                       nursing_share=nursing_share)
     if "abm" in tables:
-        for metric in ("waiting", "unmet_need", "occupancy"):
+        for metric in ("waiting_institution", "unmet_need", "occupancy"):
             charts[f"abm_{metric}"] = lambda t, c, m=metric: abm_outcome(t, c, m)
     if "county_care" in tables:
         charts["county_ranking"] = county_ranking

@@ -64,9 +64,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "nursing_share_needed": ("所需床位中护理型占比", "Nursing-type share of beds needed"),
     "share_of_beds_axis": ("占床位比重（%）", "Share of beds (%)"),
     "target": ("目标 {value}", "target {value}"),
-    "abm_waiting": ("各照护格局方案：轮候正式照护人数", "Care mixes: people waiting for formal care"),
-    "abm_unmet_need": ("各照护格局方案：未获正式照护的重度失能老人", "Care mixes: severe cases without formal care"),
-    "abm_occupancy": ("各照护格局方案：机构床位入住率", "Care mixes: bed occupancy"),
+    "abm_waiting_institution": ("{region}各政策组合：轮候养老床位人数", "{region}, care policy mixes: people waiting for a bed"),
+    "abm_unmet_need": ("{region}各政策组合：未获正式照护的重度失能老人", "{region}, care policy mixes: severe cases without formal care"),
+    "abm_occupancy": ("{region}各政策组合：机构床位入住率", "{region}, care policy mixes: bed occupancy"),
     "persons_axis": ("人数（万人）", "Persons (thousands)"),
     # uncertainty
     "fan_share_60plus": ("{region}60岁及以上人口占比：中位数与80%、95%区间", "{region}: share aged 60+, median with 80% and 95% intervals"),

@@ -302,11 +302,11 @@ def test_comparisons_carry_the_replicate_interval_of_each_mix():
     from model.compare import key_indicators
 
     def tables(shift):
-        rows = [(2035, mix, "waiting", 100.0 + shift, 90.0 + shift, 110.0 + shift) for mix in ("plan", "bed_expansion")]
+        rows = [(2035, mix, "waiting_institution", 100.0 + shift, 90.0 + shift, 110.0 + shift) for mix in ("plan", "bed_expansion")]
         return {"abm": pd.DataFrame(rows, columns=["year", "mix", "metric", "value", "low", "high"])}
 
     table = key_indicators({"a": tables(0), "b": tables(50)}, [2035])
-    waiting = table[table.indicator == "waiting"].set_index(["scenario", "group"])
+    waiting = table[table.indicator == "waiting_institution"].set_index(["scenario", "group"])
     assert waiting.loc[("b", "plan"), ["value", "low", "high", "difference"]].tolist() == [150, 140, 160, 50]
 
 

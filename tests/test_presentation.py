@@ -72,7 +72,7 @@ def test_every_chart_renders_in_both_languages_without_missing_glyphs(quick_run,
     context = charts.ChartContext.of(result.scenario, lang)  # as a run makes it
     drawn = charts.run_charts(result.tables)
     assert {"population_pyramid", "ageing_shares", "old_age_dependency", "births_deaths", "pension_people",
-            "pension_finances", "disabled_by_severity", "beds", "nursing_share", "abm_waiting", "abm_unmet_need",
+            "pension_finances", "disabled_by_severity", "beds", "nursing_share", "abm_waiting_institution", "abm_unmet_need",
             "abm_occupancy"} == set(drawn)
     checked = {}
     for name, draw in drawn.items():
