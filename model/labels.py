@@ -31,6 +31,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "public purse, the insurance fund and families. With places for all and no subsidy or insurance the model's users by "
         "setting are within 2% of the projection, so their differences are capacity and levers; how many \"chose family "
         "care\" follows the assumed path of use, an assumption, not a finding."),
+    "report_abm_table": ("各组合{n}次模拟的均值，括号内为{interval}；床位、社区照护和上门服务分别轮候；流量为上一年11月1日起一年。",
+                         "Mean of {n} runs per mix, in brackets {interval}; beds, day care and home care have queues of "
+                         "their own; flows are over the year from the 1 November before."),
+    "interval_percentiles": ("5%–95%分位数", "the 5th–95th percentiles"),
+    "interval_range": ("最低至最高值", "the lowest and highest run"),
     "source_care": ("资料来源：第七次全国人口普查；模型测算。\n失能口径：{definition}",
                     "Source: 2020 census; silverplan projections.\nDisability: {definition}"),
     "source_abm": ("资料来源：第七次全国人口普查；主体模型测算（{n}次模拟的均值，阴影为5%–95%分位区间）",

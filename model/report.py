@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import display
+from . import display, metrics
+from .abm.experiment import PERCENTILES_FROM
 from .headlines import headline_figures, valuation_year
 from .labels import text
 
@@ -25,9 +26,11 @@ th{background:#f3f6fa;text-align:left}pre{font-size:.75em;background:#f7f7f7;pad
 """
 
 
-def headline_cards(tables: dict, lang: str, valuation: int | None = None) -> list[tuple[str, str]]:
+def headline_cards(tables: dict, lang: str, valuation: int | None = None,
+                   mix_names: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """(label, figure) pairs for the top of the report: the registry's headline figures, base
-    year (or `valuation`, see headlines.py) → end year (the care-mix model's for its first mix only)."""
+    year (or `valuation`, see headlines.py) → end year (the care-mix model's for its first mix
+    only, named by `mix_names` where given)."""
     figures = headline_figures(tables, valuation)
     first_mix = next((h.group for h in figures if h.metric.table == "abm"), None)
     cards = []
@@ -35,11 +38,48 @@ def headline_cards(tables: dict, lang: str, valuation: int | None = None) -> lis
         if h.metric.table == "abm" and h.group != first_mix:
             continue
         unit = h.metric.unit
-        label = h.metric.name(lang) + (f"（{h.group}）" if h.group and lang == "zh" else f" ({h.group})" if h.group else "")
+        group = (mix_names or {}).get(h.group, h.group)
+        label = h.metric.name(lang) + (f"（{group}）" if group and lang == "zh" else f" ({group})" if group else "")
         years = f"{h.first[0]} → {h.last[0]}"
         cards.append((f"{label}，{years}" if lang == "zh" else f"{label}, {years}",
                       f"{display.number(h.first[1], unit, lang)} → {display.number(h.last[1], unit, lang)}"))
     return cards
+
+
+# The care-mix model's end-year table: each service's queue, deaths waiting, unmet need by
+# reason, beds; flows are those of the year before the end year.
+ABM_TABLE = ("waiting_institution", "waiting_bed_interim", "waiting_community", "waiting_home_care",
+             "mean_queue_months", "deaths_waiting_bed", "unmet_need", "unmet_no_capacity", "unmet_waiting",
+             "unmet_family", "occupancy", "empty_nursing_beds", "public_cost", "insurance_cost")
+
+
+def abm_table(abm: pd.DataFrame, lang: str, mix_names: dict[str, str]) -> pd.DataFrame:
+    """The care mixes side by side in the end year: mean (lowest–highest run, or the interval
+    abm.csv names), one row per figure of ABM_TABLE, named by the registry."""
+    end = int(abm.year.max())
+    rows = []
+    for key in ABM_TABLE:
+        metric = metrics.metric("abm", key)
+        year = end - 1 if metric.kind in ("flow", "rate") else end
+        found = abm[(abm.metric == key) & (abm.year == year)].set_index("mix")
+        cells = []
+        for mix in dict.fromkeys(abm.mix):
+            if mix not in found.index:
+                cells.append("—")
+                continue
+            value, low, high = (display.number(float(found.at[mix, c]), metric.unit, lang) for c in ("value", "low", "high"))
+            if metric.unit == "yuan":   # the unit once: 4.7亿元 (4.7–4.8)
+                unit = display.scale(metric.unit, lang)[1]
+                low, high = low.replace(unit, "").strip(), high.replace(unit, "").strip()
+            cells.append(value if low == high else f"{value} ({low}–{high})")
+        rows.append([f"{metric.name(lang)}（{year}）" if lang == "zh" else f"{metric.name(lang)} ({year})", *cells])
+    names = [mix_names.get(mix, mix) for mix in dict.fromkeys(abm.mix)]
+    return pd.DataFrame(rows, columns=["指标" if lang == "zh" else "Figure", *names])
+
+
+def _abm_note(replicates: int, lang: str) -> str:
+    interval = text("interval_percentiles" if replicates >= PERCENTILES_FROM else "interval_range", lang)
+    return text("report_abm_table", lang, n=replicates, interval=interval)
 
 
 def _table_html(frame: pd.DataFrame) -> str:
@@ -66,8 +106,10 @@ def build_report(result, title: str, lang: str, charts: list[Path], assumptions:
     """The page as one string: headline figures, charts (PNG, embedded), assumptions, manifest."""
     zh = lang == "zh"
     definition = result.scenario.care.definition_in(lang) if result.scenario.care else None
+    mixes = result.scenario.abm.mixes if result.scenario.abm else {}
+    mix_names = {key: mix.label for key, mix in mixes.items() if mix.label} if zh else {}
     cards = "".join(f'<div class="card">{html.escape(label)}<b>{html.escape(value)}</b></div>'
-                    for label, value in headline_cards(result.tables, lang, valuation_year(result.scenario)))
+                    for label, value in headline_cards(result.tables, lang, valuation_year(result.scenario), mix_names))
     images = "".join(
         f'<img alt="{html.escape(path.stem)}" id="{html.escape(path.stem)}" '
         f'src="data:image/png;base64,{base64.b64encode(path.read_bytes()).decode()}">' for path in charts)
@@ -77,6 +119,9 @@ def build_report(result, title: str, lang: str, charts: list[Path], assumptions:
          + (f'<p class="meta">{"失能口径：" if zh else "Disability definition: "}{html.escape(definition)}</p>'
             if definition else "")
          + (f'<p>{html.escape(text("report_care_models", lang))}</p>' if "abm" in result.tables else "")),
+        *([("照护政策组合（主体模型）" if zh else "Care policy mixes (agent-based model)",
+            f'<p class="meta">{html.escape(_abm_note(result.scenario.abm.replicates, lang))}</p>'
+            + _table_html(abm_table(result.tables["abm"], lang, mix_names)))] if "abm" in result.tables else []),
         ("图表" if zh else "Charts", f'<div class="charts">{images}</div>'),
         ("假设与来源" if zh else "Assumptions and sources", _derived_note(manifest.get("derived", []), result, zh)
          + _table_html(assumptions.set_axis(columns, axis=1))),

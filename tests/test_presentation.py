@@ -1,6 +1,7 @@
 """Charts (Chinese and English), the workbook, the HTML report and `simulate compare`."""
 
 import json
+import html
 import shutil
 import sys
 
@@ -148,8 +149,15 @@ def test_the_report_holds_every_chart_and_the_headline_figures(quick_run):
     assert "床位缺口" in page and f"→ {gap:,.0f}" in page
     assert "自给率" in page and "假设与来源" in page and "config_sha256" in page
     assert "失能口径：重度失能＝生活不能自理" in page
-    if "abm" in result.tables:   # what each care model answers, in one paragraph
-        assert "如何读照护结果" in page
+    if "abm" in result.tables:   # what each care model answers, in one paragraph; the mixes' table
+        assert "如何读照护结果" in page and "照护政策组合（主体模型）" in page
+        from model.report import ABM_TABLE
+        for key in ABM_TABLE:
+            assert html.escape(metrics.metric("abm", key).zh) in page, key
+        for mix in result.scenario.abm.mixes.values():
+            assert f"<th>{mix.label}</th>" in page
+        queue = result.tables["abm"].query("year == 2035 and metric == 'waiting_institution'").iloc[0]
+        assert f"<td>{queue.value:,.0f} ({queue.low:,.0f}–{queue.high:,.0f})</td>" in page or queue.low == queue.high
     assert "src=\"http" not in page and "<script" not in page  # self-contained
 
 
