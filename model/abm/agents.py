@@ -59,26 +59,46 @@ class WaitingList:
         return self.rows[chosen]
 
 
+class Column:
+    """An agent's attribute held in an array of the model (`model.<table>.<name>[agent.index]`),
+    so that the model can count, cap and sum the places of all providers at once while each
+    provider still reads and fills its own."""
+
+    def __init__(self, table: str):
+        self.table = table
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, agent, owner=None):
+        if agent is None:
+            return self
+        return int(getattr(getattr(agent.model, self.table), self.name)[agent.index])
+
+    def __set__(self, agent, value) -> None:
+        getattr(getattr(agent.model, self.table), self.name)[agent.index] = value
+
+
 class Institution(mesa.Agent):
     """An elder-care home (养老机构): general and nursing-type beds, a price, an area (urban or
     rural, or a county), public or private. Self-caring residents (the healthy, not agents)
     fill general beds up to their demand and then keep them: in private homes before the
     disabled waiting (abm.supply.private_self_caring_first), elsewhere those the disabled leave empty."""
 
+    # beds, and their use by people in need (counted by the model each month) and by the self-caring
+    general_beds, nursing_beds = Column("homes"), Column("homes")
+    general_used, nursing_used = Column("homes"), Column("homes")
+    healthy_residents = Column("homes")
+
     def __init__(self, model, index: int, area: int, public: bool, weight: float):
         super().__init__(model)
         self.index, self.area, self.public, self.weight = index, area, public, weight  # weight: share of the city's beds
-        self.general_beds = self.nursing_beds = 0
-        self.general_used = self.nursing_used = 0   # people in need, counted by the model each month
-        self.healthy_residents = 0
 
     def admit_nursing(self, waiting: WaitingList) -> None:
-        """First round: nursing beds to residents of a nursing grade in general beds, then to
-        applicants of a nursing grade."""
-        model = self.model
-        model.transfer_to_nursing(self)
+        """First round: free nursing beds to applicants of a nursing grade (after the model has
+        moved the home's own residents of a nursing grade from general beds into them)."""
         free_nursing = self.nursing_beds - self.nursing_used
-        model.place(waiting.take(free_nursing, self.area, nursing_only=True), INSTITUTION, self, nursing=True)
+        self.model.place(waiting.take(free_nursing, self.area, nursing_only=True), INSTITUTION, self, nursing=True)
 
     def admit_general(self, waiting: WaitingList) -> None:
         """Second round: general beds to the list in order (self-caring residents keep theirs);
@@ -95,10 +115,11 @@ class CommunityCentre(mesa.Agent):
     its own area only. Self-caring users take the places the disabled leave
     (counted by the model, not by centre)."""
 
+    capacity, used = Column("places"), Column("places")
+
     def __init__(self, model, index: int, area: int, weight: float):
         super().__init__(model)
         self.index, self.area, self.weight = index, area, weight
-        self.capacity = self.used = 0
 
     def admit(self, waiting: WaitingList) -> None:
         free = self.capacity - self.used

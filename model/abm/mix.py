@@ -73,7 +73,7 @@ class MixArrays:
     price_home_care: float                # yuan per hour
     # levers on prices, yuan a month per user by month, formal setting (people.FORMAL) and state
     subsidy: np.ndarray                   # public funds: (months, 3, 3)
-    insurance: np.ndarray                 # share of the price the LTC-insurance fund pays, 0 for grades not eligible: (months, 3, 3)
+    insurance: np.ndarray                 # share of the price the LTC-insurance fund pays (0: not eligible): (months, 3, 3)
     public_bed_subsidy: np.ndarray
     new_bed_subsidy: np.ndarray
 

@@ -24,6 +24,8 @@ a pool of counts by sex and age. Care settings do not change health (an assumpti
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import mesa
 import numpy as np
 
@@ -42,6 +44,8 @@ OPEN_AGE = N_AGES - 1 - OLD_AGE  # age index of 100+ (ages are counted from 60)
 SCALED = {m.key for m in metrics.of_table("abm") if m.scaled}
 # The yearly census of stocks on 1 November, one Mesa reporter per stock metric of the registry.
 STOCKS = tuple(m.key for m in metrics.of_table("abm") if m.kind == "stock")
+# The places of an institution, held by the model (agents.Column).
+HOME_COLUMNS = ("general_beds", "nursing_beds", "general_used", "nursing_used", "healthy_residents")
 # Internal totals behind the mean waits (popped in `results`).
 FLOWS = tuple(m.key for m in metrics.of_table("abm") if m.kind == "flow") + ("wait_months_total", "queue_exits",
                                                                              "queue_months_total")
@@ -102,11 +106,15 @@ class CareMixModel(mesa.Model):
         bed_share = np.array([i.bed_area_shares[area] * (i.institution_public_share if public
                                                           else 1 - i.institution_public_share) for area, public in groups])
         homes = np.maximum(split_integer(max(i.institutions - (bed_share > 0).sum(), 0), bed_share), 0) + (bed_share > 0)
+        # The providers' places, one entry per provider (read and written by the agents' Columns).
+        self.homes = SimpleNamespace(**{name: np.zeros(int(homes.sum()), dtype=np.int64) for name in HOME_COLUMNS})
         self.institutions = mesa.agent.AgentSet([], random=self.random)
         for (area, public), share, n in zip(groups, bed_share, homes):
             for _ in range(n):
                 self.institutions.add(Institution(self, len(self.institutions), area, public, share / n))
         centres = np.maximum(split_integer(max(i.community_centres - len(i.areas), 0), i.centre_area_shares), 0) + 1
+        self.places = SimpleNamespace(capacity=np.zeros(int(centres.sum()), dtype=np.int64),
+                                      used=np.zeros(int(centres.sum()), dtype=np.int64))
         self.centres = mesa.agent.AgentSet([], random=self.random)
         for area, n in enumerate(centres):
             for _ in range(n):
@@ -116,6 +124,9 @@ class CareMixModel(mesa.Model):
         self.centre_list = list(self.centres)
         self.institution_weights = np.array([a.weight for a in self.institution_list])
         self.centre_weights = np.array([a.weight for a in self.centre_list])
+        self.home_public = np.array([a.public for a in self.institution_list])
+        self.home_area = np.array([a.area for a in self.institution_list])
+        self.centre_area = np.array([a.area for a in self.centre_list])
 
     def _add_people(self, ages: np.ndarray, sex: int, state: int, active: bool, months=None) -> np.ndarray:
         i = self.arrays
@@ -152,13 +163,9 @@ class CareMixModel(mesa.Model):
         active, setting, provider = p.view("active"), p.view("setting"), p.view("provider")
         resident = active & (setting == INSTITUTION)
         nursing = resident & p.view("nursing_bed")
-        in_nursing = np.bincount(provider[nursing], minlength=len(self.institution_list))
-        in_general = np.bincount(provider[resident & ~nursing], minlength=len(self.institution_list))
-        for home, nursing_used, general_used in zip(self.institution_list, in_nursing.tolist(), in_general.tolist()):
-            home.nursing_used, home.general_used = nursing_used, general_used
-        attending = np.bincount(provider[active & (setting == COMMUNITY)], minlength=len(self.centre_list))
-        for centre, used in zip(self.centre_list, attending.tolist()):
-            centre.used = used
+        self.homes.nursing_used[:] = np.bincount(provider[nursing], minlength=len(self.institution_list))
+        self.homes.general_used[:] = np.bincount(provider[resident & ~nursing], minlength=len(self.institution_list))
+        self.places.used[:] = np.bincount(provider[active & (setting == COMMUNITY)], minlength=len(self.centre_list))
         # Residents of a nursing grade in general beds, by home, longest resident first: they
         # move to a nursing bed of their home when one is free.
         underserved = np.flatnonzero(resident & ~nursing & self.arrays.nursing_grades[p.view("state")])
@@ -168,16 +175,14 @@ class CareMixModel(mesa.Model):
 
     def _set_capacity(self, k: int) -> None:
         i = self.arrays
+        homes, places = self.homes, self.places
         beds = split_integer(i.beds[k] / i.scale, self.institution_weights)
         nursing = np.minimum(split_integer(i.beds[k] * i.nursing_share[k] / i.scale, self.institution_weights), beds)
-        for home, total, nursing_beds in zip(self.institution_list, beds.tolist(), nursing.tolist()):
-            home.nursing_beds = max(nursing_beds, home.nursing_used)
-            home.general_beds = max(total - nursing_beds, home.general_used)
-            # General beds converted to nursing beds: self-caring residents move out first.
-            home.healthy_residents = min(home.healthy_residents, home.general_beds - home.general_used)
-        places = split_integer(i.daycare_users[k] / i.scale, self.centre_weights)
-        for centre, capacity in zip(self.centre_list, places.tolist()):
-            centre.capacity = max(capacity, centre.used)
+        homes.nursing_beds[:] = np.maximum(nursing, homes.nursing_used)
+        homes.general_beds[:] = np.maximum(beds - nursing, homes.general_used)
+        # General beds converted to nursing beds: self-caring residents move out first.
+        homes.healthy_residents[:] = np.minimum(homes.healthy_residents, homes.general_beds - homes.general_used)
+        places.capacity[:] = np.maximum(split_integer(i.daycare_users[k] / i.scale, self.centre_weights), places.used)
         self.home_care.hours = i.home_care_hours_supply[k] / i.scale
         pool = self.pool.sum()
         self.healthy_institution_demand = pool * i.shares[k // 12, HEALTHY, 2]
@@ -189,14 +194,18 @@ class CareMixModel(mesa.Model):
 
     def _allocate(self) -> None:
         # Self-caring residents leave at the healthy pool's own rate (death or disability).
-        for home in self.institution_list:
-            if home.healthy_residents:
-                home.healthy_residents = int(self.rng.binomial(home.healthy_residents, 1 - self.healthy_turnover))
+        self.homes.healthy_residents[:] = self.rng.binomial(self.homes.healthy_residents, 1 - self.healthy_turnover)
+        # Residents of a nursing grade in general beds move to free nursing beds of their home
+        # (a home's own beds only, so before any admission), then the homes admit in turn.
+        for index in self.underserved:
+            self.transfer_to_nursing(self.institution_list[index])
         waiting = WaitingList(self, INSTITUTION)
-        self.institutions.shuffle_do("admit_nursing", waiting)
+        if waiting.open_count:
+            self.institutions.shuffle_do("admit_nursing", waiting)
         if self.arrays.private_self_caring_first:   # private homes fill general beds with the self-caring first
             self._refill_healthy_residents(private_only=True)
-        self.institutions.shuffle_do("admit_general", waiting)
+        if waiting.open_count:
+            self.institutions.shuffle_do("admit_general", waiting)
         self._refill_healthy_residents()
         # Day-care centres take their turns in a random order like shuffle_do, but the round
         # stops once nobody is left waiting (there are 1,000-odd centres and a few applicants).
@@ -205,7 +214,7 @@ class CareMixModel(mesa.Model):
             if not waiting.open_count:
                 break
             self.centre_list[index].admit(waiting)
-        free_places = sum(centre.capacity - centre.used for centre in self.centre_list)
+        free_places = int((self.places.capacity - self.places.used).sum())
         self.healthy_community_users = min(free_places, round(self.healthy_community_demand))
         self.home_care.admit(WaitingList(self, HOME_CARE))
 
@@ -218,14 +227,13 @@ class CareMixModel(mesa.Model):
     def _refill_healthy_residents(self, private_only: bool = False) -> None:
         """Self-caring residents take empty general beds (of private homes only, or of any),
         up to their demand, spread over the homes in proportion to the room each has."""
-        homes = self.institution_list
-        present = sum(home.healthy_residents for home in homes)
-        room = np.array([0 if private_only and home.public else
-                         max(0, home.general_beds - home.general_used - home.healthy_residents) for home in homes])
-        coming = min(int(room.sum()), max(0, round(self.healthy_institution_demand) - present))
+        homes = self.homes
+        room = np.maximum(0, homes.general_beds - homes.general_used - homes.healthy_residents)
+        if private_only:
+            room[self.home_public] = 0
+        coming = min(int(room.sum()), max(0, round(self.healthy_institution_demand) - int(homes.healthy_residents.sum())))
         if coming > 0:
-            for home, extra in zip(homes, split_integer(coming, room.astype(float))):
-                home.healthy_residents += int(extra)
+            homes.healthy_residents += split_integer(coming, room.astype(float))
 
     # ------------------------------------------------------------------ moving people
 
@@ -270,14 +278,11 @@ class CareMixModel(mesa.Model):
     def _leave(self, rows: np.ndarray) -> None:
         """Free the places of `rows` (they go home unless placed elsewhere)."""
         p = self.people
-        for row in rows[p.setting[rows] == INSTITUTION]:
-            home = self.institution_list[p.provider[row]]
-            if p.nursing_bed[row]:
-                home.nursing_used -= 1
-            else:
-                home.general_used -= 1
-        for row in rows[p.setting[rows] == COMMUNITY]:
-            self.centre_list[p.provider[row]].used -= 1
+        residents = rows[p.setting[rows] == INSTITUTION]
+        nursing = p.nursing_bed[residents]
+        np.subtract.at(self.homes.nursing_used, p.provider[residents[nursing]], 1)
+        np.subtract.at(self.homes.general_used, p.provider[residents[~nursing]], 1)
+        np.subtract.at(self.places.used, p.provider[rows[p.setting[rows] == COMMUNITY]], 1)
         p.setting[rows], p.provider[rows], p.nursing_bed[rows] = HOME, -1, False
 
     def transfer_to_nursing(self, home: Institution) -> None:
@@ -507,8 +512,7 @@ class CareMixModel(mesa.Model):
         index = i.price_index[k]
         active, setting, state = p.view("active"), p.view("setting"), p.view("state")
         residents = np.flatnonzero(active & (setting == INSTITUTION))
-        public_home = np.array([home.public for home in self.institution_list])
-        factor = np.where(public_home[p.provider[residents]], i.public_price_factor, 1.0)
+        factor = np.where(self.home_public[p.provider[residents]], i.public_price_factor, 1.0)
         users = [(FORMAL.index("institution"), state[residents],
                   np.where(p.nursing_bed[residents], i.price_nursing, i.price_general) * factor * index)]
         attending = state[active & (setting == COMMUNITY)]
@@ -522,10 +526,10 @@ class CareMixModel(mesa.Model):
             public += subsidy.sum()
             insurance += insured.sum()
         # The self-caring (not agents) pay in full.
-        healthy_residents = sum(home.healthy_residents * (i.public_price_factor if home.public else 1.0)
-                                for home in self.institution_list)
+        homes = self.homes
+        healthy_residents = (homes.healthy_residents * np.where(self.home_public, i.public_price_factor, 1.0)).sum()
         private += healthy_residents * i.price_general * index + self.healthy_community_users * i.price_daycare * index
-        public += i.public_bed_subsidy[k] * sum(h.general_beds + h.nursing_beds for h in self.institution_list if h.public)
+        public += i.public_bed_subsidy[k] * (homes.general_beds + homes.nursing_beds)[self.home_public].sum()
         self.flows[(year, "private_cost")] += private
         self.flows[(year, "public_cost")] += public
         self.flows[(year, "insurance_cost")] += insurance
@@ -538,10 +542,11 @@ class CareMixModel(mesa.Model):
         severe = active & (state == SEVERE)
         waiting = active & (wants != setting) & (wants != HOME)
         resident = active & (setting == INSTITUTION)
-        beds = sum(h.general_beds + h.nursing_beds for h in self.institution_list)
-        nursing_beds = sum(h.nursing_beds for h in self.institution_list)
-        occupied = sum(h.general_used + h.nursing_used + h.healthy_residents for h in self.institution_list)
-        occupied_nursing = sum(h.nursing_used for h in self.institution_list)
+        homes = self.homes
+        beds = int((homes.general_beds + homes.nursing_beds).sum())
+        nursing_beds = int(homes.nursing_beds.sum())
+        occupied = int((homes.general_used + homes.nursing_used + homes.healthy_residents).sum())
+        occupied_nursing = int(homes.nursing_used.sum())
         severe_residents = (resident & severe).sum()
         elderly = i.stocks[t].sum()
         # Severe people at home without formal care, by reason: waiting for a service that is
@@ -555,7 +560,7 @@ class CareMixModel(mesa.Model):
             room = free[service][p.view("area")]
             no_place |= (wants == service) & ((room < need) if service == HOME_CARE else (room <= 0))
         nursing_grade = i.nursing_grades[state]
-        healthy_present = sum(h.healthy_residents for h in self.institution_list)
+        healthy_present = int(homes.healthy_residents.sum())
         values = {
             "mild": (active & (state == MILD)).sum(), "severe": severe.sum(),
             "users_home": (active & (setting == HOME)).sum(),
@@ -577,7 +582,7 @@ class CareMixModel(mesa.Model):
             "beds": beds, "nursing_beds": nursing_beds,
             "occupied_beds": occupied, "occupied_nursing_beds": occupied_nursing,
             "empty_beds": beds - occupied, "empty_nursing_beds": nursing_beds - occupied_nursing,
-            "self_caring_residents": sum(h.healthy_residents for h in self.institution_list),
+            "self_caring_residents": healthy_present,
             "occupancy": occupied / beds if beds else np.nan,
             "occupancy_nursing": occupied_nursing / nursing_beds if nursing_beds else np.nan,
             "severe_in_general_beds": (resident & severe & ~p.view("nursing_bed")).sum(),
@@ -585,8 +590,8 @@ class CareMixModel(mesa.Model):
                                         if severe_residents else np.nan),
             "beds_per_1000": 1000 * beds * i.scale / elderly,
             "beds_norm_per_1000": i.beds_norm[k],
-            "daycare_capacity": sum(c.capacity for c in self.centre_list),
-            "daycare_users": sum(c.used for c in self.centre_list) + self.healthy_community_users,
+            "daycare_capacity": int(self.places.capacity.sum()),
+            "daycare_users": int(self.places.used.sum()) + self.healthy_community_users,
             "home_care_hours": self.home_care.hours, "home_care_hours_used": self.home_care.hours_used,
         }
         if set(values) != set(STOCKS):   # the registry declares every stock recorded, and only those
@@ -598,14 +603,11 @@ class CareMixModel(mesa.Model):
     def _free_by_area(self) -> dict[int, np.ndarray]:
         """Free places of each formal service in each area after the month's allocation: beds,
         day-care places, and the home-care hours, which serve the whole city."""
-        areas = len(self.arrays.areas)
-        beds, places = np.zeros(areas), np.zeros(areas)
-        for home in self.institution_list:
-            beds[home.area] += (home.general_beds - home.general_used - home.healthy_residents
-                                + home.nursing_beds - home.nursing_used)
-        for centre in self.centre_list:
-            places[centre.area] += centre.capacity - centre.used
-        return {INSTITUTION: beds, COMMUNITY: places, HOME_CARE: np.full(areas, self.home_care.hours - self.home_care.hours_used)}
+        areas, homes, places = len(self.arrays.areas), self.homes, self.places
+        free_beds = homes.general_beds - homes.general_used - homes.healthy_residents + homes.nursing_beds - homes.nursing_used
+        return {INSTITUTION: np.bincount(self.home_area, weights=free_beds, minlength=areas),
+                COMMUNITY: np.bincount(self.centre_area, weights=places.capacity - places.used, minlength=areas),
+                HOME_CARE: np.full(areas, self.home_care.hours - self.home_care.hours_used)}
 
     def results(self) -> list[tuple[int, str, float]]:
         """(year, metric, value) rows, counts scaled back to persons."""

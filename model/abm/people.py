@@ -107,12 +107,13 @@ def stochastic_round(rng: np.random.Generator, expected: np.ndarray) -> np.ndarr
 # institution, and if at home whether to add formal home care. The odds of each formal setting
 # are its level for the person's grade (set by the yearly review, the same for every mix) ×
 # the person's relative odds: the affordability of its net price, and for an institution the
-# living arrangement's and the old-old's odds. A lever that lowers a net price (subsidy, insurance) raises the
-# relative odds of whoever could not pay it all; nothing else about a mix enters the choice.
+# living arrangement's and the old-old's odds. A lever that lowers a net price (subsidy,
+# insurance) raises the relative odds of whoever could not pay it all; nothing else about a mix
+# enters the choice.
 
 FORMAL = ("community", "institution", "home_care")   # columns of relative odds, prices, levels[:, 1:]
-OLD_OLD = 80 - OLD_AGE
-MAX_NEWTON, NEWTON_STEP = 50, 5.0   # iterations and the largest step (in log odds) of the solver below   # the age column counts from 60; the old-old (80+) have odds of their own
+OLD_OLD = 80 - OLD_AGE   # the age column counts from 60; the old-old (80+) have odds of their own
+MAX_NEWTON, NEWTON_STEP = 50, 5.0   # iterations and the largest step (in log odds) of the solver below
 
 
 def affordability(ability: np.ndarray, price: np.ndarray, elasticity: float) -> np.ndarray:
