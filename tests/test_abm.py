@@ -15,7 +15,7 @@ from model.abm.model import CareMixModel
 from model.abm.people import People
 from model.abm.mix import resolve_mix
 from model.care_demand import anchored_shares, project_states, use_shares
-from model.states import COMMUNITY, HEALTHY, HOME, INSTITUTION, MILD, SEVERE, STATES
+from model.states import COMMUNITY, HEALTHY, HOME, INSTITUTION, MILD, SEVERE
 from model.scenario import load_scenario
 from model.demography import project_population
 from model.pension import project_pensions
@@ -192,7 +192,7 @@ def test_unconstrained_every_mix_without_price_levers_reproduces_the_care_stage_
         reached = users(table, name)
         for t, year in enumerate(population.years.astype(int)):
             expected = states.counts[t].sum(axis=(0, 2))[[MILD, SEVERE]] @ shares[t]   # home, community, institution
-            assert np.allclose(reached.loc[year].to_numpy(), expected, rtol=0.02), (name, year, reached.loc[year], expected.round())
+            assert np.allclose(reached.loc[year].to_numpy(), expected, rtol=0.02), (name, year, expected.round())
 
 
 def test_price_levers_move_choices_only_from_the_year_they_start(every_mix_unlimited):
@@ -302,7 +302,8 @@ def test_comparisons_carry_the_replicate_interval_of_each_mix():
     from model.compare import key_indicators
 
     def tables(shift):
-        rows = [(2035, mix, "waiting_institution", 100.0 + shift, 90.0 + shift, 110.0 + shift) for mix in ("plan", "bed_expansion")]
+        rows = [(2035, mix, "waiting_institution", 100.0 + shift, 90.0 + shift, 110.0 + shift)
+                for mix in ("plan", "bed_expansion")]
         return {"abm": pd.DataFrame(rows, columns=["year", "mix", "metric", "value", "low", "high"])}
 
     table = key_indicators({"a": tables(0), "b": tables(50)}, [2035])
