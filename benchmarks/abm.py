@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -73,6 +74,7 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2)
     args = parser.parse_args()
 
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     overrides = {"abm": {"replicates": args.replicates, "processes": args.processes, "scale": 1}}
     scenario = load_scenario(ROOT / "configs" / "base.yaml", overrides)
     population = project_population(scenario)
@@ -80,11 +82,17 @@ def main() -> None:
     pension = project_pensions(scenario, population)
     runs = len(scenario.abm.mixes) * args.replicates
 
-    started = time.perf_counter()
-    table = run_care_abm(scenario, population, states, pension)
-    experiment = time.perf_counter() - started
-    print(f"default experiment: {len(scenario.abm.mixes)} mixes × {args.replicates} replicates, "
-          f"{args.processes} processes: {experiment:6.1f} s (goal < 60 s)")
+    # The experiment in worker processes and in this process alone, one after the other.
+    timings = {}
+    for processes in dict.fromkeys((args.processes, 1)):
+        chosen = scenario.overlaid({"abm": {"processes": processes}})
+        started = time.perf_counter()
+        table = run_care_abm(chosen, population, states, pension)
+        timings[processes] = time.perf_counter() - started
+        print(f"default experiment: {len(scenario.abm.mixes)} mixes × {args.replicates} replicates, "
+              f"{processes} process{'es' if processes > 1 else ''}: {timings[processes]:6.1f} s (goal < 60 s)")
+    if len(timings) > 1:
+        print(f"processes: {args.processes} take {timings[args.processes] / timings[1]:.2f} × the time of one")
 
     arrays = resolve_mix(scenario, population, states, pension, next(iter(scenario.abm.mixes)))
     started = time.perf_counter()
@@ -104,7 +112,9 @@ def main() -> None:
     print(f"naive baseline: {agents:,} agents (one per resident aged 60+), creation {created:4.1f} s, "
           f"12 months {stepped:5.1f} s = {agents * 12 / stepped / 1e6:4.2f} M agent-steps/s; "
           f"≈ {per_run:5.0f} s per {arrays.months}-month run, ≈ {per_run * runs / args.processes / 60:4.0f} min "
-          f"for the {runs} runs on {args.processes} processes (no care allocation)")
+          f"for the {runs} runs on {args.processes} processes (no care allocation); "
+          f"this model: {person_months / one_run / (agents * 12 / stepped):,.0f} × its agent-steps per second")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":
