@@ -174,7 +174,7 @@ def resolve_mix(scenario: Scenario, population: PopulationProjection, states: He
     growth = scenario.pension.wages.growth.at(years[1:])
     price_index = np.interp(times, years, np.concatenate([[1.0], np.cumprod(1 + growth)]))
     return MixArrays(
-        name=name, years=years, scale=abm.scale, priority=abm.priority,
+        name=name, years=years, scale=abm.scale, priority=mix.priority or abm.priority,
         nursing_grades=np.array([state in care.nursing_grades for state in STATES]),
         other_area_after_months=int(abm.other_area_after_months.at(years[0])),
         stocks=stocks, counts=states.counts, death=states.death, move=states.move, entry=states.entry,

@@ -618,6 +618,7 @@ class AbmMix(Frozen):
     home_care_workers_factor: RatioPath | None = None  # × the scenario's home-care workers
     subsidies: AbmSubsidies = AbmSubsidies()
     ltc_insurance: AbmLtcInsurance = AbmLtcInsurance()
+    priority: Literal["severe_first", "first_come"] | None = None   # the admission rule (default abm.priority)
 
     @model_validator(mode="before")
     @classmethod
