@@ -330,3 +330,19 @@ def test_people_waiting_for_a_bed_take_home_care_meanwhile_and_deaths_waiting_ar
     flows = on.loc[:2034]
     by_service = flows[["deaths_waiting_bed", "deaths_waiting_community", "deaths_waiting_home_care"]].sum(axis=1)
     assert np.array_equal(by_service, flows.deaths_waiting) and flows.deaths_waiting_bed.sum() > 0
+
+
+def test_with_observed_preferences_and_places_for_all_the_2020_use_is_held():
+    """abm.behaviour.preferences: observed — the observed 2020 use by grade held every year."""
+    model = model_for(UNLIMITED, scale=2, behaviour={"preferences": "observed"})
+    model.run()
+    rows = pd.DataFrame(model.results(), columns=["year", "metric", "value"]).pivot(index="year", columns="metric",
+                                                                                     values="value")
+    base = model.arrays.shares[0][[MILD, SEVERE]]
+    assert np.allclose(model.arrays.shares, model.arrays.shares[0])
+    counts = model.arrays.counts.sum(axis=(1, 3))[:, [MILD, SEVERE]]        # (years, grade)
+    for t, year in enumerate(model.arrays.years):
+        expected = counts[t] @ base
+        reached = [rows.at[year, "users_home"] + rows.at[year, "users_home_care"], rows.at[year, "users_community"],
+                   rows.at[year, "users_institution"]]
+        assert np.allclose(reached, expected, rtol=0.04), (year, reached, expected.round())
