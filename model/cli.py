@@ -7,7 +7,9 @@ Set SILVERPLAN_DEBUG=1 to see the traceback of an unexpected error.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import signal
 import sys
 import threading
@@ -111,13 +113,22 @@ def _guarded(action, config: Path, flags: dict[str, str] | None = None):
         _fail(f"{type(exc).__name__}: {exc} (set SILVERPLAN_DEBUG=1 for details)", 1)
 
 
-def default_folder(name: str, **variants) -> Path:
+def default_folder(name: str, settings: tuple[str, ...] = (), **variants) -> Path:
     """outputs/<name>, with a suffix for each setting the command line changed, so that a run
-    with --lang en, --trials, --seed (or --set) never replaces the scenario's own results:
-    outputs/base_en, outputs/base_trials1000, outputs/base_seed7."""
+    with --lang en, --trials, --seed or --set never replaces the scenario's own results:
+    outputs/base_en, outputs/base_trials1000, outputs/base_seed7, outputs/base_care.beds=32000
+    (several --set, or long or unusual ones: outputs/base_set-<8 hex digits of them>)."""
     suffix = "".join(f"_{key}{value}" if key != "lang" else f"_{value}"
                      for key, value in variants.items() if value is not None)
+    if settings:
+        written = "_".join(item.replace(" ", "") for item in settings)
+        if len(written) > MAX_SET_SUFFIX or not re.fullmatch(r"[A-Za-z0-9_.=\-]+", written):
+            written = "set-" + hashlib.sha256("\n".join(settings).encode()).hexdigest()[:8]
+        suffix += f"_{written}"
     return Path("outputs") / f"{name}{suffix}"
+
+
+MAX_SET_SUFFIX = 60   # characters of --set items in a folder name before they are hashed
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -134,18 +145,21 @@ def main() -> None:
 @click.option("--no-charts", is_flag=True, help="Skip charts.")
 @click.option("--trials", type=click.IntRange(min=0, max=100_000),
               help="Probabilistic trajectories (overrides uncertainty.trials; 0 = deterministic only).")
+@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
+              help="Change one input, e.g. --set care.beds=32000 (a dotted key of the scenario; repeatable).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
 def run(config: Path, out: Path | None, lang: str | None, seed: int | None, no_charts: bool, trials: int | None,
-        quiet: bool) -> None:
+        settings: tuple[str, ...], quiet: bool) -> None:
     """Run the scenario CONFIG and write its results.
 
-    Results go to outputs/<name>/ (or --out DIR); --lang, --seed and --trials add a suffix to
-    that default (outputs/base_en/ …), so they never replace the scenario's own results."""
+    Results go to outputs/<name>/ (or --out DIR); --lang, --seed, --trials and --set add a
+    suffix to that default (outputs/base_en/, outputs/base_care.beds=32000/ …), so they never
+    replace the scenario's own results."""
     from .folders import check_target
     from .localise import derived_fields
     from .outputs import replacing_note, write_run
     from .runner import run_scenario
-    from .scenario import load_scenario
+    from .scenario import assignments, deep_merge, load_scenario
 
     progress = StderrProgress(quiet)
     started = datetime.now(timezone.utc)
@@ -156,23 +170,25 @@ def run(config: Path, out: Path | None, lang: str | None, seed: int | None, no_c
         overrides["uncertainty"] = {"trials": trials}
     if lang is not None or no_charts:
         overrides["outputs"] = {k: v for k, v in (("lang", lang), ("charts", False if no_charts else None)) if v is not None}
-    flags = {"out": "--out", "seed": "--seed", "uncertainty.trials": "--trials"} if out else \
-        {"seed": "--seed", "uncertainty.trials": "--trials"}
+    flags = {"out": "--out", "seed": "--seed", "uncertainty.trials": "--trials", "set": "--set"} if out else \
+        {"seed": "--seed", "uncertainty.trials": "--trials", "set": "--set"}
+    flags.update({key: f"--set {key}" for key in (item.partition("=")[0].strip() for item in settings)})
 
     def action():
-        scenario = load_scenario(config, overrides)
+        changes = deep_merge(overrides, assignments(settings)) if settings else overrides
+        scenario = load_scenario(config, changes)
         target = out
         if target is None:
             plain = load_scenario(config)
             target = default_folder(
                 scenario.name, lang=lang if lang != plain.outputs.lang else None,
                 trials=trials if trials is not None and trials != plain.uncertainty.trials else None,
-                seed=seed if seed is not None and seed != plain.seed else None)
+                seed=seed if seed is not None and seed != plain.seed else None, settings=settings)
         check_target(target)  # before any work: a folder that may not be replaced stops the run at once
         progress(f"scenario {scenario.name}: {scenario.years.base}→{scenario.years.end}")
         result = run_scenario(scenario, progress)
         note = replacing_note(target, scenario)
-        written, notes = write_run(result, target, str(config), started, progress)
+        written, notes = write_run(result, target, str(config), started, progress, settings)
         for warning in [*result.warnings, *notes]:
             click.echo(f"warning: {warning}", err=True)
         if note:
@@ -201,7 +217,9 @@ def compare(configs: tuple[Path, ...], out: Path | None, lang: str | None, quiet
 
     Each scenario is run into outputs/<name>/ unless a finished run of exactly that scenario
     is already there."""
-    from .compare import finished_tables
+    import pandas as pd
+
+    from .compare import finished_tables, terminal_table
     from .folders import check_target
     from .outputs import write_comparison, write_run
     from .runner import run_scenario
@@ -245,6 +263,10 @@ def compare(configs: tuple[Path, ...], out: Path | None, lang: str | None, quiet
         warnings.extend(notes)
         for warning in dict.fromkeys(warnings):
             click.echo(f"warning: {warning}", err=True)
+        first = next(iter(plain.values()))
+        mixes = first.abm.mixes if first.abm and first.outputs.lang == "zh" else {}
+        click.echo(terminal_table(pd.read_csv(folder / "comparison.csv"), first.outputs.lang,
+                                  {key: mix.label for key, mix in mixes.items() if mix.label}))
         click.echo(f"compared {', '.join(runs)}: {folder}")
     finally:
         progress.close()
@@ -380,30 +402,47 @@ def solve(config: Path, lever: str, target_text: str | None) -> None:
 
 
 def summary(result, target: Path) -> str:
-    """The headline figures (the metric registry's) for the terminal: base year and end year
-    (a flow: its first and last twelve months), the care mixes side by side."""
+    """The headline figures (the metric registry's) for the terminal, in the run's language:
+    base year and end year (a flow: its first and last twelve months) with the end year's
+    interval where the run has one (probabilistic trials: 80%), the care mixes side by side."""
     from . import display
     from .headlines import headline_figures, valuation_year
+    from .labels import text
 
-    figures = headline_figures(result.tables, valuation_year(result.scenario))
-    lines = [f"{result.scenario.title or result.scenario.name}: {result.scenario.years.base} → {result.scenario.years.end}"]
+    scenario = result.scenario
+    lang = scenario.outputs.lang
+    figures = headline_figures(result.tables, valuation_year(scenario))
+
+    def shown(value, metric, band=None) -> str:
+        number = display.number(value, metric.unit, lang)
+        if band is None:
+            return number
+        low, high = (display.number(v, metric.unit, lang) for v in band)
+        return number if low == high else f"{number} ({low}–{high})"
+
+    lines = [f"{scenario.title or scenario.name}: {scenario.years.base} → {scenario.years.end}"]
+    banded = any(h.band for h in figures if h.metric.table != "abm")
+    if banded:
+        lines.append("  " + text("summary_interval", lang, n=scenario.uncertainty.trials))
     for h in (h for h in figures if h.metric.table != "abm"):
-        years = f" ({h.first[0]} / {h.last[0]})" if h.metric.kind == "flow" or h.first[0] != result.scenario.years.base else ""
-        label = f"{h.metric.en}{years}"
-        lines.append(f"  {label:<58}{display.number(h.first[1], h.metric.unit, 'en'):>18}"
-                     f"{display.number(h.last[1], h.metric.unit, 'en'):>18}")
-    if result.scenario.care is not None and "care" in result.tables:
-        lines.append(f"  care definition: {result.scenario.care.definition_in('en')}")
+        years = f" ({h.first[0]} / {h.last[0]})" if h.metric.kind == "flow" or h.first[0] != scenario.years.base else ""
+        lines.append("  " + display.pad(f"{h.metric.name(lang)}{years}", 58)
+                     + display.pad(shown(h.first[1], h.metric), 18, right=True)
+                     + display.pad(shown(h.last[1], h.metric, h.band), 38 if banded else 18, right=True))
+    if scenario.care is not None and "care" in result.tables:
+        lines.append("  " + text("summary_definition", lang, definition=scenario.care.definition_in(lang)))
     mixed = [h for h in figures if h.metric.table == "abm"]
     if mixed:
-        shown = list(dict.fromkeys(h.metric for h in mixed))
-        year = mixed[0].last[0]
-        lines.append(f"  care mixes, {year} (agent-based, {result.scenario.abm.replicates} runs)"
-                     + "".join(f"{m.en:>34}" for m in shown))
+        metrics_shown = list(dict.fromkeys(h.metric for h in mixed))
+        names = {key: mix.label for key, mix in scenario.abm.mixes.items() if mix.label} if lang == "zh" else {}
+        lines.append("  " + display.pad(text("summary_mixes", lang, year=mixed[0].last[0], n=scenario.abm.replicates), 48)
+                     + "".join(display.pad(m.name(lang), 34, right=True) for m in metrics_shown))
         for mix in dict.fromkeys(h.group for h in mixed):
-            values = {h.metric.key: h.last[1] for h in mixed if h.group == mix}
-            lines.append(f"    {mix:<46}" + "".join(f"{display.number(values.get(m.key), m.unit, 'en'):>34}" for m in shown))
-    lines.append(f"results: {target}")
+            by_metric = {h.metric.key: h for h in mixed if h.group == mix}
+            lines.append("    " + display.pad(names.get(mix, mix), 46) + "".join(
+                display.pad(shown(by_metric[m.key].last[1], m, by_metric[m.key].band) if m.key in by_metric else "—",
+                            34, right=True) for m in metrics_shown))
+    lines.append(text("summary_results", lang, folder=target))
     return "\n".join(lines)
 
 

@@ -88,3 +88,34 @@ def side_by_side(table: pd.DataFrame) -> pd.DataFrame:
     for name in order[1:]:
         wide[f"{name} − {order[0]}"] = wide[name] - wide[order[0]]
     return wide.reset_index()
+
+
+def terminal_table(table: pd.DataFrame, lang: str, names: dict[str, str] | None = None) -> str:
+    """The key indicators of the comparison's last year as a compact terminal table: one row
+    per indicator (and pension scheme or care mix), a column per scenario, then each one's
+    difference from the first; names in `lang`, mixes by `names`."""
+    from . import display
+    from .labels import SCHEME_NAMES
+
+    table = table.assign(group=table.group.fillna(""))
+    year = int(table.year.max())
+    key = ["table", "indicator", "group"]
+    last = table[table.year == table.groupby(key).year.transform("max")]   # a flow: the year before
+    order = list(dict.fromkeys(table.scenario))
+    header = display.pad(f"{year}", 50) + "".join(display.pad(name, 16, right=True) for name in order) + "".join(
+        display.pad(f"{name} − {order[0]}", 22, right=True) for name in order[1:])
+    lines = [header]
+    for (kind, indicator, group), rows in last.groupby(key, sort=False):
+        metric = metrics.metric(kind, indicator)
+        values = rows.set_index("scenario")["value"]
+        label = metric.name(lang)
+        if group:
+            shown = SCHEME_NAMES[group][0 if lang == "zh" else 1] if group in SCHEME_NAMES else (names or {}).get(group, group)
+            label += f"（{shown}）" if lang == "zh" else f" ({shown})"
+        if int(rows.year.iloc[0]) != year:
+            label += f" ({int(rows.year.iloc[0])})"
+        cells = [display.number(values.get(name), metric.unit, lang) for name in order]
+        differences = [display.number(values.get(name) - values.get(order[0]), metric.unit, lang) for name in order[1:]]
+        lines.append(display.pad(label, 50) + "".join(display.pad(c, 16, right=True) for c in cells)
+                     + "".join(display.pad(d, 22, right=True) for d in differences))
+    return "\n".join(lines)

@@ -5,6 +5,7 @@ metric registry (`metrics.py`); the words of each unit from `scenario.quantities
 from __future__ import annotations
 
 import math
+import unicodedata
 
 from .scenario.quantities import unit_words
 
@@ -51,3 +52,14 @@ def excel_format(unit: str) -> str:
                 "hours_per_month"):
         return "#,##0"
     return "0.00"
+
+
+def width(text: str) -> int:
+    """Columns `text` takes in a terminal: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, columns: int, right: bool = False) -> str:
+    """`text` padded with spaces to `columns` terminal columns (right-aligned if `right`)."""
+    space = " " * max(0, columns - width(text))
+    return space + text if right else text + space

@@ -86,11 +86,11 @@ def replacing_note(target: Path, scenario: Scenario) -> str | None:
 
 
 def write_run(result: RunResult, target: Path, scenario_file: str, started: datetime,
-              progress: Progress = quiet) -> tuple[Path, list[str]]:
+              progress: Progress = quiet, settings: tuple[str, ...] = ()) -> tuple[Path, list[str]]:
     """Write the tables, charts, workbook, report and manifest to `target`, replacing an
     earlier run only on success (and only if it holds nothing but its own files). Returns the
     folder and the warnings of writing (a missing font, a county without a map); the result
-    itself is not changed."""
+    itself is not changed. `settings`: the command line's --set items, kept in the manifest."""
     scenario = result.scenario
     notes: list[str] = []
     with staged(target) as staging:
@@ -113,6 +113,7 @@ def write_run(result: RunResult, target: Path, scenario_file: str, started: date
                    for key in ("care", "abm") if definition and key in sheets}
         write_workbook({**sheets, "assumptions": assumed}, staging / "results.xlsx", lang, headers)
         content = build_manifest(result, scenario_file, started)
+        content["set"] = list(settings)
         content["warnings"] = [*result.warnings, *notes]
         from .report import build_report
 

@@ -161,7 +161,7 @@ def test_run_writes_the_output_contract(finished_run):
     # --quiet: no progress; the one warning left is the baseline's own finding (the care mix
     # fills 69% of the 2020 beds where 50% are observed to be in use)
     assert [line for line in result.stderr.splitlines() if not line.startswith("warning: the care mix puts")] == []
-    assert "results:" in result.stdout
+    assert "结果目录：" in result.stdout and "常住人口" in result.stdout   # the summary in the run's language
 
 
 def test_manifest_records_config_hash_versions_and_files(finished_run):
@@ -292,3 +292,35 @@ def test_out_never_replaces_a_folder_of_other_files(tmp_path, overlay):
     assert result.returncode == 2 and "does not hold earlier silverplan results" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert (precious / "notes.txt").read_text() == "keep me"
+
+
+def test_one_number_overrides_are_validated_recorded_and_never_replace_the_base_folder(tmp_path):
+    """--set KEY=VALUE: a dotted key validated like the scenario file, written to its own folder
+    (the base folder is left alone), recorded in the manifest with its source marked."""
+    done = cli("run", BASE, "--set", "stages=[]", "--set", "population.fertility.tfr=1.0", "--no-charts", "-q", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    folders = [p.name for p in (tmp_path / "outputs").iterdir()]
+    assert len(folders) == 1 and folders[0].startswith("base_set-"), folders
+    manifest = json.loads((tmp_path / "outputs" / folders[0] / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["set"] == ["stages=[]", "population.fertility.tfr=1.0"] and manifest["config"]["stages"] == []
+    tfr = manifest["config"]["population"]["fertility"]["tfr"]
+    assert tfr["values"] == 1.0 and tfr["source"]["changed_by"] == "the command line"
+    from model.cli import default_folder
+    assert default_folder("base", settings=("care.beds=32000",)) == Path("outputs/base_care.beds=32000")
+    assert default_folder("base", lang="en", settings=("care.beds=32000",)) == Path("outputs/base_en_care.beds=32000")
+    for item, expected in (("care.bedz=3", "--set care.bedz: unknown key; did you mean 'beds'?"),
+                           ("care.beds=-5", "care.beds.values: -5 is out of range"),
+                           ("carebeds", "--set carebeds: give KEY=VALUE")):
+        bad = cli("run", BASE, "--set", item, "-q", cwd=tmp_path)
+        assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+        assert expected in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_the_summary_follows_the_language_and_shows_the_trials_interval(tmp_path):
+    done = cli("run", BASE, "--set", "stages=[]", "--trials", "20", "--lang", "en", "--no-charts", "-q", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "80% interval over 20 trials" in done.stdout and lines[-1].startswith("results: ")
+    population = next(line for line in lines if line.strip().startswith("Resident population"))
+    low, high = (int(x.replace(",", "")) for x in population.rsplit("(", 1)[1].rstrip(")").split("–"))
+    assert low < int(population.split()[-2].replace(",", "")) < high

@@ -178,7 +178,11 @@ def test_compare_writes_side_by_side_tables_and_reuses_finished_runs(tmp_path, o
     command = ["compare", first, second, "--out", "cmp", "-q"]
     done = cli(*command, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().startswith("compared first, second:")
+    assert done.stdout.strip().splitlines()[-1].startswith("compared first, second:")
+    printed = done.stdout.splitlines()   # the key indicators of 2035 on the terminal, in the runs' language
+    assert printed[0].split()[:3] == ["2035", "first", "second"]
+    gap_line = next(line for line in printed if line.startswith("床位缺口"))
+    assert gap_line.split()[-1] == f"{-(40000 - 30900):,}"
     table = pd.read_csv(tmp_path / "cmp" / "comparison.csv")
     gap = table.query("indicator == 'bed_gap' and year == 2035").set_index("scenario")
     assert gap.at["second", "difference"] == pytest.approx(-(40000 - 30900), abs=1e-6)

@@ -30,7 +30,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from ..errors import ScenarioError
+from ..errors import OptionError, ScenarioError
 from .quantities import Source, plain
 from .schema import Outputs, Scenario, check_folder_name
 
@@ -249,6 +249,29 @@ def load_raw(path: Path, _chain: tuple[Path, ...] = ()) -> dict:
     inherited = load_raw(path.parent / parent, (*_chain, path))
     inherited.pop("name", None)  # a name belongs to its file: an overlay is named by its own
     return deep_merge(_drop_replaced(inherited, data), data, changed_by=path.name)
+
+
+def assignments(items: tuple[str, ...] | list[str]) -> dict:
+    """The nested overrides of `--set KEY=VALUE` items: a dotted key into the scenario and a
+    value read as YAML (32000, 1.0, [pension, care], {2020: 0.4, 2030: 0.5}); validated later
+    exactly like the scenario file. Raises OptionError for an item that is not KEY=VALUE."""
+    nested: dict = {}
+    for item in items:
+        key, equals, text = item.partition("=")
+        parts = key.strip().split(".")
+        if not equals or not all(re.fullmatch(r"[A-Za-z0-9_]+", part) for part in parts):
+            raise OptionError("set", item, "give KEY=VALUE with a dotted key, such as care.beds=32000")
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError:
+            raise OptionError("set", item, "the value is not a number, word, list or mapping") from None
+        node = nested
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise OptionError("set", item, f"{part} is given a value and keys at once")
+        node[parts[-1]] = value
+    return nested
 
 
 def load_scenario(path: str | Path, overrides: dict | None = None) -> Scenario:
