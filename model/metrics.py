@@ -43,6 +43,7 @@ class Metric:
     baseline: bool = False       # guarded by the regression baseline (tests/test_baseline.py)
     scheme: str | None = None    # pension metrics shown as headline/compared for this scheme
     from_valuation: bool = False # a headline from pension.valuation_year (the base year is the 2020 relief)
+    inputs: tuple[str, ...] = () # scenario inputs that set it (a plan target on it is met by construction)
 
     def name(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
@@ -177,14 +178,14 @@ REGISTRY: dict[tuple[str, str], Metric] = _declare(
     M("residents_severe", C, "stock", "persons", "机构入住者：重度失能", "Residents, severe"),
     M("beds_needed", C, "stock", "beds", "养老床位需求", "Beds needed", headline=13, compared=True, baseline=True),
     M("nursing_beds_needed", C, "stock", "beds", "护理型床位需求", "Nursing-type beds needed"),
-    M("beds_supplied", C, "stock", "beds", "养老床位供给", "Beds supplied", headline=14),
-    M("nursing_beds_supplied", C, "stock", "beds", "护理型床位供给", "Nursing-type beds supplied"),
+    M("beds_supplied", C, "stock", "beds", "养老床位供给", "Beds supplied", headline=14, inputs=("care.beds",)),
+    M("nursing_beds_supplied", C, "stock", "beds", "护理型床位供给", "Nursing-type beds supplied", inputs=("care.beds", "care.nursing_share")),
     M("general_beds_needed", C, "stock", "beds", "普通床位需求（未失能入住者）", "General beds needed (residents with no nursing grade)"),
     M("general_bed_gap", C, "stock", "beds", "普通床位缺口", "General-bed gap (needed − supplied)"),
     M("occupancy_implied", C, "stock", "fraction", "床位使用率（入住者/床位）", "Occupancy (residents ÷ beds supplied)"),
-    M("beds_per_1000", C, "stock", "per_1000", "每千名老人床位数", "Beds per 1,000 aged 60+", headline=17),
+    M("beds_per_1000", C, "stock", "per_1000", "每千名老人床位数", "Beds per 1,000 aged 60+", headline=17, inputs=("care.beds",)),
     M("beds_norm_per_1000", C, "stock", "per_1000", "每千名老人床位规划标准", "Norm: beds per 1,000 aged 60+"),
-    M("nursing_share", C, "stock", "fraction", "护理型床位占比", "Nursing-type share of beds"),
+    M("nursing_share", C, "stock", "fraction", "护理型床位占比", "Nursing-type share of beds", inputs=("care.nursing_share",)),
     M("nursing_share_target", C, "stock", "fraction", "护理型床位占比目标", "Nursing-type share target"),
     M("bed_gap", C, "stock", "beds", "床位缺口（需求−供给）", "Bed gap (needed − supplied)", headline=15,
       compared=True, overlay=True, baseline=True),

@@ -107,7 +107,7 @@ def write_run(result: RunResult, target: Path, scenario_file: str, started: date
 
         lang = ctx.lang
         assumed = assumptions(scenario, result.derived, lang)
-        sheets = {name: written[name] for name in metrics.TABLES if name in written}
+        sheets = {name: written[name] for name in (*metrics.TABLES, "targets") if name in written}
         definition = scenario.care.definition_in(lang) if scenario.care else ""
         headers = {key: text("workbook_definition", lang, definition=definition)
                    for key in ("care", "abm") if definition and key in sheets}

@@ -77,6 +77,25 @@ def abm_table(abm: pd.DataFrame, lang: str, mix_names: dict[str, str]) -> pd.Dat
     return pd.DataFrame(rows, columns=["指标" if lang == "zh" else "Figure", *names])
 
 
+def targets_table(targets: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The plan-target checkpoints for reading: indicator, year, target (≥ / ≤), projection,
+    whether on track — 'by construction' where a scenario input sets the indicator — and source."""
+    zh = lang == "zh"
+    rows = []
+    for row in targets.itertuples(index=False):
+        metric = metrics.metric(row.table, row.indicator)
+        sign = "≥" if row.direction == "at_least" else "≤"
+        verdict = {True: "是" if zh else "yes", False: "否" if zh else "no", None: "—"}[
+            None if pd.isna(row.on_track) else bool(row.on_track)]
+        if row.set_by_inputs:
+            verdict += f"（按输入 {row.set_by_inputs} 设定）" if zh else f" (set by the input {row.set_by_inputs})"
+        rows.append((metric.name(lang), row.year, f"{sign} {display.number(row.target, metric.unit, lang)}",
+                     display.number(row.projected, metric.unit, lang), verdict, row.source))
+    columns = (["指标", "年份", "目标", "预测", "是否达标", "资料来源"] if zh else
+               ["Indicator", "Year", "Target", "Projected", "On track", "Source"])
+    return pd.DataFrame(rows, columns=columns)
+
+
 def _abm_note(replicates: int, lang: str) -> str:
     interval = text("interval_percentiles" if replicates >= PERCENTILES_FROM else "interval_range", lang)
     return text("report_abm_table", lang, n=replicates, interval=interval)
@@ -119,6 +138,8 @@ def build_report(result, title: str, lang: str, charts: list[Path], assumptions:
          + (f'<p class="meta">{"失能口径：" if zh else "Disability definition: "}{html.escape(definition)}</p>'
             if definition else "")
          + (f'<p>{html.escape(text("report_care_models", lang))}</p>' if "abm" in result.tables else "")),
+        *([("规划目标核对" if zh else "Plan targets checked", _table_html(targets_table(result.tables["targets"], lang)))]
+          if "targets" in result.tables else []),
         *([("照护政策组合（主体模型）" if zh else "Care policy mixes (agent-based model)",
             f'<p class="meta">{html.escape(_abm_note(result.scenario.abm.replicates, lang))}</p>'
             + _table_html(abm_table(result.tables["abm"], lang, mix_names)))] if "abm" in result.tables else []),

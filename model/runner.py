@@ -87,5 +87,14 @@ def run_scenario(scenario: Scenario, progress: Progress = quiet) -> RunResult:
                                      regions["care"] if regions else None)
         timings["abm"] = time.perf_counter() - started
     warnings = [*population.warnings, *year_end_warnings(scenario, tables["indicators"])]
+    if scenario.targets:
+        from .targets import checkpoints, target_year_projected
+
+        outside = [t for t in scenario.targets if t.table in tables and not target_year_projected(t, tables)]
+        if outside:
+            warnings.append(f"targets: {len(outside)} of the plan targets fall outside the projection "
+                            f"({scenario.years.base}–{scenario.years.end}) and are not checked")
+        if len(outside) < sum(t.table in tables for t in scenario.targets):
+            tables["targets"] = checkpoints(scenario.targets, tables)
     return RunResult(scenario=scenario, population=population, tables=tables, timings=timings,
                      warnings=warnings, regions=regions, derived=derived)

@@ -114,7 +114,7 @@ def test_run_writes_charts_workbook_and_report(quick_run):
 def test_the_workbook_holds_the_same_numbers_as_the_csv_files(quick_run):
     _, folder = quick_run
     sheets = pd.read_excel(folder / "results.xlsx", sheet_name=None)
-    assert list(sheets) == ["指标", "人口", "养老金", "照护需求", "照护格局模拟", "假设与来源"]
+    assert list(sheets) == ["指标", "人口", "养老金", "照护需求", "照护格局模拟", "规划目标核对", "假设与来源"]
     for sheet, name in zip(sheets, ("indicators", "population", "pension", "care", "abm")):
         csv = pd.read_csv(folder / f"{name}.csv")
         book = sheets[sheet]
@@ -149,6 +149,8 @@ def test_the_report_holds_every_chart_and_the_headline_figures(quick_run):
     assert "床位缺口" in page and f"→ {gap:,.0f}" in page
     assert "自给率" in page and "假设与来源" in page and "config_sha256" in page
     assert "失能口径：重度失能＝生活不能自理" in page
+    assert "规划目标核对" in page and "按输入 care.nursing_share 设定" in page   # targets met by construction say so
+    assert (folder / "targets.csv").exists()
     if "abm" in result.tables:   # what each care model answers, in one paragraph; the mixes' table
         assert "如何读照护结果" in page and "照护政策组合（主体模型）" in page
         from model.report import ABM_TABLE

@@ -776,6 +776,29 @@ class Years(Frozen):
         return self
 
 
+class Target(Frozen):
+    """A plan target (规划目标) to check the projection against: an indicator of the metric
+    registry (`table` and its key) in a year, the value and the direction the plan asks for.
+    `group`: the pension scheme or care mix of the indicator, where its table has one."""
+
+    table: Literal["indicators", "pension", "care", "abm"]
+    indicator: str
+    year: int = Field(strict=True, ge=1900, le=2200)
+    value: Number
+    direction: Literal["at_least", "at_most"]
+    group: str | None = None
+    source: Source
+
+    @model_validator(mode="after")
+    def _declared(self):
+        from ..metrics import REGISTRY, of_table
+
+        if (self.table, self.indicator) not in REGISTRY:
+            names = [m.key for m in of_table(self.table)]
+            raise ValueError(f"indicator: {self.indicator!r} is not a metric of {self.table}.csv{_hint(self.indicator, names)}")
+        return self
+
+
 class Outputs(Frozen):
     lang: Literal["zh", "en"] = "zh"
     charts: bool = True
@@ -858,6 +881,7 @@ class Scenario(Frozen):
     uncertainty: Uncertainty = Uncertainty()
     regions: Regions | None = None
     sensitivity: Sensitivity | None = None
+    targets: list[Target] = Field(default_factory=list)   # plan targets checked against the projection
     outputs: Outputs = Outputs()
 
     @field_validator("name")
