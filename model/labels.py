@@ -116,7 +116,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "compare_title": ("情景比较：{what}", "Scenarios compared: {what}"),
     # tables
     "indicator": ("指标", "Indicator"), "value": ("数值", "Value"), "scenario": ("情景", "Scenario"),
-    "target": ("目标值", "Target"), "direction": ("要求", "Direction"), "projected": ("预测值", "Projected"),
+    "target_value": ("目标值", "Target"), "direction": ("要求", "Direction"), "projected": ("预测值", "Projected"),
     "on_track": ("是否达标", "On track"), "set_by_inputs": ("由输入设定（按设定达成）", "Set by inputs (met by construction)"),
     "sheet_targets": ("规划目标核对", "plan targets"),
     "difference": ("与第一个情景之差", "Difference from the first scenario"),

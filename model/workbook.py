@@ -21,8 +21,9 @@ from .scenario import Scenario, Source, TableRef, TimePath, unit_words
 HEADERS = {column: column for column in (
     "year", "indicator", "value", "metric", "scheme", "sex", "population", "mix", "low", "high", "parameter", "unit",
     "scenario", "age", "event", "difference", "region", "name", "table", "group", "change", "base", "low", "high", "vs_first",
-    "vs_first_low", "vs_first_high", "target", "direction", "projected", "on_track", "set_by_inputs")}
+    "vs_first_low", "vs_first_high", "direction", "projected", "on_track", "set_by_inputs")}
 HEADERS["source"] = "unit_source"
+HEADERS["target"] = "target_value"
 
 
 def _number(value: float) -> str:
