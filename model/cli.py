@@ -430,7 +430,7 @@ def summary(result, target: Path) -> str:
                      + display.pad(shown(h.first[1], h.metric), 18, right=True)
                      + display.pad(shown(h.last[1], h.metric, h.band), 38 if banded else 18, right=True))
     if scenario.care is not None and "care" in result.tables:
-        lines.append("  " + text("summary_definition", lang, definition=scenario.care.definition_in(lang)))
+        lines.append("  " + text("workbook_definition", lang, definition=scenario.care.definition_in(lang)))
     mixed = [h for h in figures if h.metric.table == "abm"]
     if mixed:
         metrics_shown = list(dict.fromkeys(h.metric for h in mixed))

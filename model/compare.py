@@ -97,7 +97,7 @@ def terminal_table(table: pd.DataFrame, lang: str, names: dict[str, str] | None 
     from . import display
     from .labels import SCHEME_NAMES
 
-    table = table.assign(group=table.group.fillna(""))
+    table = table.assign(group=table.group.astype(object).where(table.group.notna(), ""))
     year = int(table.year.max())
     key = ["table", "indicator", "group"]
     last = table[table.year == table.groupby(key).year.transform("max")]   # a flow: the year before

@@ -37,7 +37,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "interval_percentiles": ("5%–95%分位数", "the 5th–95th percentiles"),
     "interval_range": ("最低至最高值", "the lowest and highest run"),
     "summary_interval": ("末年括号内为{n}条随机轨迹的80%区间（p10–p90）", "in brackets, the end year's 80% interval over {n} trials (p10–p90)"),
-    "summary_definition": ("失能口径：{definition}", "care definition: {definition}"),
     "summary_mixes": ("照护政策组合，{year}年（主体模型，{n}次模拟，括号内为区间）",
                       "care mixes, {year} (agent-based, {n} runs, interval in brackets)"),
     "summary_results": ("结果目录：{folder}", "results: {folder}"),
