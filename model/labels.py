@@ -123,7 +123,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "vs_first_low": ("差值区间下限", "Difference, low"), "vs_first_high": ("差值区间上限", "Difference, high"),
     "metric": ("指标", "Metric"), "name": ("名称", "Name"), "region": ("地区", "Region"), "scheme": ("制度", "Scheme"), "sex": ("性别", "Sex"),
     "population": ("人口", "Population"), "mix": ("照护格局", "Care mix"),
-    "parameter": ("参数", "Parameter"), "unit": ("单位", "Unit"), "unit_source": ("来源", "Source"),
+    "parameter": ("参数代码", "Parameter"), "item": ("年份或分项", "Year or item"), "unit": ("单位", "Unit"), "unit_source": ("来源", "Source"),
     "table": ("表", "Table"), "group": ("分组", "Group"), "change": ("变动幅度", "Range"), "base": ("基准值", "Base"),
     "low": ("低值", "Low"), "high": ("高值", "High"),
     "sheet_indicators": ("指标", "indicators"), "sheet_population": ("人口", "population"),
@@ -131,6 +131,23 @@ TEXT: dict[str, tuple[str, str]] = {
     "sheet_pension": ("养老金", "pension"), "sheet_care": ("照护需求", "care"), "sheet_abm": ("照护格局模拟", "abm"),
     "sheet_assumptions": ("假设与来源", "assumptions"), "sheet_sensitivity": ("敏感性分析", "sensitivity"),
     "sheet_sweep": ("参数扫描", "sweep"), "sheet_comparison": ("情景比较", "comparison"),
+    # tables for readers (years as columns; model/wide.py)
+    "topic_population": ("人口主要指标", "Population, key figures"),
+    "topic_pension": ("{scheme}基本养老保险", "{scheme}' basic pension"),
+    "topic_care": ("养老照护需求", "Elder-care demand"),
+    "topic_abm": ("照护政策组合模拟", "Care policy mixes"),
+    "topic_counties": ("分县（区、市）主要指标", "Counties, key figures"),
+    "topic_comparison": ("主要指标情景比较", "Key indicators compared"),
+    "note_comparison": ("差值为各情景与第一个情景之差，按指标精度取整；主体模型指标为各情景模拟均值之差（未配对）。"
+                        "流量指标在末年取上一年数值。",
+                        "Differences from the first scenario, rounded to each indicator's precision; for the care-mix "
+                        "model, differences of the scenarios' means (not paired). A flow's last value is the year before the end."),
+    "note_flows": ("存量为当年11月1日（普查标准时点）数；出生、死亡、迁移、费用等流量为当年11月1日起12个月，末年无流量值。",
+                   "Stocks on 1 November (the census date); flows (births, deaths, migration, costs) over the twelve "
+                   "months from that day, so the end year has none."),
+    "note_pension": ("收支为日历年（当年1—12月）数，人数与结余以当年人口（11月1日）为基础测算。",
+                     "Revenue and spending over the calendar year; people and balances on that year's population (1 November)."),
+    "note_stocks": ("均为当年11月1日（普查标准时点）数。", "All on 1 November (the census date)."),
 }
 
 
@@ -145,3 +162,75 @@ SEX_NAMES = {"male": ("男", "male"), "female": ("女", "female")}
 EVENT_NAMES = {"births": ("出生（按母亲年龄）", "births (by mother's age)"),
                "deaths": ("死亡（按期末年龄）", "deaths (by age at the end of the year)"),
                "net_migration": ("净迁移（按期末年龄）", "net migration (by age at the end of the year)")}
+
+# Chinese words for each part of a scenario key, so the assumptions sheet names
+# `pension.wages.growth` 养老保险·工资·增长率 (the key stays beside it; an unknown part,
+# such as a mix or county name, is shown as written).
+PARAMETER_WORDS_ZH = {
+    "seed": "随机数种子", "years": "年份", "base": "基年", "end": "末年", "reference_month": "标准时点月份",
+    "population": "人口", "total": "总人口", "shares": "年龄构成", "mortality": "死亡", "e0": "出生时预期寿命",
+    "fertility": "生育", "tfr": "总和生育率", "srb": "出生性别比", "migration": "迁移", "rate": "比率",
+    "year_end": "年末常住人口", "pension": "养老保险", "extra_delay_months": "额外延迟退休月数",
+    "women_cadre_share": "按55岁退休的女职工比例", "special_early_share": "特殊工种提前退休比例",
+    "interest_rate": "基金利率", "pensioner_mortality_ratio": "领取者死亡率倍数", "published_until": "已公布调整至",
+    "valuation_year": "精算估值年", "pool": "全国统筹", "transfer_share": "调剂比例", "rules": "制度规则",
+    "work_start_age": "参加工作最低年龄", "resident_pension_age": "居民养老保险领取年龄",
+    "special_early_years": "特殊工种提前年数", "account_start_year": "个人账户建立年份", "calibration": "校准",
+    "participants": "参保人数", "participation_rate": "参保率", "employee_share": "职工养老保险参保比例",
+    "reference_employee_share": "参照地区职工参保比例", "employee_retiree_share": "职工参保者中离退休比例",
+    "reference_employee_retiree_share": "参照地区离退休比例", "coverage_ages": "参保年龄曲线",
+    "entry_start": "开始参保年龄", "entry_full": "参保达到稳定年龄", "older_from": "老年参保过渡起始年龄",
+    "older_full": "老年参保过渡结束年龄", "wages": "工资", "average_wage": "平均工资", "growth": "增长率",
+    "provincial_ratio": "全省/本市工资比", "female_ratio": "女性/男性工资比", "employee": "城镇职工",
+    "contribution_rate": "缴费率", "account_rate": "个人账户记账比例", "crediting_rate": "个人账户记账利率",
+    "base_to_wage": "缴费基数/平均工资", "compliance": "缴费遵从率", "entry_coverage_growth": "新参保扩面速度",
+    "indexation": "养老金调整幅度", "past_indexation": "历年养老金调整幅度", "average_pension": "人均养老金",
+    "award_level": "计发水平系数", "legacy_until": "老人老办法截止年份", "accrual": "基础养老金计发比例",
+    "transitional_accrual": "过渡性养老金计发比例", "career_start_age": "参加工作年龄",
+    "contribution_density": "缴费密度", "female_density_ratio": "女性/男性缴费密度比",
+    "subsidy_share": "财政补贴占支出比例", "reserve_months": "结余可支付月数", "contribution_relief": "阶段性降费",
+    "resident": "城乡居民", "minimum_pension": "基础养老金最低标准", "minimum_pension_growth": "最低标准增长",
+    "local_pension": "地方加发基础养老金", "contribution": "个人缴费", "contribution_subsidy": "缴费补贴",
+    "care": "照护", "definitions": "失能口径", "ltc": "长护险评估口径", "adl": "ADL口径", "severe": "重度失能",
+    "disabled": "失能（轻中重）", "mild": "轻中度失能", "healthy": "未失能", "share_60plus": "60岁及以上比例",
+    "female_to_male": "女性/男性比", "share_100plus": "100岁及以上比例", "male": "男", "female": "女",
+    "life_share": "余寿中所占比例", "age_gradient": "年龄梯度", "ratio": "倍数", "incidence_trend": "发生率变化趋势",
+    "provincial_factor": "全省系数", "reference_e60_male": "参照男性60岁余寿", "reference_e60_female": "参照女性60岁余寿",
+    "max_miss": "最大允许误差", "transitions": "状态转移", "mild_to_severe_factor": "轻中度转重度系数",
+    "recovery_at_60": "60岁康复率", "recovery_halving_years": "康复率减半年数", "mortality_ratio_mild": "轻中度失能死亡率倍数",
+    "mortality_ratio_severe_60": "重度失能60岁死亡率倍数", "mortality_ratio_severe_100": "重度失能100岁死亡率倍数",
+    "mix": "照护格局", "home": "居家", "community": "社区", "institution": "机构", "occupancy": "床位入住率",
+    "observed_occupancy": "实际入住率", "base_use": "基年使用", "self_caring_share": "入住者中自理比例",
+    "mix_reached": "格局实现年份", "beds": "养老床位", "nursing_share": "护理型床位占比", "beds_norm": "床位规划标准",
+    "nursing_share_target": "护理型床位占比目标", "daycare_places_per_user": "每名日间照料使用者床位",
+    "clients_per_worker": "每名护理员服务人数", "home_mild": "居家轻中度", "home_severe": "居家重度",
+    "institution_mild": "机构轻中度", "institution_severe": "机构重度", "abm": "主体模型", "replicates": "模拟次数",
+    "scale": "每个主体代表人数", "processes": "并行进程数", "other_area_after_months": "转投其他地区前轮候月数",
+    "people": "老人", "urban_share": "城镇比例", "urban": "城镇", "rural": "乡村", "living": "居住安排",
+    "alone": "独居", "spouse": "仅与配偶同住", "children": "与子女同住", "behaviour": "行为",
+    "family_support": "家庭照护能力", "institution_odds": "入住机构相对机会", "institution_odds_80plus": "80岁及以上入住机构相对机会",
+    "price_elasticity": "价格弹性", "home_care_uptake": "上门服务使用率", "home_care_hours": "上门服务小时数",
+    "supply": "供给", "institutions": "养老机构数", "beds_per_institution": "每机构床位", "institution_urban_share": "城镇机构比例",
+    "institution_public_share": "公办机构比例", "community_centres": "社区养老服务设施数", "elderly_per_centre": "每设施服务老人数",
+    "daycare_places": "日间照料床位", "places_per_centre": "每设施床位", "home_care_workers": "居家护理员",
+    "home_care_workers_per_1000": "每千名老人居家护理员", "hours_per_worker": "每名护理员服务小时",
+    "price_general_bed": "普通床位价格", "price_nursing_bed": "护理型床位价格", "public_price_factor": "公办机构价格系数",
+    "price_daycare": "日间照料价格", "price_home_care": "上门服务价格", "public_bed_subsidy": "公办床位运营补贴",
+    "new_bed_subsidy": "新增床位建设补贴", "mixes": "政策组合", "subsidies": "补贴", "home_care": "上门服务",
+    "ltc_insurance": "长期护理保险", "eligible": "享受等级", "daycare_factor": "日间照料床位倍数",
+    "home_care_workers_factor": "居家护理员倍数", "beds_per_1000": "每千名老人床位", "beds_held": "床位保持",
+    "priority": "收住顺序", "start": "起始年份", "uncertainty": "不确定性", "trials": "随机轨迹数",
+    "mortality_scale": "死亡率扰动尺度", "fertility_scale": "生育率扰动尺度", "migration_sd": "迁移标准差",
+    "typical_migration_sd": "典型迁移标准差", "lee_carter_from": "Lee–Carter拟合起始年", "fertility_from": "生育率拟合起始年",
+    "sensitivity": "敏感性分析", "wage_growth": "工资增长", "pensioner_mortality": "领取者死亡率",
+    "disability_incidence": "失能发生率", "care_mix": "照护格局", "healthy_institution": "未失能者入住机构",
+}
+
+
+def parameter_name(key: str, lang: str, names: dict[str, str] | None = None) -> str:
+    """A scenario key for readers: in Chinese its parts in words joined by ·, a part found in
+    `names` (a care mix's key → its label) by that name; in English the key."""
+    if lang != "zh":
+        return key
+    words = {**PARAMETER_WORDS_ZH, **(names or {})}
+    return "·".join(words.get(part, part) for part in key.split("."))

@@ -111,7 +111,8 @@ def write_run(result: RunResult, target: Path, scenario_file: str, started: date
         definition = scenario.care.definition_in(lang) if scenario.care else ""
         headers = {key: text("workbook_definition", lang, definition=definition)
                    for key in ("care", "abm") if definition and key in sheets}
-        write_workbook({**sheets, "assumptions": assumed}, staging / "results.xlsx", lang, headers)
+        write_workbook({**sheets, "assumptions": assumed}, staging / "results.xlsx", lang, headers,
+                       reading=reader_tables(result, written, lang))
         content = build_manifest(result, scenario_file, started)
         content["set"] = list(settings)
         content["warnings"] = [*result.warnings, *notes]
@@ -122,6 +123,27 @@ def write_run(result: RunResult, target: Path, scenario_file: str, started: date
         (staging / "report.html").write_text(page, encoding="utf-8")
         write_manifest(staging, content)
     return Path(target).absolute(), notes
+
+
+def reader_tables(result: RunResult, written: dict, lang: str, years: list[int] | None = None) -> list:
+    """The run's tables for readers (years as columns, `wide.py`): one per topic over every
+    projection year (or `years`), and for a county run the county × indicator table at the
+    milestone years after the base year."""
+    from .wide import county_table, topic_tables
+
+    scenario = result.scenario
+    years = years or list(range(scenario.years.base, scenario.years.end + 1))
+    mixes = scenario.abm.mixes if scenario.abm else {}
+    names = {key: mix.label for key, mix in mixes.items() if mix.label} if lang == "zh" else {}
+    found = topic_tables(result.tables, years, lang, names)
+    definition = scenario.care.definition_in(lang) if scenario.care else ""
+    for table in found:
+        if definition and table.key in ("wide_care", "wide_abm"):
+            table.note = f"{table.note} {text('workbook_definition', lang, definition=definition)}"
+    if result.regions and "care" in result.regions:
+        found.insert(1, county_table(written, scenario.milestones()[1:], lang,
+                                     text("workbook_definition", lang, definition=definition) if definition else ""))
+    return found
 
 
 def written_tables(result: RunResult) -> dict:
@@ -156,12 +178,13 @@ def write_charts(result: RunResult, folder: Path, ctx, notes: list[str]) -> list
     return paths
 
 
-def _table_files(staging: Path, name: str, table, lang: str, sheet=None) -> None:
-    """`name`.csv and `name`.xlsx (the sheet may be a reshaped view of the same numbers)."""
+def _table_files(staging: Path, name: str, table, lang: str, sheet=None, reading=()) -> None:
+    """`name`.csv and `name`.xlsx (the sheet may be a reshaped view of the same numbers,
+    after the tables for readers in `reading`)."""
     from .workbook import write_workbook
 
     table.to_csv(staging / f"{name}.csv", index=False, float_format=FLOAT_FORMAT)
-    write_workbook({name: table if sheet is None else sheet}, staging / f"{name}.xlsx", lang)
+    write_workbook({name: table if sheet is None else sheet}, staging / f"{name}.xlsx", lang, reading=reading)
 
 
 def _chart_context(scenario, notes: list[str]):
@@ -194,13 +217,20 @@ def write_comparison(runs: dict, scenarios: dict, target: Path) -> tuple[Path, l
     """comparison.csv, comparison.xlsx and overlay charts for several runs' tables (the
     metrics the registry marks `overlay`); returns the folder and the warnings of writing."""
     from .compare import key_indicators, side_by_side
+    from .wide import comparison_table
 
     started = datetime.now(timezone.utc)
     first = next(iter(scenarios.values()))
     notes: list[str] = []
     with staged(target) as staging:
         table = key_indicators(runs, first.milestones()[1:])
-        _table_files(staging, "comparison", table, first.outputs.lang, side_by_side(table))
+        lang = first.outputs.lang
+        titles = {name: (scenario.title or name) if lang == "zh" else name for name, scenario in scenarios.items()}
+        if len(set(titles.values())) < len(titles):   # an inherited title names two scenarios: their names
+            titles = {name: name for name in titles}
+        mixes = {key: mix.label for s in scenarios.values() if s.abm for key, mix in s.abm.mixes.items() if mix.label}
+        _table_files(staging, "comparison", table, lang, side_by_side(table),
+                     reading=[comparison_table(table, titles, lang, mixes if lang == "zh" else None)])
         if first.outputs.charts:
             from .charts import compare_chart, save
 

@@ -132,7 +132,8 @@ def build_report(result, title: str, lang: str, charts: list[Path], assumptions:
     images = "".join(
         f'<img alt="{html.escape(path.stem)}" id="{html.escape(path.stem)}" '
         f'src="data:image/png;base64,{base64.b64encode(path.read_bytes()).decode()}">' for path in charts)
-    columns = [text(c, lang) for c in ("parameter", "value", "unit")] + [text("unit_source", lang)]
+    shown = assumptions.drop(columns="parameter") if zh else assumptions.drop(columns="name")
+    columns = [text(c, lang) for c in ("name" if zh else "parameter", "item", "value", "unit")] + [text("unit_source", lang)]
     sections = [
         ("主要结果" if zh else "Headline figures", f'<div class="cards">{cards}</div>'
          + (f'<p class="meta">{"失能口径：" if zh else "Disability definition: "}{html.escape(definition)}</p>'
@@ -145,7 +146,7 @@ def build_report(result, title: str, lang: str, charts: list[Path], assumptions:
             + _table_html(abm_table(result.tables["abm"], lang, mix_names)))] if "abm" in result.tables else []),
         ("图表" if zh else "Charts", f'<div class="charts">{images}</div>'),
         ("假设与来源" if zh else "Assumptions and sources", _derived_note(manifest.get("derived", []), result, zh)
-         + _table_html(assumptions.set_axis(columns, axis=1))),
+         + _table_html(shown.set_axis(columns, axis=1))),
         ("运行记录" if zh else "Run manifest",
          f"<pre>{html.escape(json.dumps({k: v for k, v in manifest.items() if k != 'config'}, ensure_ascii=False, indent=2))}</pre>"),
     ]

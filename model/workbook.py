@@ -14,41 +14,39 @@ import pandas as pd
 from pydantic import BaseModel
 
 from . import display, metrics
-from .labels import EVENT_NAMES, SCHEME_NAMES, SEX_NAMES, text
+from .labels import EVENT_NAMES, SCHEME_NAMES, SEX_NAMES, parameter_name, text
 from .scenario import Scenario, Source, TableRef, TimePath, unit_words
+from .wide import ReaderTable
 
 # Columns with a translated header: column → the key of its words in labels.TEXT.
 HEADERS = {column: column for column in (
     "year", "indicator", "value", "metric", "scheme", "sex", "population", "mix", "low", "high", "parameter", "unit",
     "scenario", "age", "event", "difference", "region", "name", "table", "group", "change", "base", "low", "high", "vs_first",
-    "vs_first_low", "vs_first_high", "direction", "projected", "on_track", "set_by_inputs")}
+    "vs_first_low", "vs_first_high", "direction", "projected", "on_track", "set_by_inputs", "item")}
 HEADERS["source"] = "unit_source"
 HEADERS["target"] = "target_value"
 
 
-def _number(value: float) -> str:
-    """A parameter value as written (no rounding: 5,304,061 stays 5304061)."""
-    return str(int(value)) if float(value).is_integer() else f"{value:.12g}"
-
-
-def _path_value(path: TimePath) -> str:
-    if isinstance(path.values, dict):
-        return "; ".join(f"{year}: {_number(value)}" for year, value in sorted(path.values.items()))
-    return _number(path.values)
-
-
 def assumptions(scenario: Scenario, derived: list[tuple[str, str, str, str]], lang: str) -> pd.DataFrame:
-    """Every time path, table and setting of the scenario, and the values a run derived:
-    parameter, value, unit (in words), source (kind, title, table, year, note, in `lang`)."""
+    """Every time path, table and setting of the scenario, and the values a run derived, one
+    row per value: name (the key in words, `labels.parameter_name`), parameter (the key),
+    item (the year of a time path's value, or the key of a value in a set such as an age
+    band), value (a number, or words for a table's file or a rule), unit (in words) and
+    source (kind, title, table, year, note, in `lang`)."""
     rows = []
     setting = Source(kind="setting")
+
+    def add(where: str, values, unit: str, source: Source) -> None:
+        """Rows of one parameter: a number, or {year or item: number}."""
+        items = sorted(values.items()) if isinstance(values, dict) else [(None, values)]
+        rows.extend((where, item, value, unit, source) for item, value in items)
 
     def walk(node, prefix: str, inherited: Source | None = None) -> None:
         """Rows under `node`; a path without its own source takes its section's."""
         if isinstance(node, TimePath):
-            rows.append((prefix, _path_value(node), unit_words(node.unit, lang), (node.source or inherited or setting)))
+            add(prefix, node.values, unit_words(node.unit, lang), node.source or inherited or setting)
         elif isinstance(node, TableRef):
-            rows.append((prefix, str(node.path), "CSV", node.source or inherited or Source(title="user table")))
+            add(prefix, str(node.path), "CSV", node.source or inherited or Source(title="user table"))
         elif isinstance(node, BaseModel):
             own = getattr(node, "source", None)
             source = own if isinstance(own, Source) else inherited
@@ -56,10 +54,9 @@ def assumptions(scenario: Scenario, derived: list[tuple[str, str, str, str]], la
                 value, where = getattr(node, name), f"{prefix}.{name}" if prefix else name
                 unit = unit_words((field.json_schema_extra or {}).get("unit"), lang)
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    rows.append((where, _number(value), unit, source or setting))
+                    add(where, value, unit, source or setting)
                 elif isinstance(value, dict) and value and all(isinstance(v, (int, float)) for v in value.values()):
-                    rows.append((where, "; ".join(f"{k}: {_number(v)}" for k, v in value.items()), unit,
-                                 source or setting))
+                    add(where, value, unit, source or setting)
                 elif not isinstance(value, Source):
                     walk(value, where, source)
         elif isinstance(node, dict):
@@ -67,17 +64,28 @@ def assumptions(scenario: Scenario, derived: list[tuple[str, str, str, str]], la
                 walk(value, f"{prefix}.{key}", inherited)
 
     walk(scenario, "")
-    rows += [(parameter, value, unit_words(unit, lang), Source.model_validate(source)) for parameter, value, unit, source
-             in derived]
-    return pd.DataFrame([(p, v, u, s.text(lang)) for p, v, u, s in rows],
-                        columns=["parameter", "value", "unit", "source"])
+    for parameter, value, unit, source in derived:
+        add(parameter, _as_number(value), unit_words(unit, lang), Source.model_validate(source))
+    mixes = {key: mix.label for key, mix in scenario.abm.mixes.items() if mix.label} if scenario.abm else {}
+    return pd.DataFrame([(parameter_name(p, lang, mixes), p, i, v, u, s.text(lang)) for p, i, v, u, s in rows],
+                        columns=["name", "parameter", "item", "value", "unit", "source"])
 
 
-def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, lang: str, notes: dict[str, str] | None = None) -> None:
-    """One sheet per table; headers in `lang`; names and units from the metric registry;
-    numbers formatted by their unit (fractions as %, counts with thousands separators).
-    `notes` (sheet key → text, such as the disability definition a sheet depends on) go in a
-    comment on the sheet's first cell and in its printed page header.
+def _as_number(value: str):
+    """A derived value as a number where it is one ("0.9876"), else its words ("0.08 × care.beds")."""
+    try:
+        return float(value)
+    except ValueError:
+        return value
+
+
+def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, lang: str, notes: dict[str, str] | None = None,
+                   reading: list[ReaderTable] = ()) -> None:
+    """The tables for readers first (`reading`: years as columns, `wide.py`), then one sheet
+    per tidy table; headers in `lang`; names and units from the metric registry; numbers
+    formatted by their unit (fractions as %, counts with thousands separators). `notes`
+    (sheet key → text, such as the disability definition a sheet depends on) go in a comment
+    on the sheet's first cell and in its printed page header.
 
     Written by XlsxWriter in its streaming (constant-memory) mode, every cell with an
     explicit type: text is always stored as text, so a source string such as ``=HYPERLINK(…)``
@@ -88,9 +96,14 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, lang: str, notes
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
                                            "strings_to_numbers": False, "strings_to_urls": False})
     formats = {None: None, "quoted": book.add_format({"quote_prefix": True}),
-               "header": book.add_format({"bold": True, "bottom": 1})}
-    for number_format in ("0.00%", "0", "#,##0", "0.00"):
+               "header": book.add_format({"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"}),
+               "title": book.add_format({"bold": True, "font_size": 13}),
+               "note": book.add_format({"italic": True, "font_color": "#555555"}),
+               "wrap": book.add_format({"text_wrap": True, "valign": "top"})}
+    for number_format in ("0.00%", "0", "#,##0", "0.00", "#,##0.0", "#,##0.00"):
         formats[number_format] = book.add_format({"num_format": number_format})
+    for table in reading:
+        _write_reader_sheet(book, table, formats)
     for key, table in sheets.items():
         worksheet = book.add_worksheet(text(f"sheet_{key}", lang))
         source_table = key if key in metrics.TABLES else None
@@ -101,8 +114,8 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, lang: str, notes
         if note:
             worksheet.set_header("&L" + note.replace("&", "&&")[:250])
         for j, column in enumerate(table.columns):
-            wide = 36 if column in ("name", "source") else len(str(headers[j])) * 2 + 4
-            worksheet.set_column(j, j, max(10, min(60, wide)))
+            worksheet.set_column(j, j, _fitting_width(headers[j], table[column]),
+                                 formats["wrap"] if column == "source" else None)
         for j, header in enumerate(headers):
             worksheet.write_string(0, j, str(header), formats["header"])
         if note:
@@ -113,6 +126,36 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, lang: str, notes
             for j, value in enumerate(row):
                 _write(worksheet, i, j, value, number_format if numeric[j] else None, formats["quoted"])
     book.close()
+
+
+def _fitting_width(header: str, column: pd.Series) -> float:
+    """A column width (in characters) that fits its header and most of its cells (Chinese
+    characters count twice), between 8 and 60; long text such as a source wraps at 60."""
+    sample = column.head(400).dropna()
+    cells = [display.width(f"{v:,.2f}" if isinstance(v, float) else str(v)) for v in sample]
+    longest = max([display.width(str(header)), *cells]) if cells else display.width(str(header))
+    return float(max(8, min(60, longest + 2)))
+
+
+def _write_reader_sheet(book, table: ReaderTable, formats: dict) -> None:
+    """A table for readers: its title, a header row, the rows (each with its precision), and
+    its note below; the name column and header stay in view when scrolling."""
+    worksheet = book.add_worksheet(table.title[:31])
+    frame = table.frame
+    worksheet.write_string(0, 0, table.title, formats["title"])
+    for j, column in enumerate(frame.columns):
+        worksheet.set_column(j, j, _fitting_width(column, frame[column]) if j < 2 else
+                             max(9.0, _fitting_width(column, frame[column])))
+        worksheet.write_string(1, j, str(column), formats["header"])
+    worksheet.freeze_panes(2, 1)
+    for i, row in enumerate(frame.itertuples(index=False), start=2):
+        for j, value in enumerate(row):
+            places = table.decimals[j - 1] if table.by_column else table.decimals[i - 2]
+            number_format = formats[("#,##0", "#,##0.0", "#,##0.00")[min(places, 2)]] if isinstance(
+                value, (int, float)) and not isinstance(value, bool) else None
+            _write(worksheet, i, j, value, number_format, formats["quoted"])
+    if table.note:
+        worksheet.write_string(len(frame) + 3, 0, table.note, formats["note"])
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

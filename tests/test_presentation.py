@@ -114,8 +114,9 @@ def test_run_writes_charts_workbook_and_report(quick_run):
 def test_the_workbook_holds_the_same_numbers_as_the_csv_files(quick_run):
     _, folder = quick_run
     sheets = pd.read_excel(folder / "results.xlsx", sheet_name=None)
-    assert list(sheets) == ["指标", "人口", "养老金", "照护需求", "照护格局模拟", "规划目标核对", "假设与来源"]
-    for sheet, name in zip(sheets, ("indicators", "population", "pension", "care", "abm")):
+    readers = ["人口主要指标", "城镇职工基本养老保险", "城乡居民基本养老保险", "养老照护需求", "照护政策组合模拟"]
+    assert list(sheets) == [*readers, "指标", "人口", "养老金", "照护需求", "照护格局模拟", "规划目标核对", "假设与来源"]
+    for sheet, name in zip(list(sheets)[len(readers):], ("indicators", "population", "pension", "care", "abm")):
         csv = pd.read_csv(folder / f"{name}.csv")
         book = sheets[sheet]
         value = "人口" if name == "population" else "数值"
@@ -128,14 +129,42 @@ def test_the_workbook_holds_the_same_numbers_as_the_csv_files(quick_run):
             assert len(unnamed) == 0, (name, unnamed[:5])
     assert set(sheets["养老金"]["制度"]) == {"城镇职工", "城乡居民"} and set(sheets["人口"]["性别"]) == {"男", "女"}
     assumptions = sheets["假设与来源"]
-    assert list(assumptions.columns) == ["参数", "数值", "单位", "来源"]
+    assert list(assumptions.columns) == ["名称", "参数代码", "年份或分项", "数值", "单位", "来源"]
     assert assumptions["来源"].notna().all()
-    assert "population.fertility.tfr" in set(assumptions["参数"])
+    tfr = assumptions[assumptions["参数代码"] == "population.fertility.tfr"].set_index("年份或分项")
+    assert tfr["名称"].iloc[0] == "人口·生育·总和生育率" and tfr.at[2020, "数值"] == 1.221   # numbers as numbers
+    assert tfr["单位"].iloc[0] == "孩子数/妇女"
+    assert assumptions.loc[assumptions["参数代码"] == "care.beds", "名称"].iloc[0] == "照护·养老床位"
     # The care sheet names the disability definition it depends on (comment and printed header).
     import openpyxl
     care = openpyxl.load_workbook(folder / "results.xlsx")["照护需求"]
     assert care["A1"].comment.text.startswith("失能口径：重度失能＝生活不能自理")
     assert care.oddHeader.left.text.startswith("失能口径：")
+
+
+def test_the_workbook_opens_with_tables_of_years_for_readers(quick_run):
+    """Indicators as rows, every year as a column, in 万人 / 亿元 / 张 / % rounded to each
+    indicator's precision, with a title row and a note on timing below."""
+    result, folder = quick_run
+    population = pd.read_excel(folder / "results.xlsx", sheet_name="人口主要指标", header=1)
+    assert list(population.columns[:2]) == ["名称", "单位"]
+    assert [int(c) for c in population.columns[2:]] == list(range(2020, 2036))
+    total = population.set_index("名称").loc["常住人口"]
+    csv = result.tables["indicators"].query("indicator == 'population_total'").set_index("year")["value"]
+    assert total["单位"] == "万人" and total.iloc[1] == round(csv[2020] / 1e4, 2) and total.iloc[-1] == round(csv[2035] / 1e4, 2)
+    assert population.iloc[-1, 0].startswith("存量为当年11月1日")   # the note under the table
+    pension = pd.read_excel(folder / "results.xlsx", sheet_name="城镇职工基本养老保险", header=1).set_index("名称")
+    revenue = result.tables["pension"].query("scheme == 'employee' and metric == 'revenue' and year == 2025")["value"].item()
+    assert pension.at["缴费收入", "单位"] == "亿元" and pension.at["缴费收入", "2025"] == round(revenue / 1e8, 2)
+    assert pension.index[-1].startswith("收支为日历年")   # pension flows are calendar years
+    births = population.set_index("名称").loc["出生人数"]
+    assert pd.isna(births["2035"]) and births["2034"] == round(
+        result.tables["indicators"].query("indicator == 'births' and year == 2034")["value"].item() / 1e4, 2)
+    care = pd.read_excel(folder / "results.xlsx", sheet_name="养老照护需求", header=1).set_index("名称")
+    gap = result.tables["care"].query("metric == 'bed_gap' and year == 2030")["value"].item()
+    assert care.at["床位缺口（需求−供给）", "单位"] == "张" and care.at["床位缺口（需求−供给）", "2030"] == round(gap)
+    mixes = pd.read_excel(folder / "results.xlsx", sheet_name="照护政策组合模拟", header=1)
+    assert f"轮候养老床位人数：{result.scenario.abm.mixes['plan'].label}" in set(mixes["名称"])
 
 
 def test_the_report_holds_every_chart_and_the_headline_figures(quick_run):
@@ -189,7 +218,12 @@ def test_compare_writes_side_by_side_tables_and_reuses_finished_runs(tmp_path, o
     gap = table.query("indicator == 'bed_gap' and year == 2035").set_index("scenario")
     assert gap.at["second", "difference"] == pytest.approx(-(40000 - 30900), abs=1e-6)
     assert (table.query("scenario == 'first'")["difference"].fillna(0) == 0).all()
-    book = pd.read_excel(tmp_path / "cmp" / "comparison.xlsx")
+    reader = pd.read_excel(tmp_path / "cmp" / "comparison.xlsx", sheet_name="主要指标情景比较", header=1)
+    assert list(reader.columns) == ["名称", "单位", "年份", "first", "second", "second − first"]   # titles: none given
+    gap_2035 = reader[(reader["名称"] == "床位缺口（需求−供给）") & (reader["年份"] == 2035)].iloc[0]
+    assert gap_2035["单位"] == "张" and gap_2035["second − first"] == -(40000 - 30900)
+    assert (reader.loc[reader["单位"] == "万人", "second − first"] == 0).all()   # rounded: no -2e-06 persons
+    book = pd.read_excel(tmp_path / "cmp" / "comparison.xlsx", sheet_name="情景比较")
     assert list(book.columns) == ["表", "指标", "名称", "单位", "分组", "年份", "first", "second", "second − first"]
     assert (book["名称"] != book["指标"]).all()  # every compared indicator is named by the registry
     assert "自给率（缴费收入/支出）" in set(book["名称"]) and "城镇职工" in set(book["分组"])
