@@ -18,37 +18,40 @@ SCALES = {
 }
 
 
-# unit: (divisor, Chinese label, English label, decimals) in tables for readers (the Word
-# chapter, the workbook's year-column sheets, comparison sheets): 万人 / 亿元 / 张 / %.
+# unit: ((divisor, label, decimals) in Chinese, the same in English) in tables for readers
+# (the Word chapter, the workbook's year-column sheets, comparison sheets): 万人 / 亿元 / 张 / %.
 READER = {
-    "persons": (1e4, "万人", "10,000 persons", 2),
-    "beds": (1.0, "张", "beds", 0),
-    "places": (1.0, "个", "places", 0),
-    "workers": (1.0, "人", "workers", 0),
-    "yuan": (1e8, "亿元", "100 million yuan", 2),
-    "yuan_per_month": (1.0, "元/月", "yuan a month", 0),
-    "fraction": (0.01, "%", "%", 2),
-    "per_1000": (1.0, "每千人", "per 1,000", 1),
-    "per_100": (1.0, "每百人", "per 100", 1),
-    "years": (1.0, "岁", "years", 1),
-    "months": (1.0, "月", "months", 1),
-    "children_per_woman": (1.0, "孩子/妇女", "children per woman", 2),
-    "hours_per_month": (1.0, "小时/月", "hours a month", 0),
-    "year": (1.0, "年", "year", 0),
-    "ratio": (1.0, "倍", "ratio", 2),
+    "persons": ((1e4, "万人", 2), (1e3, "thousand", 1)),
+    "beds": ((1.0, "张", 0), (1.0, "beds", 0)),
+    "places": ((1.0, "个", 0), (1.0, "places", 0)),
+    "workers": ((1.0, "人", 0), (1.0, "workers", 0)),
+    "yuan": ((1e8, "亿元", 2), (1e9, "billion yuan", 2)),
+    "yuan_per_month": ((1.0, "元/月", 0), (1.0, "yuan a month", 0)),
+    "fraction": ((0.01, "%", 2), (0.01, "%", 2)),
+    "per_1000": ((1.0, "每千人", 1), (1.0, "per 1,000", 1)),
+    "per_100": ((1.0, "每百人", 1), (1.0, "per 100", 1)),
+    "years": ((1.0, "岁", 1), (1.0, "years", 1)),
+    "months": ((1.0, "月", 1), (1.0, "months", 1)),
+    "children_per_woman": ((1.0, "孩子/妇女", 2), (1.0, "children per woman", 2)),
+    "hours_per_month": ((1.0, "小时/月", 0), (1.0, "hours a month", 0)),
+    "year": ((1.0, "年", 0), (1.0, "year", 0)),
+    "ratio": ((1.0, "倍", 2), (1.0, "ratio", 2)),
 }
-# Counts of people the registry's care tables give person by person (人), not in 万人.
-EXACT_PERSONS = {"persons": (1.0, "人", "persons", 0)}
+# Counts of people the care tables give person by person (人), not in 万人.
+EXACT_PERSONS = ((1.0, "人", 0), (1.0, "persons", 0))
 
 
 def reader(metric, lang: str) -> tuple[float, str, int]:
     """(divisor, unit label, decimals) of a registry metric in tables for readers: people in
-    万人, except the care tables' counts (``metric.table`` care or abm, and the care figures
-    repeated in the indicators), which are read in 人."""
+    万人 (thousands in English), except the care tables' counts (``metric.table`` care or abm,
+    and the care figures repeated in the indicators), which are read in 人."""
     care_count = metric.table in ("care", "abm") or metric.key.startswith("care_")
-    divisor, zh, en, decimals = (EXACT_PERSONS if care_count else READER).get(
-        metric.unit, READER.get(metric.unit, (1.0, unit_words(metric.unit, lang), unit_words(metric.unit, lang), 2)))
-    return divisor, zh if lang == "zh" else en, decimals
+    if metric.unit == "persons" and care_count:
+        found = EXACT_PERSONS
+    else:
+        words = unit_words(metric.unit, lang)
+        found = READER.get(metric.unit, ((1.0, words, 2), (1.0, words, 2)))
+    return found[0 if lang == "zh" else 1]
 
 
 def scale(unit: str, lang: str) -> tuple[float, str]:

@@ -121,6 +121,12 @@ def write_run(result: RunResult, target: Path, scenario_file: str, started: date
         title = scenario.title or scenario.name if lang == "zh" else f"silverplan: {scenario.region_en or scenario.name}"
         page = build_report(result, title, lang, charts, assumed, content)
         (staging / "report.html").write_text(page, encoding="utf-8")
+        if scenario.outputs.word:
+            from .chapter import chapter_blocks
+            from .word import write_docx
+
+            write_docx(chapter_blocks(result, charts, assumed, lang), staging / "report.docx", lang, title,
+                       started.replace(tzinfo=None))
         write_manifest(staging, content)
     return Path(target).absolute(), notes
 
@@ -160,12 +166,13 @@ def written_tables(result: RunResult) -> dict:
     return written
 
 
-def write_charts(result: RunResult, folder: Path, ctx, notes: list[str]) -> list[Path]:
-    """Every chart the run's tables allow, PNG and SVG; returns the PNG paths (a county map
+def write_charts(result: RunResult, folder: Path, ctx, notes: list[str]) -> list[tuple[Path, str, str]]:
+    """Every chart the run's tables allow, in the formats asked for; returns (PNG path, title,
+    source line) of each, for the captions of the report and the Word chapter (a county map
     that cannot be drawn adds a line to `notes`)."""
     from .charts import run_charts, save
 
-    paths = []
+    drawn = []
     tables = {**result.tables, **{f"county_{name}": table for name, table in (result.regions or {}).items()}}
     charts = run_charts(tables)
     if "county_care" in tables:
@@ -173,9 +180,18 @@ def write_charts(result: RunResult, folder: Path, ctx, notes: list[str]) -> list
 
         charts.update(map_charts(tables, notes))
     for name, draw in charts.items():
-        save(draw(tables, ctx), folder, name, ctx.formats)
-        paths.append(folder / f"{name}.png")
-    return paths
+        figure = draw(tables, ctx)
+        drawn.append((folder / f"{name}.png", *_chart_words(figure)))
+        save(figure, folder, name, ctx.formats)
+    return drawn
+
+
+def _chart_words(figure) -> tuple[str, str]:
+    """(title, source line) of a drawn chart: its figure or first axes' title; the text in the
+    bottom margin (the source, with the care charts' disability definition)."""
+    title = figure.get_suptitle() or figure.axes[0].get_title(loc="left") or figure.axes[0].get_title()
+    source = next((t.get_text() for t in figure.texts if t.get_position()[1] < 0.1 and t.get_text()), "")
+    return title, " ".join(source.split("\n"))
 
 
 def _table_files(staging: Path, name: str, table, lang: str, sheet=None, reading=()) -> None:

@@ -23,6 +23,12 @@ h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;border-bottom:2px solid
 .charts img{width:100%;max-width:760px;display:block;margin:1em 0;border:1px solid #eee}
 table{border-collapse:collapse;font-size:.82em;width:100%}td,th{border:1px solid #ddd;padding:.25em .4em;vertical-align:top}
 th{background:#f3f6fa;text-align:left}pre{font-size:.75em;background:#f7f7f7;padding:1em;overflow-x:auto}
+td.n{text-align:right;white-space:nowrap}figure{margin:1em 0}figcaption{font-size:.9em;font-weight:bold;text-align:center}
+summary{cursor:pointer;color:#1f4e79;margin:.5em 0}
+@media print{@page{size:A4;margin:14mm}body{max-width:none;margin:0;font-size:10pt}
+details,.noprint{display:none}h2{break-after:avoid}figure,table,.cards{break-inside:avoid}
+.charts img{width:82%;margin:0 auto;border:none}.cards{grid-template-columns:repeat(4,1fr);gap:.4em}
+.card b{font-size:1.1em}}
 """
 
 
@@ -96,9 +102,27 @@ def targets_table(targets: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def _abm_note(replicates: int, lang: str) -> str:
+def abm_note(replicates: int, lang: str) -> str:
     interval = text("interval_percentiles" if replicates >= PERCENTILES_FROM else "interval_range", lang)
     return text("report_abm_table", lang, n=replicates, interval=interval)
+
+
+def _reader_html(reader) -> str:
+    """A table for readers (`wide.ReaderTable`): numbers at their precision, right-aligned;
+    its note below."""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in reader.frame.columns)
+    rows = []
+    for i, row in enumerate(reader.frame.itertuples(index=False)):
+        cells = []
+        for j, value in enumerate(row):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                places = reader.decimals[j - 1] if reader.by_column else reader.decimals[i]
+                cells.append(f'<td class="n">{"—" if pd.isna(value) else f"{value:,.{places}f}"}</td>')
+            else:
+                cells.append(f"<td>{html.escape(str(value))}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            f'<p class="meta">{html.escape(reader.note)}</p>')
 
 
 def _table_html(frame: pd.DataFrame) -> str:
@@ -120,9 +144,28 @@ def _derived_note(derived: list[str], result, zh: bool) -> str:
     return f'<p class="meta derived">{html.escape(text_)}</p>'
 
 
-def build_report(result, title: str, lang: str, charts: list[Path], assumptions: pd.DataFrame,
+# Sections whose content is folded (a <details> block) and left out of print.
+FOLDED = ("运行记录", "Run manifest")
+NOPRINT = ' class="noprint"'
+
+
+def _folded(summary: str, content: str) -> str:
+    return f"<details><summary>{html.escape(summary)}</summary>{content}</details>"
+
+
+def _county_table(result, lang: str):
+    from .outputs import written_tables
+    from .wide import county_table
+
+    return county_table(written_tables(result), result.scenario.milestones()[1:], lang,
+                        text("workbook_definition", lang, definition=result.scenario.care.definition_in(lang)))
+
+
+def build_report(result, title: str, lang: str, charts: list[tuple[Path, str, str]], assumptions: pd.DataFrame,
                  manifest: dict) -> str:
-    """The page as one string: headline figures, charts (PNG, embedded), assumptions, manifest."""
+    """The page as one string: headline figures, plan targets, the care mixes, charts (PNG,
+    embedded, numbered captions from `charts`: (path, title, source)), a county table for a
+    county run, the assumptions and the manifest (both folded; neither printed)."""
     zh = lang == "zh"
     definition = result.scenario.care.definition_in(lang) if result.scenario.care else None
     mixes = result.scenario.abm.mixes if result.scenario.abm else {}
@@ -130,8 +173,10 @@ def build_report(result, title: str, lang: str, charts: list[Path], assumptions:
     cards = "".join(f'<div class="card">{html.escape(label)}<b>{html.escape(value)}</b></div>'
                     for label, value in headline_cards(result.tables, lang, valuation_year(result.scenario), mix_names))
     images = "".join(
-        f'<img alt="{html.escape(path.stem)}" id="{html.escape(path.stem)}" '
-        f'src="data:image/png;base64,{base64.b64encode(path.read_bytes()).decode()}">' for path in charts)
+        f'<figure><img alt="{html.escape(title)}" id="{html.escape(path.stem)}" '
+        f'src="data:image/png;base64,{base64.b64encode(path.read_bytes()).decode()}">'
+        f'<figcaption>{"图" if zh else "Figure "}{n}　{html.escape(title)}</figcaption></figure>'
+        for n, (path, title, _source) in enumerate(charts, start=1))
     shown = assumptions.drop(columns="parameter") if zh else assumptions.drop(columns="name")
     columns = [text(c, lang) for c in ("name" if zh else "parameter", "item", "value", "unit")] + [text("unit_source", lang)]
     sections = [
@@ -142,15 +187,21 @@ def build_report(result, title: str, lang: str, charts: list[Path], assumptions:
         *([("规划目标核对" if zh else "Plan targets checked", _table_html(targets_table(result.tables["targets"], lang)))]
           if "targets" in result.tables else []),
         *([("照护政策组合（主体模型）" if zh else "Care policy mixes (agent-based model)",
-            f'<p class="meta">{html.escape(_abm_note(result.scenario.abm.replicates, lang))}</p>'
+            f'<p class="meta">{html.escape(abm_note(result.scenario.abm.replicates, lang))}</p>'
             + _table_html(abm_table(result.tables["abm"], lang, mix_names)))] if "abm" in result.tables else []),
+        *([("分县（区、市）主要指标" if zh else "Counties", _reader_html(_county_table(result, lang)))]
+          if result.regions and "care" in result.regions else []),
         ("图表" if zh else "Charts", f'<div class="charts">{images}</div>'),
         ("假设与来源" if zh else "Assumptions and sources", _derived_note(manifest.get("derived", []), result, zh)
-         + _table_html(shown.set_axis(columns, axis=1))),
-        ("运行记录" if zh else "Run manifest",
-         f"<pre>{html.escape(json.dumps({k: v for k, v in manifest.items() if k != 'config'}, ensure_ascii=False, indent=2))}</pre>"),
+         + _folded(f"全部{len(shown)}项参数及来源（results.xlsx“假设与来源”工作表同）" if zh else
+                   f"All {len(shown)} parameter values and their sources (as in results.xlsx, sheet assumptions)",
+                   _table_html(shown.set_axis(columns, axis=1)))),
+        ("运行记录" if zh else "Run manifest", _folded(
+            "运行记录（manifest.json）" if zh else "The run's manifest (manifest.json)",
+            f"<pre>{html.escape(json.dumps({k: v for k, v in manifest.items() if k != 'config'}, ensure_ascii=False, indent=2))}</pre>")),
     ]
-    body = "".join(f"<h2>{html.escape(name)}</h2>{content}" for name, content in sections)
+    body = "".join(f'<h2{NOPRINT if name in FOLDED else ""}>{html.escape(name)}</h2>{content}'
+                   for name, content in sections)
     meta = (f"情景 {manifest['scenario']} · 种子 {manifest['seed']} · 配置校验码 {manifest['config_sha256'][:12]}"
             if zh else f"scenario {manifest['scenario']} · seed {manifest['seed']} · config {manifest['config_sha256'][:12]}")
     return (f'<!DOCTYPE html><html lang="{"zh-CN" if zh else "en"}"><head><meta charset="utf-8">'

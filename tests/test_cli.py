@@ -123,7 +123,7 @@ def finished_run(tmp_path_factory):
 def test_run_writes_the_output_contract(finished_run):
     out, result = finished_run
     assert {p.name for p in out.iterdir()} == {"manifest.json", "population.csv", "indicators.csv", "pension.csv", "care.csv",
-                                              "abm.csv", "targets.csv", "results.xlsx", "report.html", "charts"}
+                                              "abm.csv", "targets.csv", "results.xlsx", "report.html", "report.docx", "charts"}
     abm = pd.read_csv(out / "abm.csv")
     assert list(abm.columns) == ["year", "mix", "metric", "value", "low", "high", "vs_first", "vs_first_low",
                                  "vs_first_high"]

@@ -802,6 +802,7 @@ class Target(Frozen):
 class Outputs(Frozen):
     lang: Literal["zh", "en"] = "zh"
     charts: bool = True
+    word: bool = True      # report.docx, the draft chapter of a planning document (chapter.py)
     chart_formats: list[Literal["png", "svg", "pdf"]] = Field(default_factory=lambda: ["png", "svg"])
     # Years the tables for reading, comparisons and the regression baseline show; default: the
     # base year, every year divisible by 5 after it, and the end year.
