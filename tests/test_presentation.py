@@ -233,3 +233,20 @@ def test_compare_writes_side_by_side_tables_and_reuses_finished_runs(tmp_path, o
     stamp = (tmp_path / "outputs" / "first" / "manifest.json").stat().st_mtime_ns
     again = cli(*command, cwd=tmp_path)
     assert again.returncode == 0 and (tmp_path / "outputs" / "first" / "manifest.json").stat().st_mtime_ns == stamp
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None or shutil.which("pdftotext") is None,
+                    reason="needs Debian's chromium and poppler-utils (.ci/run installs them)")
+def test_the_report_prints_on_a_handful_of_a4_pages_without_its_folded_parts(quick_run, tmp_path):
+    import subprocess
+
+    pdf = tmp_path / "report.pdf"
+    subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                    f"--user-data-dir={tmp_path / 'profile'}", f"--print-to-pdf={pdf}",
+                    (quick_run[1] / "report.html").as_uri()], capture_output=True, timeout=120)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert "A4" in info or "595.92 x 842.88" in info or "595 x 842" in info, info
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert pages <= 10, pages
+    printed = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "图12" in printed.replace(" ", "") and "config_sha256" not in printed   # captions; the manifest folded away
