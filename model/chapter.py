@@ -138,7 +138,7 @@ WORDS = {
     "table_care": ("{region}养老服务需求与供给", "{region}: elder-care needs and supply"),
     "table_targets": ("{region}规划目标核对", "{region}: plan targets checked"),
     "table_mixes": ("{region}照护政策组合比较（{end}年）", "{region}: care policy mixes compared, {end}"),
-    "table_counties": ("{region}分县（区、市）主要指标", "{region}: counties"),
+    "table_counties": ("{region}分县（区、市）主要指标（{end}年）", "{region}: counties, {end}"),
     "table_assumptions": ("主要假设（未见公开数值的参数）", "Main assumptions (parameters without a published value)"),
     "source_tables": ("资料来源：第七次全国人口普查；模型测算。", "Source: 2020 census; silverplan projections. "),
     "caption_prefix": ("图", "Figure "), "table_prefix": ("表", "Table "),
@@ -279,8 +279,9 @@ def chapter_blocks(result, charts: list, assumptions: pd.DataFrame, lang: str) -
             from .outputs import written_tables
             from .wide import county_table
 
-            counties = county_table(written_tables(result), years[1:], lang, f"{words('source_tables', lang)}{definition}")
-            counties.title = words("table_counties", lang, region=region)
+            # The end year only: a column per figure fits the page (the workbook has 2025 and 2030 too).
+            counties = county_table(written_tables(result), [end], lang, f"{words('source_tables', lang)}{definition}")
+            counties.title = words("table_counties", lang, region=region, end=end)
             table(counties)
         figures("gap")
     # 四、情景比较
