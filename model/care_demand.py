@@ -44,6 +44,7 @@ from .scenario import Scenario
 from .demography import PopulationProjection, survival_ratios
 from .disability import person_years_from_60, prevalence_curves
 from .lifetable import N_AGES, single_year_life_table
+from .rows import Rows, per_year, ratio
 from .states import HEALTHY, MILD, OLD_AGE, SETTINGS, SEVERE, STATES
 
 AGES = np.arange(OLD_AGE, N_AGES)  # ages of the care model, 60..100 (100 = 100+)
@@ -203,14 +204,15 @@ class HealthStates:
 
     The agent-based module (model/abm) replays exactly these probabilities person by person,
     so the two models tell one story. Interval t runs from the stock of year t to t + 1.
+    A batch of populations (trials) adds its axes after the year axis (`...` below).
     """
 
-    counts: np.ndarray            # people by year, sex, state, age 60..100+: (years, 2, 3, 41)
+    counts: np.ndarray            # people by year, sex, state, age 60..100+: (years, ..., 2, 3, 41)
     fit: dict                     # the 2020 calibration reached (care_fit_*)
-    death: np.ndarray | None      # death probability by interval, sex, state, age: (years − 1, 2, 3, 41)
-    move: np.ndarray | None       # moves among survivors: (years − 1, 2, 3 from, 3 to, 41)
+    death: np.ndarray | None      # death probability by interval, sex, state, age: (years − 1, ..., 2, 3, 41)
+    move: np.ndarray | None       # moves among survivors: (years − 1, ..., 2, 3 from, 3 to, 41)
     entry: np.ndarray             # state shares of the 60-year-olds by year: (years, 2, 3)
-    migration: np.ndarray         # stock(t + 1) ÷ survivors from t by destination age; age 60 unused: (years − 1, 2, 41)
+    migration: np.ndarray         # stock(t + 1) ÷ survivors from t by destination age; age 60 unused: (years − 1, ..., 2, 41)
     calibration: tuple            # (incidences by sex, grade and age, base prevalence, fit): reusable for trials and counties
 
 
@@ -218,26 +220,32 @@ def project_states(scenario: Scenario, population: PopulationProjection, calibra
                    disability_factor: np.ndarray | None = None) -> HealthStates:
     """People aged 60+ by year, sex, state and age, with the probabilities that moved them.
 
-    `calibration` (onsets, prevalence, fit) from an earlier call skips the 2020 calibration,
-    for trials that share the base year and for counties. `disability_factor` (mild, severe)
-    multiplies the incidences and base prevalences (a county's urban/rural mix)."""
+    The population may hold a batch (trials: stocks (years, ..., 2, 101)), which shares the
+    base year and so needs the `calibration` (onsets, prevalence, fit) of an earlier call;
+    for one population it skips the 2020 calibration (counties reuse the city's).
+    `disability_factor` (mild, severe) multiplies the incidences and base prevalences (a
+    county's urban/rural mix)."""
     care = scenario.care
-    stocks = population.arrays.population[:, :, OLD_AGE:]
-    qx = projection_q(single_year_life_table(population.rates.mx))  # (intervals, 2, 41)
-    calibration = calibration or calibrate(scenario, stocks[0], single_year_life_table(population.rates.mx[0]))
+    stocks = population.arrays.population[..., OLD_AGE:]                # (years, ..., 2, 41)
+    batch = stocks.shape[1:-2]
+    qx = projection_q(single_year_life_table(population.rates.mx))      # (intervals, ..., 2, 41)
+    if calibration is None:
+        if batch:
+            raise ValueError("a batch of populations shares its base year's calibration: pass it")
+        calibration = calibrate(scenario, stocks[0], single_year_life_table(population.rates.mx[0]))
     onset, prevalence, fit = calibration
     if disability_factor is not None:
         onset, prevalence = scale_disability(onset, prevalence, disability_factor)
     ratios, recover = mortality_ratios(scenario), recovery_rates(scenario)
     worsen = care.transitions.mild_to_severe_factor.value()
     n_years = len(population.years)
-    shares = np.empty((n_years, 2, 3, len(AGES)))
+    shares = np.empty((n_years, *batch, 2, 3, len(AGES)))
     shares[0] = prevalence
     entry = np.empty((n_years, 2, 3))
     entry[0] = prevalence[:, :, 0]
     multistate = care.morbidity == "multistate"
-    death = np.empty((n_years - 1, 2, 3, len(AGES))) if multistate else None
-    move = np.empty((n_years - 1, 2, 3, 3, len(AGES))) if multistate else None
+    death = np.empty((n_years - 1, *batch, 2, 3, len(AGES))) if multistate else None
+    move = np.empty((n_years - 1, *batch, 2, 3, 3, len(AGES))) if multistate else None
     trend = 1.0
     for t in range(1, n_years):
         if not multistate:
@@ -247,13 +255,14 @@ def project_states(scenario: Scenario, population: PopulationProjection, calibra
         death[t - 1], move[t - 1] = transition_probabilities(
             shares[t - 1], qx[t - 1], ratios, onset_rates(onset, trend), recover, worsen)
         moved = apply_transitions(shares[t - 1], death[t - 1], move[t - 1])
-        shares[t, :, :, 1:] = moved[..., :-1]
-        open_weight = stocks[t - 1, :, -2:] / np.maximum(stocks[t - 1, :, -2:].sum(axis=-1, keepdims=True), 1e-300)
-        shares[t, :, :, -1] = (moved[..., -2:] * open_weight[:, None, :]).sum(axis=-1)  # 99 and 100+ into 100+
+        shares[t, ..., 1:] = moved[..., :-1]
+        oldest = stocks[t - 1, ..., -2:]
+        open_weight = oldest / np.maximum(oldest.sum(axis=-1, keepdims=True), 1e-300)
+        shares[t, ..., -1] = (moved[..., -2:] * open_weight[..., None, :]).sum(axis=-1)  # 99 and 100+ into 100+
         disabled = np.minimum(entry[0, :, 1:] * trend, 1.0)  # the trend reaches new 60-year-olds too
         disabled = disabled / np.maximum(disabled.sum(axis=1, keepdims=True), 1.0)
         entry[t] = np.concatenate([1 - disabled.sum(axis=1, keepdims=True), disabled], axis=1)
-        shares[t, :, :, 0] = entry[t]
+        shares[t, ..., 0] = entry[t]
     # Migration at 60+: the projected stock over the survivors of the year before (99 and 100+
     # both survive into the open group).
     survivors = stocks[:-1] * (1 - qx)
@@ -261,7 +270,7 @@ def project_states(scenario: Scenario, population: PopulationProjection, calibra
     arriving[..., 1:] = survivors[..., :-1]
     arriving[..., -1] += survivors[..., -1]
     migration = np.divide(stocks[1:], arriving, out=np.ones_like(arriving), where=arriving > 0)
-    return HealthStates(counts=shares * stocks[:, :, None, :], fit=fit, death=death, move=move,
+    return HealthStates(counts=shares * stocks[..., None, :], fit=fit, death=death, move=move,
                         entry=entry, migration=migration, calibration=calibration)
 
 
@@ -300,12 +309,12 @@ def mix_matrix(mix: dict, year: float) -> np.ndarray:
 
 
 def anchored_shares(scenario: Scenario, by_state: np.ndarray) -> np.ndarray:
-    """The base year's shares by state × setting (3, 3), anchored to observed institutional use.
+    """The base year's shares by state × setting (..., 3, 3), anchored to observed institutional use.
 
     Residents = `care.base_use.residents` (else observed occupancy × the beds supplied); of
     them a share `self_caring_share` is not disabled and the rest are split between the grades
     in proportion to the people the care mix would send; each state's other people split
-    between home and community as in the mix. `by_state`: base-year people by state (3,)."""
+    between home and community as in the mix. `by_state`: base-year people by state (..., 3)."""
     care = scenario.care
     base = scenario.years.base
     use = care.base_use
@@ -317,112 +326,123 @@ def anchored_shares(scenario: Scenario, by_state: np.ndarray) -> np.ndarray:
     else:
         return mix
     self_caring = float(use.self_caring_share.at(base))
-    disabled_would = by_state[[MILD, SEVERE]] * mix[[MILD, SEVERE], 2]
-    if self_caring < 1 and disabled_would.sum() <= 0:
+    disabled_would = by_state[..., [MILD, SEVERE]] * mix[[MILD, SEVERE], 2]
+    would = disabled_would.sum(axis=-1, keepdims=True)
+    if self_caring < 1 and (would <= 0).any():
         raise ScenarioError("care.mix: no disabled person goes to an institution, so the disabled residents of "
                             "care.base_use cannot be placed; give the disabled an institution share above 0")
-    institution = np.empty(3)
-    institution[HEALTHY] = residents * self_caring
-    institution[[MILD, SEVERE]] = residents * (1 - self_caring) * disabled_would / max(disabled_would.sum(), 1e-300)
+    institution = np.empty(by_state.shape)
+    institution[..., HEALTHY] = residents * self_caring
+    institution[..., [MILD, SEVERE]] = residents * (1 - self_caring) * disabled_would / np.maximum(would, 1e-300)
     share = institution / np.maximum(by_state, 1e-300)
     if (share > 1).any():
         hint = "lower care.base_use.residents" if use.residents is not None else "give care.base_use.residents"
+        state = STATES[int(np.argmax(share.reshape(-1, 3).max(axis=0)))]
         raise ScenarioError(f"care.base_use: {residents:,.0f} institutional residents need more "
-                            f"{STATES[int(np.argmax(share))]} people than the region has; {hint}")
+                            f"{state} people than the region has; {hint}")
     others = mix[:, :2] / np.maximum(mix[:, :2].sum(axis=1, keepdims=True), 1e-300)
-    return np.column_stack([others * (1 - share)[:, None], share])
+    return np.concatenate([others * (1 - share)[..., None], share[..., None]], axis=-1)
 
 
 def use_shares(scenario: Scenario, base_shares: np.ndarray, mix: dict, year: float) -> np.ndarray:
-    """Shares by state × setting (3, 3) in `year`: from the anchored base-year use to the care
-    mix (a target), linearly until `care.mix_reached`, then the mix."""
+    """Shares by state × setting (..., 3, 3) in `year`: from the anchored base-year use
+    (`base_shares`, (..., 3, 3)) to the care mix (a target), linearly until `care.mix_reached`,
+    then the mix."""
     base, reached = scenario.years.base, int(scenario.care.mix_reached.value())
     weight = 1.0 if reached <= base else min(max((year - base) / (reached - base), 0.0), 1.0)
     return base_shares + (mix_matrix(mix, year) - base_shares) * weight
 
 
 def users_by_setting(scenario: Scenario, counts: np.ndarray, years: np.ndarray) -> np.ndarray:
-    """People by year, state and setting (years, 3, 3) from the health states' counts (years,
-    2, 3, 41): the anchored base-year use moving to the care mix."""
-    base_shares = anchored_shares(scenario, counts[0].sum(axis=(0, 2)))
-    by_state = counts.sum(axis=(1, 3))
-    return np.stack([by_state[t][:, None] * use_shares(scenario, base_shares, scenario.care.mix, float(year))
+    """People by year, state and setting (years, ..., 3, 3) from the health states' counts
+    (years, ..., 2, 3, 41): the anchored base-year use moving to the care mix."""
+    base_shares = anchored_shares(scenario, counts[0].sum(axis=(-3, -1)))
+    by_state = counts.sum(axis=(-3, -1))
+    return np.stack([by_state[t][..., None] * use_shares(scenario, base_shares, scenario.care.mix, float(year))
                      for t, year in enumerate(years)])
 
 
 def home_workers_needed(scenario: Scenario, users: np.ndarray, years: np.ndarray) -> np.ndarray:
-    """Care workers needed at home and in the community by year (years,): the disabled users
-    there over the clients each worker serves (`care.clients_per_worker`)."""
+    """Care workers needed at home and in the community by year (years, ...): the disabled
+    users there (`users`, (years, ..., 3, 3)) over the clients each worker serves
+    (`care.clients_per_worker`)."""
     ratio = scenario.care.clients_per_worker
-    return (users[:, MILD, :2].sum(axis=1) / ratio["home_mild"].at(years)
-            + users[:, SEVERE, :2].sum(axis=1) / ratio["home_severe"].at(years))
+    ndim = users.ndim - 2
+    return (users[..., MILD, :2].sum(axis=-1) / per_year(ratio["home_mild"].at(years), ndim)
+            + users[..., SEVERE, :2].sum(axis=-1) / per_year(ratio["home_severe"].at(years), ndim))
+
+
+def care_rows(scenario: Scenario, years: np.ndarray, states: HealthStates) -> Rows:
+    """The care stage's rows (year, metric) for health states of any batch (counts (years,
+    ..., 2, 3, 41)): values (rows, ...), year by year in the order of care.csv."""
+    care = scenario.care
+    counts = states.counts
+    users = users_by_setting(scenario, counts, years)                  # (years, ..., state, setting)
+    residents = users[..., 2]
+    by_state = counts.sum(axis=(-3, -1))                               # (years, ..., 3)
+    elderly = by_state.sum(axis=-1)
+
+    def at(path):   # a path read in every year, against (years, ...)
+        return per_year(path.at(years), elderly.ndim)
+
+    occupancy, beds = at(care.occupancy), at(care.beds)
+    nursing_beds = beds * at(care.nursing_share)
+    nursing_residents = residents[..., [STATES.index(grade) for grade in care.nursing_grades]].sum(axis=-1)
+    nursing_needed = nursing_residents / occupancy
+    general_needed = (residents.sum(axis=-1) - nursing_residents) / occupancy
+    beds_needed = nursing_needed + general_needed
+    clients = {key: at(path) for key, path in care.clients_per_worker.items()}
+    values = {
+        "elderly_60plus": elderly,
+        "elderly_80plus": counts[..., 80 - OLD_AGE:].sum(axis=(-3, -2, -1)),
+        "healthy": by_state[..., HEALTHY], "mild": by_state[..., MILD], "severe": by_state[..., SEVERE],
+        "severe_share_60plus": by_state[..., SEVERE] / elderly,
+        "users_home": users[..., 0].sum(axis=-1),
+        "users_community": users[..., 1].sum(axis=-1),
+        "users_institution": residents.sum(axis=-1),
+        "residents_self_caring": residents[..., HEALTHY],
+        "residents_mild": residents[..., MILD],
+        "residents_severe": residents[..., SEVERE],
+        "beds_needed": beds_needed,
+        "nursing_beds_needed": nursing_needed,
+        "general_beds_needed": general_needed,
+        "beds_supplied": beds,
+        "nursing_beds_supplied": nursing_beds,
+        "beds_per_1000": 1000 * beds / elderly,
+        "beds_norm_per_1000": at(care.beds_norm),
+        "nursing_share": ratio(nursing_beds, beds),
+        "nursing_share_target": at(care.nursing_share_target),
+        "bed_gap": beds_needed - beds,
+        "nursing_bed_gap": nursing_needed - nursing_beds,
+        "general_bed_gap": general_needed - (beds - nursing_beds),
+        "occupancy_implied": ratio(residents.sum(axis=-1), beds),
+        "norm_gap": at(care.beds_norm) * elderly / 1000 - beds,
+        "daycare_places_needed": users[..., 1].sum(axis=-1) * at(care.daycare_places_per_user),
+        "care_workers_home": home_workers_needed(scenario, users, years),
+        "care_workers_institution": ((residents[..., HEALTHY] + residents[..., MILD]) / clients["institution_mild"]
+                                     + residents[..., SEVERE] / clients["institution_severe"]),
+    }
+    values["care_workers_needed"] = values["care_workers_home"] + values["care_workers_institution"]
+    return Rows.from_items(["year", "metric"], [((int(year), metric), value[t]) for t, year in enumerate(years)
+                                                for metric, value in values.items()], elderly.shape[1:])
 
 
 def project_care_demand(scenario: Scenario, population: PopulationProjection,
                         states: HealthStates | None = None) -> tuple[pd.DataFrame, dict]:
-    """The care stage: tidy (year, metric, value) rows, and the calibration fit.
-
-    `states` (from `project_states`) may be passed in when the caller needs them too."""
-    care = scenario.care
+    """The care stage of one population: tidy (year, metric, value) rows, and the calibration
+    fit. `states` (from `project_states`) may be passed in when the caller needs them too."""
     states = states or project_states(scenario, population)
-    counts, fit = states.counts, states.fit
-    every_year = users_by_setting(scenario, counts, population.years)
-    home_workers = home_workers_needed(scenario, every_year, population.years)
-    nursing_grades = [STATES.index(grade) for grade in care.nursing_grades]
-    rows = []
-    for t, year in enumerate(population.years):
-        year = int(year)
-        by_state = counts[t].sum(axis=(0, 2))  # healthy, mild, severe
-        elderly = by_state.sum()
-        users = every_year[t]   # state × setting
-        residents = users[:, 2]
-        occupancy = float(care.occupancy.at(year))
-        beds = float(care.beds.at(year))
-        nursing_beds = beds * float(care.nursing_share.at(year))
-        nursing_needed = residents[nursing_grades].sum() / occupancy
-        general_needed = (residents.sum() - residents[nursing_grades].sum()) / occupancy
-        beds_needed = nursing_needed + general_needed
-        ratio = {k: float(v.at(year)) for k, v in care.clients_per_worker.items()}
-        values = {
-            "elderly_60plus": elderly,
-            "elderly_80plus": counts[t, :, :, 80 - OLD_AGE:].sum(),
-            "healthy": by_state[HEALTHY], "mild": by_state[MILD], "severe": by_state[SEVERE],
-            "severe_share_60plus": by_state[SEVERE] / elderly,
-            "users_home": users[:, 0].sum(),
-            "users_community": users[:, 1].sum(),
-            "users_institution": residents.sum(),
-            "residents_self_caring": residents[HEALTHY],
-            "residents_mild": residents[MILD],
-            "residents_severe": residents[SEVERE],
-            "beds_needed": beds_needed,
-            "nursing_beds_needed": nursing_needed,
-            "general_beds_needed": general_needed,
-            "beds_supplied": beds,
-            "nursing_beds_supplied": nursing_beds,
-            "beds_per_1000": 1000 * beds / elderly,
-            "beds_norm_per_1000": float(care.beds_norm.at(year)),
-            "nursing_share": nursing_beds / beds if beds else float("nan"),
-            "nursing_share_target": float(care.nursing_share_target.at(year)),
-            "bed_gap": beds_needed - beds,
-            "nursing_bed_gap": nursing_needed - nursing_beds,
-            "general_bed_gap": general_needed - (beds - nursing_beds),
-            "occupancy_implied": residents.sum() / beds if beds else float("nan"),
-            "norm_gap": float(care.beds_norm.at(year)) * elderly / 1000 - beds,
-            "daycare_places_needed": users[:, 1].sum() * float(care.daycare_places_per_user.at(year)),
-            "care_workers_home": home_workers[t],
-            "care_workers_institution": ((residents[HEALTHY] + residents[MILD]) / ratio["institution_mild"]
-                                         + residents[SEVERE] / ratio["institution_severe"]),
-        }
-        values["care_workers_needed"] = values["care_workers_home"] + values["care_workers_institution"]
-        rows += [(year, metric, float(value)) for metric, value in values.items()]
-    return pd.DataFrame(rows, columns=["year", "metric", "value"]), fit
+    return care_rows(scenario, population.years, states).frame(), states.fit
 
 
-def care_indicators(care: pd.DataFrame, fit: dict) -> pd.DataFrame:
-    """Key care figures for indicators.csv: yearly severe count, beds needed and gaps; the fit."""
+def care_indicators(care: Rows, fit: dict) -> Rows:
+    """Key care figures for indicators.csv (year, indicator): yearly severe count, beds needed
+    and gaps in the care rows' order, then the fit (no year); values (rows, ...) as `care`'s."""
     keep = {"severe": "care_severe", "beds_needed": "care_beds_needed", "bed_gap": "care_bed_gap",
             "norm_gap": "care_norm_gap", "beds_per_1000": "care_beds_per_1000"}
-    yearly = care[care.metric.isin(list(keep))].rename(columns={"metric": "indicator"})
-    yearly["indicator"] = yearly["indicator"].map(keep)
-    scalars = pd.DataFrame({"year": np.nan, "indicator": list(fit), "value": list(fit.values())})
-    return pd.concat([yearly, scalars], ignore_index=True)
+    kept = care.keys.metric.isin(list(keep)).to_numpy()
+    keys = pd.DataFrame({"year": care.keys.year[kept].to_numpy(dtype=float),
+                         "indicator": care.keys.metric[kept].map(keep).to_numpy()})
+    scalars = Rows.from_items(["year", "indicator"], [((np.nan, name), value) for name, value in fit.items()],
+                              care.values.shape[1:])
+    return Rows.concat([Rows(keys, care.values[kept]), scalars])

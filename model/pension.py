@@ -59,6 +59,7 @@ from .errors import ScenarioError
 from .scenario import Scenario
 from .demography import PopulationProjection
 from .lifetable import N_AGES
+from .rows import Rows, per_year, ratio
 from .retirement import RULES, minimum_contribution_years, retired_share
 from .retirement import new_retirement_age as new_retirement_age_of
 
@@ -155,7 +156,8 @@ def entry_ramp(ages) -> np.ndarray:
 
 def calibrate_coverage(population: np.ndarray, retired: np.ndarray, insured: float, retirees: float,
                        ages) -> np.ndarray:
-    """Base-year employee coverage by sex and age, (2, 101), hitting both counts exactly.
+    """Base-year employee coverage by sex and age, (..., 2, 101), hitting both counts exactly
+    for each base population (..., 2, 101).
 
     Coverage is `young` × the entry ramp up to `older_from`, `old` from `older_full` and linear
     in between (`ages`: `pension.calibration.coverage_ages`), so the two levels solve a 2×2
@@ -165,24 +167,32 @@ def calibrate_coverage(population: np.ndarray, retired: np.ndarray, insured: flo
     weight_old = np.clip((AGES - older_from) / (older_full - older_from), 0.0, 1.0)
     shape_young = entry_ramp(ages) * (1 - weight_old)
     shape_old = weight_old
-    matrix = np.array([
-        [(population * (1 - retired) * shape_young).sum(), (population * (1 - retired) * shape_old).sum()],
-        [(population * retired * shape_young).sum(), (population * retired * shape_old).sum()],
-    ])
+
+    def total(people, shape):
+        return (people * shape).sum(axis=(-2, -1))
+
+    working, pensioned = population * (1 - retired), population * retired
+    matrix = np.stack([np.stack([total(working, shape_young), total(working, shape_old)], axis=-1),
+                       np.stack([total(pensioned, shape_young), total(pensioned, shape_old)], axis=-1)], axis=-2)
     try:
-        young, old = np.linalg.solve(matrix, [insured, retirees])
+        levels = np.linalg.solve(matrix, np.broadcast_to([insured, retirees], matrix.shape[:-1])[..., None])[..., 0]
     except np.linalg.LinAlgError:
         raise ScenarioError("pension.calibration: the base population has nobody of working or retired age") from None
-    if not (0 < young <= 1 and 0 < old <= 1):
+    young, old = levels[..., 0], levels[..., 1]
+    fits = (0 < young) & (young <= 1) & (0 < old) & (old <= 1)
+    if not fits.all():
+        young, old = young[~fits].flat[0], old[~fits].flat[0]
         raise ScenarioError(
             f"pension.calibration: the base-year counts imply employee coverage of {young:.0%} (working age) "
             f"and {old:.0%} (retired cohorts); both must be above 0% and at most 100%"
         )
-    return np.tile(young * shape_young + old * shape_old, (2, 1))
+    coverage = young[..., None] * shape_young + old[..., None] * shape_old
+    return np.broadcast_to(coverage[..., None, :], (*coverage.shape[:-1], 2, N_AGES))
 
 
 def cohort_coverage(base_coverage: np.ndarray, entry_levels: np.ndarray, ages) -> np.ndarray:
-    """Employee coverage by sex and age in year base + t, where t = len(entry_levels) − 1.
+    """Employee coverage by sex and age in year base + t, (..., 2, 101), where t =
+    len(entry_levels) − 1; `base_coverage` (..., 2, 101), `entry_levels` (t + 1, ...).
 
     Cohorts past the full entry age (25 by default; `ages`: `pension.calibration.coverage_ages`)
     in the base year keep their base-year coverage. Younger cohorts take the entry level of
@@ -192,10 +202,10 @@ def cohort_coverage(base_coverage: np.ndarray, entry_levels: np.ndarray, ages) -
     full = int(ages.entry_full.value())
     t = len(entry_levels) - 1
     base_age = AGES - t
-    kept = base_coverage[:, np.clip(base_age, 0, N_AGES - 1)]
+    kept = base_coverage[..., np.clip(base_age, 0, N_AGES - 1)]
     reaches_full = np.clip(t - np.maximum(AGES - full, 0), 0, t)  # index into entry_levels
-    entering = entry_levels[reaches_full] * entry_ramp(ages)
-    return np.where(base_age >= full, kept, entering)
+    entering = np.moveaxis(entry_levels[reaches_full], 0, -1) * entry_ramp(ages)
+    return np.where(base_age >= full, kept, entering[..., None, :])
 
 
 def wages(scenario: Scenario) -> tuple[int, np.ndarray]:
@@ -299,7 +309,8 @@ def remaining_account(scenario: Scenario, retired, age, factor, year: int, densi
 
 def new_awards(scenario: Scenario, year: int, wage_last_year: float, factors: np.ndarray) -> np.ndarray:
     """Unscaled award of those who retired in the year to the stock date of `year`, by sex and
-    age on that date, (2, 101); 0 where nobody did. `factors`: wages by sex over the average, (2, 1)."""
+    age on that date, (..., 2, 101); 0 where nobody did. `factors`: wages by sex over the
+    average, (..., 2, 1)."""
     def compute():
         ages, completed = new_retirement_age(scenario, year), new_completed_age(scenario, year)
         return np.where(np.isnan(ages), 0.0, award(scenario, year, wage_last_year, np.nan_to_num(ages), factors,
@@ -308,14 +319,15 @@ def new_awards(scenario: Scenario, year: int, wage_last_year: float, factors: np
 
 
 def age_profile(scenario: Scenario, insured: np.ndarray) -> np.ndarray:
-    """Relative wages of insured workers by age, (101,), averaging 1 over `insured` (2, 101:
-    the base year's, weighted by their sexes' wages): `wages.age_profile` by band, 1 at ages it
-    leaves out (flat when empty)."""
+    """Relative wages of insured workers by age, (..., 101), averaging 1 over `insured`
+    (..., 2, 101: the base year's, weighted by their sexes' wages): `wages.age_profile` by
+    band, 1 at ages it leaves out (flat when empty)."""
     profile = np.ones(N_AGES)
     for label, value in scenario.pension.wages.age_profile.items():
         lower, upper = parse_age_band(label)
         profile[lower:upper] = value
-    return profile / ((insured.sum(axis=0) * profile).sum() / max(insured.sum(), 1e-300))
+    mean = (insured.sum(axis=-2) * profile).sum(axis=-1) / np.maximum(insured.sum(axis=(-2, -1)), 1e-300)
+    return profile / mean[..., None]
 
 
 def sex_densities(scenario: Scenario) -> np.ndarray:
@@ -325,11 +337,11 @@ def sex_densities(scenario: Scenario) -> np.ndarray:
 
 
 def sex_factors(scenario: Scenario, insured: np.ndarray) -> np.ndarray:
-    """Men's and women's wages over the average wage of insured workers, (2, 1): women earn
-    `wages.female_ratio` of men's; `insured` (2, 101), the base year's, gives the average."""
-    ratio = float(scenario.pension.wages.female_ratio.at(scenario.years.base))
-    men = insured[0].sum() / max(insured.sum(), 1e-300)
-    return np.array([[1.0], [ratio]]) / (men + ratio * (1 - men))
+    """Men's and women's wages over the average wage of insured workers, (..., 2, 1): women earn
+    `wages.female_ratio` of men's; `insured` (..., 2, 101), the base year's, gives the average."""
+    female = float(scenario.pension.wages.female_ratio.at(scenario.years.base))
+    men = insured[..., 0, :].sum(axis=-1) / np.maximum(insured.sum(axis=(-2, -1)), 1e-300)
+    return np.array([[1.0], [female]]) / (men + female * (1 - men))[..., None, None]
 
 
 def past_wages(scenario: Scenario, years: np.ndarray, base_wage: float) -> np.ndarray:
@@ -349,7 +361,8 @@ def past_wages(scenario: Scenario, years: np.ndarray, base_wage: float) -> np.nd
 
 
 def pensions_in_payment(scenario: Scenario, factors: np.ndarray) -> tuple[np.ndarray, ...]:
-    """The base year's pensioners by sex and age, (2, 101) each: their average pension on the
+    """The base year's pensioners by sex and age, (..., 2, 101) each for wage factors by sex
+    (..., 2, 1) (`sex_factors`): their average pension on the
     formula's footing, the part of it drawn by those who retired before `employee.legacy_until`
     (the legacy cohorts, whose pensions the calibration may raise), the account left to them
     (`remaining_account`) and their account pension. Each rule group retired at its statutory
@@ -363,38 +376,41 @@ def pensions_in_payment(scenario: Scenario, factors: np.ndarray) -> tuple[np.nda
     cumulative = np.concatenate([[0.0], np.cumsum(np.log1p(rises))])   # log Π(1 + rise) to each year
     legacy_until = float(e.legacy_until.at(base))
     densities = sex_densities(scenario)
-    average, legacy, remaining, monthly = np.zeros((4, 2, N_AGES))
+    by_sex = []
     for sex, groups in _groups(scenario, base).items():
-        total, old, weights, left, paid = np.zeros((5, N_AGES))
+        factor = factors[..., sex, :]                                     # (..., 1)
+        total = old = weights = left = paid = 0.0
         for group, weight, early in groups:
             age_at = RULES[group].original_age - early
             retired = AGES >= age_at
             since = np.where(retired, AGES - age_at, 0).astype(int)
             when = base - since                                           # each age's retirement year
             awarded = np.where(since < N_AGES - 1, award(scenario, when, wage[when - 1 - earliest],
-                                                         np.full(N_AGES, float(age_at)), factors[sex, 0],
+                                                         np.full(N_AGES, float(age_at)), factor,
                                                          density_factor=densities[sex, 0]), 0.0)
             raised = awarded * np.exp(cumulative[-1] - cumulative[when - earliest])
-            total += weight * retired * raised
-            old += weight * retired * raised * (when < legacy_until)
-            weights += weight * retired
+            total = total + weight * retired * raised
+            old = old + weight * retired * raised * (when < legacy_until)
+            weights = weights + weight * retired
             at = np.full(N_AGES, float(age_at))
-            opened = account_balance(scenario, when, at, factors[sex, 0], densities[sex, 0])
-            left += weight * retired * remaining_account(scenario, when, at, factors[sex, 0], base, densities[sex, 0])
-            paid += weight * retired * opened / divisor_at(age_at)
+            opened = account_balance(scenario, when, at, factor, densities[sex, 0])
+            left = left + weight * retired * remaining_account(scenario, when, at, factor, base, densities[sex, 0])
+            paid = paid + weight * retired * opened / divisor_at(age_at)
         share = np.where(weights > 0, 1 / np.maximum(weights, 1e-12), 0.0)
-        average[sex], legacy[sex], remaining[sex], monthly[sex] = total * share, old * share, left * share, paid * share
+        by_sex.append((total * share, old * share, left * share, paid * share))
+    average, legacy, remaining, monthly = (np.stack(parts, axis=-2) for parts in zip(*by_sex))
     return average, legacy, remaining, monthly
 
 
-def pensioner_selection(select: np.ndarray, mx: np.ndarray, ratio: float, retired: np.ndarray,
+def pensioner_selection(select: np.ndarray, mx: np.ndarray, mortality_ratio: float, retired: np.ndarray,
                         newly: np.ndarray, covered: np.ndarray) -> np.ndarray:
-    """Pensioners' survival since retirement relative to the population of their age, (2, 101),
-    a year on: those already retired survive with `ratio` × the death rates `mx` (a select
-    group, `pension.pensioner_mortality_ratio`), the newly retired join at 1."""
-    shifted = np.concatenate([np.ones((2, 1)), select[:, :-1]], axis=1)
-    before = np.concatenate([np.zeros((2, 1)), mx[:, :-1]], axis=1)
-    relative = np.exp(-(ratio - 1) * before)                     # (1 − q_select) / (1 − q), q = 1 − e^(−m)
+    """Pensioners' survival since retirement relative to the population of their age, (..., 2,
+    101), a year on: those already retired survive with `mortality_ratio` × the death rates
+    `mx` (..., 2, 101; a select group, `pension.pensioner_mortality_ratio`), the newly retired
+    join at 1."""
+    shifted = _a_year_on(select, 1.0)
+    before = _a_year_on(mx, 0.0)
+    relative = np.exp(-(mortality_ratio - 1) * before)           # (1 − q_select) / (1 − q), q = 1 − e^(−m)
     existing = np.clip(covered * retired - newly, 0, None)
     with np.errstate(invalid="ignore", divide="ignore"):
         blended = (existing * shifted * relative + newly) / (existing + newly)
@@ -412,27 +428,34 @@ def resident_minimum(scenario: Scenario, year: int) -> float:
     return float(res.minimum_pension.at(min(year, last)) * np.prod(1 + res.minimum_pension_growth.at(later)))
 
 
-def pension_population(scenario: Scenario, population: PopulationProjection,
-                       deterministic: bool = True) -> PopulationProjection:
+def pension_population(scenario: Scenario, population: PopulationProjection) -> PopulationProjection:
     """The population the pension stage runs on: the run's, or projected on to
-    `pension.horizon` when that is later than the run's end (deterministic runs only)."""
+    `pension.horizon` when that is later than the run's end (one population, not a batch)."""
     horizon = scenario.pension.horizon
     if horizon is None or horizon <= population.years[-1]:
         return population
-    if not deterministic:
+    if population.arrays.population.ndim > 3:
         raise ScenarioError("pension.horizon: a pension horizon past years.end is not available with trials")
     from .demography import project_population
     return project_population(scenario.overlaid({"years": {"end": horizon}}))
 
 
 def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd.DataFrame:
-    """The pension stage: tidy rows (year, scheme, metric, value; money in yuan). The legacy
-    cohorts' premium (what makes the base-year average the published one) is in
-    ``attrs["legacy_premium"]``."""
+    """The pension stage of one population: tidy rows (year, scheme, metric, value; money in
+    yuan). The legacy cohorts' premium (what makes the base-year average the published one)
+    is in ``attrs["legacy_premium"]``."""
+    return pension_rows(scenario, population).frame()
+
+
+def pension_rows(scenario: Scenario, population: PopulationProjection) -> Rows:
+    """The pension stage for a population with any batch axes after the year (trials: stocks
+    (years, ..., 2, 101)): rows (year, scheme, metric) in the order of pension.csv, values
+    (rows, ...), and the legacy premium in ``attrs["legacy_premium"]`` (...)."""
     p = scenario.pension
     e, res = p.employee, p.resident
     years = population.years
-    stocks = population.arrays.population  # (years, 2, 101)
+    stocks = population.arrays.population  # (years, ..., 2, 101)
+    batch = stocks.shape[1:-2]
 
     # Base-year calibration of coverage and resident participation.
     participants = float(p.calibration.participants.at(years[0]))
@@ -443,40 +466,42 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
     coverage0 = calibrate_coverage(stocks[0], retired0, employee_participants - retiree_target, retiree_target, ages)
     work_start = int(p.rules.work_start_age.at(years[0]))
     adult = AGES >= work_start
-    non_employee0 = (stocks[0] * (1 - coverage0))[:, adult].sum()
+    non_employee0 = (stocks[0] * (1 - coverage0))[..., adult].sum(axis=(-2, -1))
     resident_rate = (participants - employee_participants) / non_employee0
-    if not 0 < resident_rate <= 1:
+    if not ((0 < resident_rate) & (resident_rate <= 1)).all():
+        rate = np.ravel(resident_rate)[~np.ravel((0 < resident_rate) & (resident_rate <= 1))][0]
         raise ScenarioError(
             f"pension.calibration.participants: {participants:,.0f} implies a resident-scheme participation "
-            f"of {resident_rate:.0%} of the eligible population; must be 0–100%"
+            f"of {rate:.0%} of the eligible population; must be 0–100%"
         )
-    entry_levels = np.array([coverage0[0, int(ages.entry_full.value())]])  # by year since base
+    entry_levels = [coverage0[..., 0, int(ages.entry_full.value())]]  # by year since base, each (...)
 
     first_year, wage_by_year = wages(scenario)
     factors = sex_factors(scenario, stocks[0] * coverage0 * (1 - retired0))
     # Relative wages by age weigh contributions only: awards rest on the career's average index.
-    by_age = age_profile(scenario, stocks[0] * coverage0 * (1 - retired0) * factors)
+    by_age = age_profile(scenario, stocks[0] * coverage0 * (1 - retired0) * factors)[..., None, :]
     # Pensions in payment on the awards' footing; the legacy cohorts' pensions raised by one
     # premium so that the average is the published one (old-system and public-institution
     # pensions, tilted rises: what the formula does not know).
     formula, legacy, remaining, account_pension = pensions_in_payment(scenario, factors)
     pensioners0 = stocks[0] * coverage0 * retired0
-    target = float(e.average_pension.at(years[0])) * pensioners0.sum()
-    carried = (pensioners0 * legacy).sum()
-    premium = (target - (pensioners0 * formula).sum()) / carried if carried > 0 else 0.0
-    if carried == 0 and abs(target / max((pensioners0 * formula).sum(), 1e-300) - 1) > 1e-6:
+    target = float(e.average_pension.at(years[0])) * pensioners0.sum(axis=(-2, -1))
+    carried = (pensioners0 * legacy).sum(axis=(-2, -1))
+    by_formula = (pensioners0 * formula).sum(axis=(-2, -1))
+    premium = np.where(carried > 0, (target - by_formula) / np.where(carried > 0, carried, 1.0), 0.0)
+    if ((carried == 0) & (np.abs(target / np.maximum(by_formula, 1e-300) - 1) > 1e-6)).any():
         raise ScenarioError("pension.employee.legacy_until: nobody retired before it, so only the award formula "
                             "sets the pensions in payment and employee.average_pension cannot be met; set a later year")
-    if premium <= -1:
-        raise ScenarioError(f"pension.employee.average_pension: {target / pensioners0.sum():,.0f} is below what the "
-                            "award formula gives the pensioners who retired after employee.legacy_until; check "
-                            "the average pension, base_to_wage and legacy_until")
-    average = formula + premium * legacy  # average pension by sex and age, yuan per month
+    if (premium <= -1).any():
+        raise ScenarioError(f"pension.employee.average_pension: {float(e.average_pension.at(years[0])):,.0f} is below "
+                            "what the award formula gives the pensioners who retired after employee.legacy_until; "
+                            "check the average pension, base_to_wage and legacy_until")
+    average = formula + premium[..., None, None] * legacy  # average pension by sex and age, yuan per month
     previous_retired = retirement_prevalence(scenario, int(years[0]) - 1)
     balances = {"employee": None, "resident": None}
-    ratio = float(p.pensioner_mortality_ratio.at(years[0]))
-    select = np.ones((2, N_AGES))   # pensioners' survival since retirement over the population's
-    rows = []
+    mortality_ratio = float(p.pensioner_mortality_ratio.at(years[0]))
+    select = np.ones(stocks.shape[1:])   # pensioners' survival since retirement over the population's
+    items = []
     for t, year in enumerate(years):
         year = int(year)
         wage_last, wage = wage_by_year[year - 1 - first_year], wage_by_year[year - first_year]
@@ -484,17 +509,17 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
         retired = retirement_prevalence(scenario, year)
         if t > 0:
             grown = entry_levels[-1] * (1 + float(e.entry_coverage_growth.at(year)))
-            entry_levels = np.append(entry_levels, min(1.0, grown))
-        coverage = cohort_coverage(coverage0, entry_levels, ages)
-        working = pop * coverage * (1 - retired)
-        insured = working.sum()
+            entry_levels.append(np.minimum(1.0, grown))
+        coverage = cohort_coverage(coverage0, np.array(entry_levels), ages)
+        covered = pop * coverage
+        working = covered * (1 - retired)
+        insured = working.sum(axis=(-2, -1))
         contributors = insured * float(e.compliance.at(year))
         # Retired since the last stock date: the rise of the retired share along each cohort.
-        aged_before = np.concatenate([np.zeros((2, 1)), previous_retired[:, :-1]], axis=1)
-        newly = pop * coverage * np.clip(retired - aged_before, 0, None)
-        if t > 0 and ratio != 1.0:
-            select = pensioner_selection(select, population.rates.mx[t - 1], ratio, retired, newly, pop * coverage)
-        pensioners = pop * coverage * retired * select  # (2, 101)
+        newly = covered * np.clip(retired - _a_year_on(previous_retired, 0.0), 0, None)
+        if t > 0 and mortality_ratio != 1.0:
+            select = pensioner_selection(select, population.rates.mx[t - 1], mortality_ratio, retired, newly, covered)
+        pensioners = covered * retired * select  # (..., 2, 101)
         awarded = float(e.award_level.at(year)) * new_awards(scenario, year, wage_last, factors)
         if t > 0:   # a year older: pensions raised, accounts credited and drawn; the newly retired join
             existing = np.clip(pensioners - newly, 0, None)
@@ -508,27 +533,30 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
         previous_retired = retired
 
         base_wage = float(e.base_to_wage.at(year)) * wage
-        contribution_base = float((working * factors * by_age).sum()) * float(e.compliance.at(year)) * base_wage
-        employee_spending = (pensioners * average).sum() * 12
+        contribution_base = (working * factors * by_age).sum(axis=(-2, -1)) * float(e.compliance.at(year)) * base_wage
+        paid = (pensioners * average).sum(axis=(-2, -1))
+        employee_spending = paid * 12
         employee = _flows(
             revenue=contribution_base * float(e.contribution_rate.at(year)) * (1 - float(e.contribution_relief.at(year))),
             subsidy=employee_spending * float(e.subsidy_share.at(year)),
             expenditure=employee_spending, base=contribution_base, transfer_share=float(p.pool.transfer_share.at(year)),
         )
+        beneficiaries = pensioners.sum(axis=(-2, -1))
         employee.update(
-            account_balance=(working * account_balance(scenario, year, AGES, factors, sex_densities(scenario))).sum(),
-            account_balance_retirees=(pensioners * np.maximum(remaining, 0)).sum(),
-            contributors=contributors, insured=insured, beneficiaries=pensioners.sum(),
-            new_beneficiaries=newly.sum(),
-            average_pension=_ratio((pensioners * average).sum(), pensioners.sum()),
-            average_new_award=_ratio((newly * awarded).sum(), newly.sum()),
-            replacement_rate=_ratio((pensioners * average).sum() * 12, pensioners.sum() * wage),
+            account_balance=(working * account_balance(scenario, year, AGES, factors, sex_densities(scenario))
+                             ).sum(axis=(-2, -1)),
+            account_balance_retirees=(pensioners * np.maximum(remaining, 0)).sum(axis=(-2, -1)),
+            contributors=contributors, insured=insured, beneficiaries=beneficiaries,
+            new_beneficiaries=newly.sum(axis=(-2, -1)),
+            average_pension=ratio(paid, beneficiaries),
+            average_new_award=ratio((newly * awarded).sum(axis=(-2, -1)), newly.sum(axis=(-2, -1))),
+            replacement_rate=ratio(paid * 12, beneficiaries * wage),
         )
 
-        outside = pop * (1 - coverage) * resident_rate
+        outside = pop * (1 - coverage) * resident_rate[..., None, None]
         pension_age = int(p.rules.resident_pension_age.at(year))
-        resident_contributors = outside[:, work_start:pension_age].sum()
-        resident_pensioners = outside[:, pension_age:].sum()
+        resident_contributors = outside[..., work_start:pension_age].sum(axis=(-2, -1))
+        resident_pensioners = outside[..., pension_age:].sum(axis=(-2, -1))
         resident_pension = resident_minimum(scenario, year) + float(res.local_pension.at(year))
         resident_spending = resident_pensioners * resident_pension * 12
         resident = _flows(  # the budget pays the basic and local pensions and the contribution subsidy
@@ -536,11 +564,11 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
             subsidy=resident_spending + resident_contributors * float(res.contribution_subsidy.at(year)),
             expenditure=resident_spending, base=resident_contributors * wage, transfer_share=0.0,
         )
-        reaching_pension_age = outside[:, pension_age].sum()
+        reaching_pension_age = outside[..., pension_age].sum(axis=-1)
         resident.update(
             contributors=resident_contributors, insured=resident_contributors,
             beneficiaries=resident_pensioners, new_beneficiaries=reaching_pension_age,
-            average_pension=resident_pension, replacement_rate=_ratio(resident_pension * 12, wage),
+            average_pension=resident_pension, replacement_rate=ratio(resident_pension * 12, wage),
         )
 
         rate = float(p.interest_rate.at(year))
@@ -555,18 +583,22 @@ def project_pensions(scenario: Scenario, population: PopulationProjection) -> pd
             without = without * (1 + rate) + flows["revenue"] - flows["expenditure"]
             balances[scheme] = (pooled, alone, without)
             flows.update(balance=pooled, balance_standalone=alone, balance_without_subsidy=without,
-                         months_covered=_ratio(alone * 12, flows["expenditure"]),
-                         dependency_ratio=_ratio(100 * flows["beneficiaries"], flows["contributors"]))
-            rows += [(year, scheme, metric, float(value)) for metric, value in flows.items()]
-    table = pd.DataFrame(rows, columns=["year", "scheme", "metric", "value"])
-    table.attrs["legacy_premium"] = premium
-    return table
+                         months_covered=ratio(alone * 12, flows["expenditure"]),
+                         dependency_ratio=ratio(100 * flows["beneficiaries"], flows["contributors"]))
+            items += [((year, scheme, metric), value) for metric, value in flows.items()]
+    return Rows.from_items(["year", "scheme", "metric"], items, batch, {"legacy_premium": premium})
+
+
+def _a_year_on(values: np.ndarray, at_zero) -> np.ndarray:
+    """Values by age (..., 101) moved one age up: age x takes age x − 1's, age 0 takes `at_zero`."""
+    return np.concatenate([np.broadcast_to(at_zero, values[..., :1].shape), values[..., :-1]], axis=-1)
 
 
 def _older(values: np.ndarray) -> np.ndarray:
-    """Per-person values by sex and age (2, 101) a year on: age x takes age x − 1's, and the open
-    group 100+ takes age 99's (its newest members; the older ones' values are not kept apart)."""
-    return np.concatenate([values[:, :1], values[:, :-1]], axis=1)
+    """Per-person values by sex and age (..., 2, 101) a year on: age x takes age x − 1's, and the
+    open group 100+ takes age 99's (its newest members; the older ones' values are not kept
+    apart); age 0 keeps its own."""
+    return _a_year_on(values, values[..., :1])
 
 
 def _joined(old: np.ndarray, new: np.ndarray, existing: np.ndarray, newly: np.ndarray) -> np.ndarray:
@@ -576,9 +608,10 @@ def _joined(old: np.ndarray, new: np.ndarray, existing: np.ndarray, newly: np.nd
         return np.where(total > 0, (existing * old + newly * new) / total, old)
 
 
-def _flows(revenue: float, subsidy: float, expenditure: float, base: float, transfer_share: float) -> dict:
-    """One scheme-year's money: the required transfer is what the pool must supply (negative:
-    a surplus paid up), of which it pays `transfer_share`; rates are over the contribution base."""
+def _flows(revenue, subsidy, expenditure, base, transfer_share: float) -> dict:
+    """One scheme-year's money (each (...)): the required transfer is what the pool must supply
+    (negative: a surplus paid up), of which it pays `transfer_share`; rates are over the
+    contribution base."""
     required = expenditure - revenue - subsidy
     return {
         "revenue": revenue,
@@ -586,54 +619,58 @@ def _flows(revenue: float, subsidy: float, expenditure: float, base: float, tran
         "expenditure": expenditure,
         "required_transfer": required,
         "transfers": transfer_share * required,
-        "self_sufficiency_ratio": _ratio(revenue, expenditure),
-        "income_rate": _ratio(revenue, base),
-        "cost_rate": _ratio(expenditure, base),
+        "self_sufficiency_ratio": ratio(revenue, expenditure),
+        "income_rate": ratio(revenue, base),
+        "cost_rate": ratio(expenditure, base),
     }
 
 
-def _ratio(numerator: float, denominator: float) -> float:
-    """numerator / denominator, or NaN (an empty cell in pension.csv) when the denominator is 0."""
-    return numerator / denominator if denominator else float("nan")
-
-
-def pension_indicators(pension: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
-    """Scalars of the employee scheme (no year): `pension_standalone_depletion_year` (first year
-    a stand-alone city fund would be negative: a hypothetical), `pension_first_deficit_year`
-    (the year from which revenue + subsidy stay below expenditure to the last year), the actuarial balance and its summarized
-    income and cost rates (below), and the award scale; NaN when none."""
-    wide = pension[pension.scheme == "employee"].pivot(index="year", columns="metric", values="value")
-    depleted = wide.index[wide["balance_standalone"] < 0]
-    short = (wide["revenue"] + wide["subsidy"] < wide["expenditure"]).to_numpy()
-    lasting = np.flip(np.logical_and.accumulate(np.flip(short)))   # short in this year and every later one
-    deficit = wide.index[lasting]
-    income, cost = summarized_rates(wide, scenario)
+def pension_indicators(pension: Rows, scenario: Scenario) -> Rows:
+    """Scalars of the employee scheme (year NaN, indicator), values (6, ...) as `pension`'s:
+    `pension_standalone_depletion_year` (first year a stand-alone city fund would be
+    negative: a hypothetical), `pension_first_deficit_year` (the year from which revenue +
+    subsidy stay below expenditure to the last year), the actuarial balance and its
+    summarized income and cost rates (below), and the award scale (``attrs``); NaN when none."""
+    years, _ = pension.column(scheme="employee", metric="revenue")
+    wide = {metric: pension.column(scheme="employee", metric=metric)[1]
+            for metric in ("balance_standalone", "revenue", "subsidy", "expenditure", "cost_rate")}
+    short = wide["revenue"] + wide["subsidy"] < wide["expenditure"]
+    lasting = np.flip(np.logical_and.accumulate(np.flip(short, axis=0), axis=0), axis=0)  # short from then on
+    income, cost = summarized_rates(years, wide, scenario)
     values = {
-        "pension_standalone_depletion_year": depleted.min() if len(depleted) else np.nan,
-        "pension_first_deficit_year": deficit.min() if len(deficit) else np.nan,
+        "pension_standalone_depletion_year": _first_year(years, wide["balance_standalone"] < 0),
+        "pension_first_deficit_year": _first_year(years, lasting),
         "pension_summarized_income_rate": income,
         "pension_summarized_cost_rate": cost,
         "pension_actuarial_balance": income - cost,
         "pension_legacy_premium": pension.attrs.get("legacy_premium", np.nan),
     }
-    return pd.DataFrame({"year": np.nan, "indicator": list(values), "value": list(values.values())})
+    return Rows.from_items(["year", "indicator"], [((np.nan, name), value) for name, value in values.items()],
+                           pension.values.shape[1:])
 
 
-def summarized_rates(wide: pd.DataFrame, scenario: Scenario) -> tuple[float, float]:
+def _first_year(years: np.ndarray, happens: np.ndarray) -> np.ndarray:
+    """The first of `years` (n,) in which `happens` (n, ...), NaN where it never does."""
+    return np.where(happens.any(axis=0), years[np.argmax(happens, axis=0)], np.nan)
+
+
+def summarized_rates(years: np.ndarray, wide: dict[str, np.ndarray], scenario: Scenario) -> tuple:
     """Open-group summarized income and cost rates from the valuation year to the last year
     (the US SSA Trustees' measure without the trust fund): the present values of revenue +
     subsidy and of expenditure over the present value of the contribution base, discounted at
     `pension.interest_rate`. Their difference, the actuarial balance, is the rise of the
-    contribution rate from the valuation year that would balance the city's own flows."""
+    contribution rate from the valuation year that would balance the city's own flows.
+    `wide`: the employee scheme's revenue, subsidy, expenditure and cost_rate by year, each
+    (years, ...); returns the two rates, each (...)."""
     p = scenario.pension
     valuation = int(p.valuation_year.at(scenario.years.base))
-    years = wide.index[wide.index >= valuation].to_numpy()
-    if len(years) == 0:
-        return np.nan, np.nan
-    discount = np.exp(-np.cumsum(np.log1p(p.interest_rate.at(years))))
-    rows = wide.loc[years]
+    later = years >= valuation
+    if not later.any():
+        return np.full(wide["revenue"].shape[1:], np.nan), np.full(wide["revenue"].shape[1:], np.nan)
+    rows = {metric: values[later] for metric, values in wide.items()}
+    discount = per_year(np.exp(-np.cumsum(np.log1p(p.interest_rate.at(years[later])))), rows["revenue"].ndim)
     base = rows["expenditure"] / rows["cost_rate"]   # the contribution base
-    present = float((discount * base).sum())
-    income = float((discount * (rows["revenue"] + rows["subsidy"])).sum()) / present
-    cost = float((discount * rows["expenditure"]).sum()) / present
+    present = (discount * base).sum(axis=0)
+    income = (discount * (rows["revenue"] + rows["subsidy"])).sum(axis=0) / present
+    cost = (discount * rows["expenditure"]).sum(axis=0) / present
     return income, cost

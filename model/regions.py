@@ -32,6 +32,7 @@ from .care_demand import (care_indicators, pool_states, project_care_demand, pro
 from .census import parse_age_band
 from .errors import ScenarioError
 from .lifetable import SEXES
+from .rows import Rows
 from .states import OLD_AGE
 from .scenario import Scenario, Source
 from .scenario.quantities import E0Path, TfrPath
@@ -357,11 +358,12 @@ def county_tables(scenario: Scenario, counties: CountyProjection, tables: dict, 
             if name in factors:
                 fit = {**fit, "care_disability_factor_mild": factors[name][0],
                        "care_disability_factor_severe": factors[name][1]}
-            indicators = pd.concat([indicators, care_indicators(care, fit)], ignore_index=True)
+            indicators = pd.concat([indicators, care_indicators(Rows.of(care), fit).frame()], ignore_index=True)
         frames["indicators"].append(indicators.assign(region=name))
     if county_states:
         tables["care"] = city_care(frames["care"], tables["care"])
         kept = tables["indicators"][~tables["indicators"].indicator.str.startswith("care_")]
-        tables["indicators"] = pd.concat([kept, care_indicators(tables["care"], states.fit)], ignore_index=True)
+        tables["indicators"] = pd.concat([kept, care_indicators(Rows.of(tables["care"]), states.fit).frame()],
+                                         ignore_index=True)
         states = pool_states(county_states)
     return {name: pd.concat(parts, ignore_index=True) for name, parts in frames.items() if parts}, states

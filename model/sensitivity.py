@@ -13,7 +13,7 @@ from .demography import base_and_rates, path_times, project_population
 from .errors import ScenarioError
 from .scenario import Scenario, TimePath
 from .scenario.quantities import RatioPath
-from .stages import Progress, further_stages, quiet
+from .stages import Progress, quiet, stage_rows
 
 # The outcomes: (table, metric) of the registry, for the employee scheme where it is a pension metric.
 OUTCOMES = (("care", "bed_gap"), ("pension", "required_transfer"))
@@ -91,12 +91,12 @@ def _variant(scenario: Scenario, name: str, sign: float) -> dict | None:
 
 
 def _outcomes(scenario: Scenario) -> dict[tuple[str, str], float]:
-    tables, _ = further_stages(scenario, project_population(scenario), population_tables=False)
+    stages, _ = stage_rows(scenario, project_population(scenario))
     year = scenario.years.end
     found = {}
     for table, key in OUTCOMES:
-        if table in tables:
-            rows = tables[table]
+        if table in stages:
+            rows = stages[table].frame()
             rows = rows[(rows.year == year) & (rows.metric == key)]
             if "scheme" in rows:
                 rows = rows[rows.scheme == "employee"]

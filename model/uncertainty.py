@@ -30,10 +30,12 @@ import pandas as pd
 
 from . import bundled
 from .errors import ScenarioError
-from .stages import Progress, further_stages, quiet
+from .stages import Progress, quiet, stage_rows
 from .scenario import Scenario
-from .demography import PopulationProjection, ProjectionArrays, Rates, base_and_rates, path_times, project, select_batch
-from .lifetable import N_AGES
+from .demography import PopulationProjection, Rates, base_and_rates, path_times, project
+from .care_demand import calibrate
+from .lifetable import N_AGES, single_year_life_table
+from .states import OLD_AGE
 
 QUANTILES = {"p025": 2.5, "p10": 10.0, "p50": 50.0, "p90": 90.0, "p975": 97.5}
 
@@ -194,41 +196,27 @@ def interval_widths(scenario: Scenario, years, trials: int = 2000, seed: int = 0
     return widths
 
 
-TRIALS_PER_CHUNK = 100   # trials projected together: memory stays flat however many are asked for
-
-
-def _stage_values(scenario: Scenario, arrays: ProjectionArrays, rates: Rates, transient: np.ndarray,
-                  calibration: tuple | None) -> dict[str, np.ndarray]:
-    """Pension and care tables of each trial in `arrays` (trial axis 1): {table: (trials, rows)}."""
-
-    years = np.arange(scenario.years.base, scenario.years.end + 1)
-    values: dict[str, list] = {"indicators": [], "pension": [], "care": []}
-    for i in range(arrays.population.shape[1]):
-        arrays_i, rates_i = select_batch(arrays, rates, i)
-        population = PopulationProjection(scenario=scenario, years=years, rates=rates_i, arrays=arrays_i,
-                                          transient=transient)
-        tables, _ = further_stages(scenario, population, calibration, population_tables=False)
-        for name in values:
-            if name in tables:
-                values[name].append(tables[name]["value"].to_numpy(dtype=float))
-    return {name: np.array(rows) for name, rows in values.items()}
+TRIALS_PER_CHUNK = 100   # trials drawn and projected together: memory stays flat however many are asked for
 
 
 def _trial_chunk(scenario: Scenario, base, rates: Rates, calibration: tuple | None, chunk: int,
                  size: int) -> dict[str, np.ndarray]:
     """`size` trials drawn from the chunk's own random stream (seed, 8, chunk), projected and
-    run through pension and care: {table: (size, rows)}, indicators' population rows first."""
+    run through pension and care together (a batch on the axis after the year):
+    {table: (size, rows)}, indicators' population rows first."""
     from .demography import indicator_rows
 
     rng = np.random.default_rng(np.random.SeedSequence([scenario.seed, 8, chunk]))  # 8: the uncertainty stream
     perturbed = trial_rates(scenario, rates, size, rng)
-    arrays = project(base.population, base.transient, perturbed)
+    arrays = project(base.population, base.transient, perturbed)                # (years, size, ...)
     years = np.arange(scenario.years.base, scenario.years.end + 1)
-    values = _stage_values(scenario, arrays, perturbed, base.transient, calibration)
-    population_rows = indicator_rows(years, arrays, perturbed)[1].T          # (size, rows)
-    values["indicators"] = (np.concatenate([population_rows, values["indicators"]], axis=1)
-                            if values["indicators"].size else population_rows)
-    return {name: rows for name, rows in values.items() if rows.size}
+    population = PopulationProjection(scenario=scenario, years=years, rates=perturbed, arrays=arrays,
+                                      transient=base.transient)
+    rows, _ = stage_rows(scenario, population, calibration)
+    values = {name: part.values for name, part in rows.items()}               # (rows, size)
+    population_rows = indicator_rows(years, arrays, perturbed)[1]
+    values["indicators"] = np.concatenate([population_rows, values.get("indicators", np.empty((0, size)))])
+    return {name: rows.T for name, rows in values.items()}
 
 
 def memory_needed(trials: int, rows: int) -> int:
@@ -259,15 +247,17 @@ def project_trials(scenario: Scenario, trials: int, calibration: tuple | None = 
                    processes: int | None = None) -> dict[str, np.ndarray]:
     """Run `trials` trajectories through population, pension and care demand; returns, per
     table, the values of every trial in the row order of the deterministic table:
-    {table: (trials, rows)}. Trials go in chunks of `TRIALS_PER_CHUNK` (the projection of a
-    chunk runs vectorised; pension and care trial by trial), in worker processes when there
-    are several chunks. `calibration`: the deterministic run's care calibration, the same for
-    every trial (the base year is not perturbed)."""
+    {table: (trials, rows)}. Trials go in chunks of `TRIALS_PER_CHUNK`, each chunk's
+    projection, pension and care stages vectorised over its trials, in worker processes when
+    there are several chunks. `calibration`: the deterministic run's care calibration, the same for
+    every trial (the base year is not perturbed); calibrated here when not given."""
     import multiprocessing
 
     from .parallel import map_in_processes
 
     base, rates = base_and_rates(scenario)
+    if calibration is None and "care" in scenario.stages:
+        calibration = calibrate(scenario, base.population[:, OLD_AGE:], single_year_life_table(rates.mx[0]))
     sizes = [min(TRIALS_PER_CHUNK, trials - start) for start in range(0, trials, TRIALS_PER_CHUNK)]
     tasks = [(scenario, base, rates, calibration, chunk, size) for chunk, size in enumerate(sizes)]
 

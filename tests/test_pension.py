@@ -9,6 +9,7 @@ from model import bundled
 from model.scenario import load_scenario
 from model.demography import project_population
 from model.pension import account_divisor, pension_indicators, project_pensions, retirement_prevalence
+from model.rows import Rows
 from model.retirement import minimum_contribution_years, retirement_month
 from model.solve import parse_target, solve_lever
 
@@ -114,7 +115,7 @@ def test_the_first_deficit_year_starts_a_deficit_that_lasts():
                  (year, "employee", "subsidy", 1.0), (year, "employee", "expenditure", 9.0),
                  (year, "employee", "cost_rate", 0.3)]
     frame = pd.DataFrame(rows, columns=["year", "scheme", "metric", "value"])
-    indicators = pension_indicators(frame, load_scenario(BASE)).set_index("indicator")["value"]
+    indicators = pension_indicators(Rows.of(frame), load_scenario(BASE)).frame().set_index("indicator")["value"]
     assert indicators["pension_first_deficit_year"] == 2022
 
 
@@ -173,7 +174,7 @@ def test_indicators_name_the_depletion_and_first_deficit_years():
                  (year, "employee", "subsidy", 1.0), (year, "employee", "expenditure", 9.0),
                  (year, "employee", "cost_rate", 0.3)]
     frame = pd.DataFrame(rows, columns=["year", "scheme", "metric", "value"])
-    indicators = pension_indicators(frame, load_scenario(BASE)).set_index("indicator")["value"]
+    indicators = pension_indicators(Rows.of(frame), load_scenario(BASE)).frame().set_index("indicator")["value"]
     assert indicators["pension_standalone_depletion_year"] == 2022
     assert indicators["pension_first_deficit_year"] == 2021
 
@@ -382,8 +383,8 @@ def test_a_pension_horizon_runs_the_pension_stage_on_to_2050():
     population = pension_population(scenario, project_population(scenario))
     pension = project_pensions(scenario, population)
     assert pension["year"].max() == 2050 and np.isfinite(pension["value"]).all()
-    ab_2035 = pension_indicators(project_pensions(scenario, project_population(scenario)), scenario)
-    ab_2050 = pension_indicators(pension, scenario)
+    ab_2035 = pension_indicators(Rows.of(project_pensions(scenario, project_population(scenario))), scenario).frame()
+    ab_2050 = pension_indicators(Rows.of(pension), scenario).frame()
     value = {name: frame.set_index("indicator").at["pension_actuarial_balance", "value"]
              for name, frame in (("2035", ab_2035), ("2050", ab_2050))}
     assert np.isfinite(list(value.values())).all() and value["2050"] != pytest.approx(value["2035"], abs=1e-4)
@@ -398,7 +399,8 @@ def test_the_actuarial_balance_is_the_present_value_gap_over_the_contribution_ba
     discount = 1.025 ** -np.arange(1, len(wide) + 1)
     base = wide["expenditure"] / wide["cost_rate"]
     expected = ((discount * (wide["revenue"] + wide["subsidy"] - wide["expenditure"])).sum() / (discount * base).sum())
-    value = pension_indicators(pension, scenario).set_index("indicator").at["pension_actuarial_balance", "value"]
+    indicators = pension_indicators(Rows.of(pension), scenario).frame().set_index("indicator")
+    value = indicators.at["pension_actuarial_balance", "value"]
     assert value == pytest.approx(expected, rel=1e-9)
 
 
@@ -465,7 +467,8 @@ def test_recent_retirees_draw_what_new_retirees_are_awarded(base_projection):
 
     scenario = base_projection.scenario
     pension = project_pensions(scenario, base_projection)
-    premium = pension_indicators(pension, scenario).set_index("indicator").at["pension_legacy_premium", "value"]
+    indicators = pension_indicators(Rows.of(pension), scenario).frame().set_index("indicator")
+    premium = indicators.at["pension_legacy_premium", "value"]
     assert premium > 0
     formula, legacy, _, _ = pensions_in_payment(scenario, np.array([[1.0], [1.0]]))
     assert legacy[0, 61] == 0 and legacy[0, 70] == pytest.approx(formula[0, 70])
