@@ -31,9 +31,9 @@ def main() -> None:
     for end in (2035, 2050):
         scenario = load_scenario(ROOT / "configs" / "base.yaml", {"years": {"end": end}})
         population = project_population(scenario)
-        target = parse_target(f"balance_{end}>=0", scenario)
+        target = parse_target(f"balance_standalone_{end}>=0", scenario)
         stage = timed(lambda s=scenario, p=population: project_pensions(s, p))
-        solve = timed(lambda s=scenario, p=population, t=target: solve_lever(s, p, "contribution_rate", t), 1)
+        solve = timed(lambda s=scenario, t=target: solve_lever(s, "contribution_rate", t), 1)
         print(f"pension stage 2020→{end}: {stage * 1000:6.1f} ms;  solve contribution_rate: {solve:5.2f} s")
 
 

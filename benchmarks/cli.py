@@ -1,0 +1,74 @@
+"""Time the command line as a user starts it, beside the floors measured in the same run.
+
+    python benchmarks/cli.py [--repeat 5]
+
+Each command runs `--repeat` times as a fresh process; the median wall time is printed beside
+its budget (issue 21): `simulate --help` ≤ 3 × `python -c "import click"`; a run without the
+agent-based module and charts (`--set 'stages=[pension,care]' --no-charts`) ≤ 1.5 s; 1,000
+trials through population, pension and care ≤ 3 s. The load average is printed before and
+after (a shared 2-core machine: figures taken under load are slower).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SIMULATE = [str(Path(sys.executable).parent / "simulate")] if (Path(sys.executable).parent / "simulate").exists() \
+    else [sys.executable, "-m", "model"]
+QUICK = ["--set", "stages=[pension,care]", "--no-charts", "--quiet"]
+
+
+def median_wall(command: list[str], repeat: int, expect: int = 0) -> float:
+    """Median wall seconds of `command` run `repeat` times from the repository root."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+        times.append(time.perf_counter() - started)
+        if done.returncode != expect:
+            raise SystemExit(f"{' '.join(command)}: exit {done.returncode}, expected {expect}\n{done.stderr}")
+    return statistics.median(times)
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    out = Path(tempfile.mkdtemp(prefix="silverplan-bench-"))
+    print(f"load average before: {load()}   (median of {args.repeat} runs each)")
+    click = median_wall([sys.executable, "-c", "import click"], args.repeat)
+    numpy_pandas = median_wall([sys.executable, "-c", "import numpy, pandas"], args.repeat)
+    rows = [
+        ('python -c "import click"', click, None),
+        ('python -c "import numpy, pandas"', numpy_pandas, None),
+        ("simulate --help", median_wall([*SIMULATE, "--help"], args.repeat), 3 * click),
+        ("simulate run --lang fr (argument error)",
+         median_wall([*SIMULATE, "run", "configs/base.yaml", "--lang", "fr"], args.repeat, expect=2), 3 * click),
+        ("simulate validate configs/base.yaml", median_wall([*SIMULATE, "validate", "configs/base.yaml"], args.repeat),
+         None),
+        ("simulate run base, stages [pension, care], --no-charts",
+         median_wall([*SIMULATE, "run", "configs/base.yaml", *QUICK, "--out", str(out / "quick")], args.repeat), 1.5),
+        ("  the same with --trials 1000",
+         median_wall([*SIMULATE, "run", "configs/base.yaml", *QUICK, "--trials", "1000", "--out", str(out / "trials")],
+                     args.repeat), 3.0),
+    ]
+    for name, seconds, budget in rows:
+        verdict = "" if budget is None else f"budget ≤ {budget:5.2f} s  {'met' if seconds <= budget else 'MISSED'}"
+        print(f"{name:58s} {seconds:6.2f} s   {verdict}")
+    print(f"load average after:  {load()}")
+
+
+if __name__ == "__main__":
+    main()
