@@ -93,6 +93,7 @@ ALLOWED = {
     ("uncertainty.py", 5): "5-year periods of the WPP series", ("uncertainty.py", 50_000_000): "memory estimate",
     ("uncertainty.py", 4_000_000_000): "memory where the machine's cannot be read",
     ("uncertainty.py", 1e9): "bytes per GB", ("uncertainty.py", 100): "trials per chunk (engineering)",
+    ("uncertainty.py", 40_000): "trial-intervals from which worker processes pay (engineering, benchmarks/uncertainty.py)",
     ("solve.py", 0.6): "solver bracket", ("solve.py", 0.1): "solver bracket", ("solve.py", 0.05): "solver bracket",
     ("solve.py", 1e-5): "solver tolerance", ("solve.py", 120): "solver bracket (months)",
     ("abm/people.py", 1024): "initial array capacity", ("abm/people.py", 200): "proportional-fitting iterations",
