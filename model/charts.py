@@ -26,7 +26,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from . import display, metrics  # noqa: E402
 from .abm.experiment import PERCENTILES_FROM  # noqa: E402
-from .labels import text  # noqa: E402
+from .labels import parameter_name, text  # noqa: E402
 
 SIZE = (6.3, 3.9)   # inches: 16 × 10 cm, half an A4 page
 DPI = 200
@@ -262,7 +262,7 @@ def births_and_deaths(tables: dict, ctx: ChartContext) -> Figure:
     _time_axis(ax, series.index, ctx)
     ax.set_ylabel(text("flow_axis", ctx.lang))
     ax.set_ylim(bottom=0)
-    _legend(ax, loc="lower left")
+    _legend(ax, loc="lower right")   # the base-year mark is at the bottom left; the lines run high
     return fig
 
 
@@ -270,7 +270,7 @@ def births_and_deaths(tables: dict, ctx: ChartContext) -> Figure:
 
 
 def pension_people(tables: dict, ctx: ChartContext) -> Figure:
-    fig, ax = _figure(ctx, text("pension_people", ctx.lang), text("source_pension", ctx.lang))
+    fig, ax = _figure(ctx, text("pension_people", ctx.lang, region=ctx.region), text("source_pension", ctx.lang))
     wide = _wide(tables["pension"], scheme="employee")
     years = wide.index.to_numpy()
     ax.bar(years - 0.2, wide["contributors"] / _persons(ctx), width=0.4, color=COLOURS["blue"],
@@ -292,7 +292,7 @@ def pension_people(tables: dict, ctx: ChartContext) -> Figure:
 
 
 def pension_finances(tables: dict, ctx: ChartContext) -> Figure:
-    fig, ax = _figure(ctx, text("pension_money", ctx.lang), text("source_pension", ctx.lang))
+    fig, ax = _figure(ctx, text("pension_money", ctx.lang, region=ctx.region), text("source_pension", ctx.lang))
     divisor, unit = _scale("pension", "revenue", ctx)
     wide = _wide(tables["pension"], scheme="employee") / divisor
     years = wide.index.to_numpy()
@@ -305,11 +305,13 @@ def pension_finances(tables: dict, ctx: ChartContext) -> Figure:
     depletion = _scalar(tables, "pension_standalone_depletion_year")
     if depletion is not None:
         ax.axvline(depletion, color=COLOURS["red"], linestyle=":", linewidth=1)
-        ax.annotate(text("depletion", ctx.lang, year=int(depletion)), (depletion, 0.93), xycoords=("data", "axes fraction"),
+        ax.annotate(text("depletion", ctx.lang, year=int(depletion)), (depletion, 0.42), xycoords=("data", "axes fraction"),
                     xytext=(3, 0), textcoords="offset points", fontsize=6.5, color=COLOURS["red"])
     _time_axis(ax, years, ctx)
     ax.set_ylabel(unit)
-    _legend(ax, loc="lower center", ncol=2)  # lower left would cover the base-year mark
+    low, high = ax.get_ylim()
+    ax.set_ylim(low, high + 0.45 * (high - low))   # room above the curves for the legend
+    _legend(ax, loc="upper left", ncol=2)
     return fig
 
 
@@ -348,15 +350,21 @@ def beds_needed_and_supplied(tables: dict, ctx: ChartContext) -> Figure:
     ax.fill_between(years, wide["beds_supplied"] / scale, wide["beds_needed"] / scale,
                     where=wide["beds_needed"] > wide["beds_supplied"], interpolate=True, color=COLOURS["red"],
                     alpha=0.12, linewidth=0)
+    gap = float(wide["bed_gap"].iloc[-1])
+    if gap > 0:   # the end year's gap, written at the middle of the shaded band
+        middle = (wide["beds_needed"].iloc[-1] + wide["beds_supplied"].iloc[-1]) / 2 / scale
+        ax.annotate(text("bed_gap_mark", ctx.lang, year=int(years[-1]), value=f"{gap:,.0f}"), (years[-1], middle),
+                    xytext=(-4, 0), textcoords="offset points", ha="right", va="center", fontsize=6.5,
+                    color=COLOURS["red"])
     _time_axis(ax, years, ctx)
     ax.set_ylabel(unit)
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(0, ax.get_ylim()[1] * 1.35)   # room above the curves for the legend
     _legend(ax, loc="upper left")
     return fig
 
 
 def nursing_share(tables: dict, ctx: ChartContext) -> Figure:
-    fig, ax = _figure(ctx, text("nursing_share", ctx.lang), ctx.care_source())
+    fig, ax = _figure(ctx, text("nursing_share", ctx.lang, region=ctx.region), ctx.care_source())
     wide = _wide(tables["care"])
     years = wide.index.to_numpy()
     ax.plot(years, wide["nursing_share"] * 100, color=COLOURS["blue"], linewidth=1.6,
@@ -367,11 +375,26 @@ def nursing_share(tables: dict, ctx: ChartContext) -> Figure:
     ax.axhline(target, color=COLOURS["grey"], linestyle="--", linewidth=1)
     ax.annotate(text("target", ctx.lang, value=f"{target:.0f}%"), (years[0], target), xytext=(2, 3),
                 textcoords="offset points", fontsize=6.5, color=COLOURS["grey"])
+    _target_marks(ax, tables, "care", "nursing_share", 0.01, lambda v: f"{100 * v:.0f}%", ctx)
     _time_axis(ax, years, ctx)
     ax.set_ylabel(text("share_of_beds_axis", ctx.lang))
     ax.set_ylim(0, 100)
     _legend(ax, loc="lower right")
     return fig
+
+
+def _target_marks(ax, tables: dict, table: str, key: str, divisor: float, shown, ctx: ChartContext) -> None:
+    """The scenario's plan targets on (table, key) (`targets.csv`) as diamonds at their years,
+    labelled "2025年目标55%" below the mark."""
+    targets = tables.get("targets")
+    if targets is None or targets.empty:
+        return
+    for row in targets[(targets.table == table) & (targets.indicator == key)].itertuples(index=False):
+        ax.plot([row.year], [row.target / divisor], marker="D", markersize=4, color=COLOURS["orange"], linestyle="none",
+                label="_target")
+        ax.annotate(text("target_mark", ctx.lang, year=int(row.year), value=shown(row.target)),
+                    (row.year, row.target / divisor), xytext=(0, 5), textcoords="offset points", ha="center",
+                    va="bottom", fontsize=6, color=COLOURS["orange"])
 
 
 def abm_outcome(tables: dict, ctx: ChartContext, metric: str) -> Figure:
@@ -464,7 +487,7 @@ def tornado(table: pd.DataFrame, ctx: ChartContext, metric: tuple[str, str]) -> 
     rows = rows.assign(swing=(rows.high_change - rows.low_change).abs()).sort_values("swing")
     year = int(rows.year.iloc[0])
     what = text("tornado_what", ctx.lang, year=year, name=_name(*metric, ctx), unit=unit)
-    fig, ax = _figure(ctx, text("tornado", ctx.lang, what=what))
+    fig, ax = _figure(ctx, text("tornado", ctx.lang, region=ctx.region, what=what))
     positions = np.arange(len(rows))
     ax.barh(positions, rows.low_change, color=COLOURS["blue"], label=text("low_value", ctx.lang))
     ax.barh(positions, rows.high_change, color=COLOURS["orange"], label=text("high_value", ctx.lang))
@@ -487,10 +510,13 @@ def sweep_chart(table: pd.DataFrame, ctx: ChartContext, metric: tuple[str, str])
     rows = rows[rows.year == rows.year.max()]
     parameters = [c for c in table.columns if c not in ("point", "table", "indicator", "group", "year", "value")]
     divisor, unit = _scale(*metric, ctx)
-    fig, ax = _figure(ctx, text("compare_title", ctx.lang, what=f"{_name(*metric, ctx)}, {int(rows.year.max())}"))
+    fig, ax = _figure(ctx, text("sweep_title", ctx.lang, name=_name(*metric, ctx), year=int(rows.year.max())))
     ax.bar(np.arange(len(rows)), rows.value / divisor, color=COLOURS["blue"])
-    ax.set_xticks(np.arange(len(rows)), ["\n".join(f"{p.split('.')[-1]}={row[p]}" for p in parameters)
-                                          for _, row in rows.iterrows()], fontsize=5.5)
+    def value(v) -> str:   # 30,900; a path or text as written
+        return f"{v:,g}" if isinstance(v, (int, float)) else str(v)
+
+    ax.set_xticks(np.arange(len(rows)), ["\n".join(f"{parameter_name(p, ctx.lang).split('·')[-1]} {value(row[p])}"
+                                                   for p in parameters) for _, row in rows.iterrows()], fontsize=5.5)
     ax.set_ylabel(unit)
     ax.axhline(0, color="black", linewidth=0.6)
     return fig
@@ -522,8 +548,10 @@ def run_charts(tables: dict) -> dict[str, callable]:
     return charts
 
 
-def compare_chart(runs: dict[str, dict], ctx: ChartContext, metric: metrics.Metric) -> Figure | None:
-    """One series of several scenarios overlaid (the first is the reference)."""
+def compare_chart(runs: dict[str, dict], ctx: ChartContext, metric: metrics.Metric,
+                  titles: dict[str, str] | None = None) -> Figure | None:
+    """One series of several scenarios overlaid (the first is the reference), each named by
+    `titles` (its title; the key when none)."""
     fig, ax = _figure(ctx, text("compare_title", ctx.lang, what=metric.name(ctx.lang)))
     divisor, unit = display.scale(metric.unit, ctx.lang)
     drawn = 0
@@ -531,7 +559,8 @@ def compare_chart(runs: dict[str, dict], ctx: ChartContext, metric: metrics.Metr
         if metric.table not in tables:
             continue
         series = _series(tables, metric.table, metric.key)
-        ax.plot(series.year, series.value / divisor, color=colour, linewidth=1.6 if drawn else 2.2, label=name)
+        ax.plot(series.year, series.value / divisor, color=colour, linewidth=1.6 if drawn else 2.2,
+                label=(titles or {}).get(name, name))
         drawn += 1
         years = series.year
     if not drawn:
@@ -541,6 +570,10 @@ def compare_chart(runs: dict[str, dict], ctx: ChartContext, metric: metrics.Metr
     ax.set_ylabel(unit)
     if "gap" not in metric.key:  # a gap can be negative; levels start at zero so differences are not exaggerated
         ax.set_ylim(bottom=0)
+    elif ax.get_ylim()[0] < 0:
+        ax.axhline(0, color="black", linewidth=0.6)
+        ax.annotate(text("gap_negative", ctx.lang), (1, 0), xycoords=("axes fraction", "data"), xytext=(-2, -3),
+                    textcoords="offset points", ha="right", va="top", fontsize=6.5, color=COLOURS["grey"])
     _legend(ax, loc="best")
     return fig
 

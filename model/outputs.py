@@ -97,15 +97,16 @@ def write_run(result: RunResult, target: Path, scenario_file: str, started: date
         written = written_tables(result)
         for name, table in written.items():
             table.to_csv(staging / f"{name}.csv", index=False, float_format=FLOAT_FORMAT)
-        charts: list[Path] = []
-        ctx = _chart_context(scenario, notes)
+        charts: list[tuple[Path, str, str]] = []
+        lang = scenario.outputs.lang   # without charts, matplotlib is not even imported
         if scenario.outputs.charts:
             progress("charts")
+            ctx = _chart_context(scenario, notes)   # English when no CJK font is found (a note says so)
+            lang = ctx.lang
             charts = write_charts(result, staging / "charts", ctx, notes)
         progress("workbook and report")
         from .workbook import assumptions, write_workbook
 
-        lang = ctx.lang
         assumed = assumptions(scenario, result.derived, lang)
         sheets = {name: written[name] for name in (*metrics.TABLES, "targets") if name in written}
         definition = scenario.care.definition_in(lang) if scenario.care else ""
@@ -252,7 +253,7 @@ def write_comparison(runs: dict, scenarios: dict, target: Path) -> tuple[Path, l
 
             ctx = _chart_context(first, notes)
             for metric in (m for m in metrics.compared() if m.overlay):
-                figure = compare_chart(runs, ctx, metric)
+                figure = compare_chart(runs, ctx, metric, titles)
                 if figure is not None:
                     save(figure, staging / "charts", f"compare_{metric.key}", ctx.formats)
         write_manifest(staging, _study_manifest("comparison", scenarios, started))

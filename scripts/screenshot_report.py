@@ -30,6 +30,12 @@ def screenshot(page: Path, image: Path, width: int = 1100, height: int = 2400) -
 
 
 if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit("usage: python scripts/screenshot_report.py REPORT.html [IMAGE.png]")
     page = Path(sys.argv[1])
     image = Path(sys.argv[2]) if len(sys.argv) > 2 else page.with_suffix(".png")
-    print(screenshot(page, image))
+    try:
+        print(screenshot(page, image))
+    except (RuntimeError, subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
+        reason = error if isinstance(error, RuntimeError) else f"chromium failed ({type(error).__name__})"
+        sys.exit(f"error: {reason}")   # one line, exit status 1, no traceback
