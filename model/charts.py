@@ -473,7 +473,7 @@ def fan_chart(tables: dict, ctx: ChartContext, table: str, key: str, title: str)
         ax.axhline(0, color="black", linewidth=0.6)
     _time_axis(ax, years, ctx)
     ax.set_ylabel(unit)
-    _legend(ax, loc="upper left")
+    _legend(ax, loc="best")   # where the curve and its bands are not (a first-year jump fills the top left)
     return fig
 
 

@@ -84,7 +84,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "persons_axis": ("人数（万人）", "Persons (thousands)"),
     # uncertainty
     "fan_share_60plus": ("{region}60岁及以上人口占比：中位数与80%、95%区间", "{region}: share aged 60+, median with 80% and 95% intervals"),
-    "fan_transfer": ("城镇职工养老保险需统筹调剂弥补的缺口：中位数与80%、95%区间", "Employee pensions, required transfer from the pool: median, 80% and 95% intervals"),
+    "fan_transfer": ("{region}城镇职工养老保险需统筹调剂弥补的缺口：中位数与80%、95%区间",
+                     "{region}: employee pensions, required transfer from the pool, median, 80% and 95% intervals"),
     "fan_bed_gap": ("{region}床位缺口（需求−供给）：中位数与80%、95%区间", "{region}: bed gap (needed − supplied), median, 80% and 95%"),
     "source_trials": ("资料来源：第七次全国人口普查；模型测算（{n}条随机轨迹）", "Source: 2020 census; silverplan projections ({n} stochastic trajectories)"),
     "median": ("中位数", "Median"), "interval_80": ("80%区间", "80% interval"), "interval_95": ("95%区间", "95% interval"),

@@ -86,3 +86,14 @@ def test_compare_legends_use_the_scenarios_titles_and_explain_a_negative_gap(sha
     assert [t.get_text() for t in figure.axes[0].get_legend().get_texts()] == ["基准", "床位扩张"]
     assert "负值为床位富余" in [t.get_text() for t in figure.axes[0].texts]
     assert collisions(figure) == []
+
+
+def test_fan_charts_keep_their_legend_off_the_median_and_name_the_city(shared_run):
+    from model.outputs import _chart_context
+
+    ctx = _chart_context(shared_run.scenario, [])
+    rows = shared_run.tables["pension"]
+    fan = rows.assign(p025=rows.value * 0.8, p10=rows.value * 0.9, p50=rows.value, p90=rows.value * 1.1,
+                      p975=rows.value * 1.2)
+    figure = charts.fan_chart({**shared_run.tables, "pension": fan}, ctx, "pension", "required_transfer", "fan_transfer")
+    assert figure.axes[0].get_title(loc="left").startswith("晋中市") and collisions(figure) == []
