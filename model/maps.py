@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import colors, patheffects
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from . import census
 from .charts import COLOURS, SIZE, ChartContext
@@ -60,18 +61,49 @@ def _panel(fig: Figure, left: float, shapes, values, ctx: ChartContext, cmap, no
     ax = fig.add_axes((left, 0.2, 0.48, 0.68))
     shapes.assign(value=values.reindex(shapes.index).to_numpy()).plot(
         column="value", ax=ax, cmap=cmap, norm=norm, edgecolor="white", linewidth=0.6)
-    halo = [patheffects.withStroke(linewidth=1.6, foreground="white")]  # legible on dark fills
-    for name, point in zip(shapes.index, shapes.geometry.representative_point()):
-        ax.annotate(f"{ctx.name_of(name)}\n{fmt.format(values[name])}", (point.x, point.y), ha="center", va="center",
-                    fontsize=5.5, color="black", path_effects=halo)
     latitude = float(np.mean(shapes.total_bounds[[1, 3]]))
     ax.set_aspect(1 / np.cos(np.radians(latitude)))  # degrees of longitude shrink with latitude
+    _place_labels(fig, ax, [(f"{ctx.name_of(name)}\n{fmt.format(values[name])}", (point.x, point.y), area)
+                            for name, point, area in zip(shapes.index, shapes.geometry.representative_point(),
+                                                         _areas(shapes))])
     ax.set_axis_off()
     ax.annotate("N\n↑", (0.97, 0.97), xycoords="axes fraction", ha="center", va="top", fontsize=7)
     bar = fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), cax=fig.add_axes((left + 0.06, 0.15, 0.36, 0.025)),
                        orientation="horizontal")
     bar.set_label(label, fontsize=6.5)
     bar.ax.tick_params(labelsize=6)
+
+
+# Where a label may go when it would cover another (points from its county's centre), nearest first.
+LABEL_OFFSETS = [(0, 0), (0, 9), (0, -9), (14, 0), (-14, 0), (12, 9), (-12, 9), (12, -9), (-12, -9), (0, 16),
+                 (0, -16), (22, 0), (-22, 0), (18, 14), (-18, 14), (18, -14), (-18, -14)]
+
+
+def _areas(shapes):
+    """The counties' areas, to order their labels (projected, so no geographic-CRS warning)."""
+    return (shapes.to_crs(3857) if shapes.crs is not None else shapes).geometry.area.to_numpy()
+
+
+def _place_labels(fig, ax, labels: list[tuple[str, tuple[float, float], float]]) -> None:
+    """Each county's label at its centre, or at the nearest offset (LABEL_OFFSETS) where it
+    covers no label placed before it, with a thin leader line; large counties are placed
+    first, so the small districts of a city centre move. Extents come from the renderer."""
+    halo = [patheffects.withStroke(linewidth=1.6, foreground="white")]  # legible on dark fills
+    fig.canvas.draw()   # the axes' aspect and limits as drawn, so extents are final
+    renderer = fig.canvas.get_renderer()
+    placed = []
+    for words, point, _area in sorted(labels, key=lambda label: -label[2]):
+        for dx, dy in LABEL_OFFSETS:
+            moved = (dx, dy) != (0, 0)
+            label = ax.annotate(words, point, xytext=(dx, dy), textcoords="offset points", ha="center", va="center",
+                                fontsize=5.5, color="black", path_effects=halo,
+                                arrowprops={"arrowstyle": "-", "linewidth": 0.4, "color": "#555555"} if moved else None)
+            label.update_positions(renderer)   # the offset applied before measuring
+            box = Text.get_window_extent(label, renderer)   # the words, not the leader line
+            if not any(box.overlaps(other) for other in placed) or (dx, dy) == LABEL_OFFSETS[-1]:
+                placed.append(box)
+                break
+            label.remove()
 
 
 def county_map(tables: dict, ctx: ChartContext, shapes) -> Figure:

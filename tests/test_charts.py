@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from matplotlib.text import Text
 
 from model import charts
 
@@ -21,7 +22,9 @@ def collisions(figure) -> list[str]:
         legend = ax.get_legend()
         if legend is not None:
             boxes.append(("legend", legend))
-        extents = [(name, artist.get_window_extent(renderer)) for name, artist in boxes if artist is not None]
+        # A text's own box (Text.get_window_extent: an annotation's leader line is not a label).
+        extents = [(name, Text.get_window_extent(artist, renderer) if isinstance(artist, Text) else
+                    artist.get_window_extent(renderer)) for name, artist in boxes if artist is not None]
         extents += [(f"title {ax.get_title(loc='left')!r}", ax._left_title.get_window_extent(renderer))] \
             if ax.get_title(loc="left") else []
         for i, (name, box) in enumerate(extents):
@@ -97,3 +100,17 @@ def test_fan_charts_keep_their_legend_off_the_median_and_name_the_city(shared_ru
                       p975=rows.value * 1.2)
     figure = charts.fan_chart({**shared_run.tables, "pension": fan}, ctx, "pension", "required_transfer", "fan_transfer")
     assert figure.axes[0].get_title(loc="left").startswith("晋中市") and collisions(figure) == []
+
+
+def test_county_map_labels_that_would_cover_each_other_move_apart():
+    """Small districts of a city centre: five labels at almost the same point end up apart."""
+    import matplotlib.pyplot as plt
+
+    from model.maps import _place_labels
+
+    figure, ax = plt.subplots(figsize=(4, 3))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    _place_labels(figure, ax, [(f"区{i}\n+{i}.0", (5 + 0.05 * i, 5), 10 - i) for i in range(5)])
+    assert len(ax.texts) == 5 and collisions(figure) == []
+    plt.close(figure)
