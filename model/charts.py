@@ -31,7 +31,7 @@ from .labels import parameter_name, text  # noqa: E402
 SIZE = (6.3, 3.9)   # inches: 16 × 10 cm, half an A4 page
 DPI = 200
 COLOURS = {"blue": "#1f4e79", "red": "#c0504d", "green": "#4f8a3c", "orange": "#e07b24", "grey": "#7f7f7f",
-           "purple": "#6f4e9c", "teal": "#2a9d8f", "light": "#9dc3e6"}
+           "purple": "#6f4e9c", "teal": "#2a9d8f", "light": "#9dc3e6", "mid": "#6d9fd1", "pale": "#cfe0f1"}
 SERIES = ["#1f4e79", "#c0504d", "#4f8a3c", "#e07b24", "#6f4e9c", "#2a9d8f", "#7f7f7f"]
 CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimHei", "PingFang SC",
              "WenQuanYi Micro Hei", "Noto Sans CJK JP", "Source Han Sans CN", "Heiti SC")
@@ -150,15 +150,16 @@ def _figure(ctx: ChartContext, title: str, source: str | None = None) -> tuple[F
 
 
 def _time_axis(ax, years, ctx: ChartContext) -> None:
-    """Whole-year ticks over the projection, and the base year marked."""
+    """The projection's years: a tick at the base year, marked 基年 under it (outside the plot,
+    so no curve or legend covers the mark), then every fifth year (every year over a short
+    projection, every tenth over a long one), and a minor tick each year."""
     years = np.asarray(years)
-    base = int(years.min())
-    ax.set_xlim(base - 0.5, years.max() + 0.5)
-    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=8))
-    ax.axvline(base, color=COLOURS["grey"], linestyle=":", linewidth=0.9)
-    ax.annotate(text("base_year", ctx.lang, year=base), (base, 0), xycoords=("data", "axes fraction"),
-                xytext=(3, 4), textcoords="offset points", fontsize=6.5, color=COLOURS["grey"],
-                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
+    base, end = int(years.min()), int(years.max())
+    step = 1 if end - base <= 8 else 5 if end - base <= 40 else 10
+    ticks = [base, *(year for year in range(base + 1, end + 1) if year % step == 0 and year - base > step / 2)]
+    ax.set_xlim(base - 0.5, end + 0.5)
+    ax.set_xticks(ticks, [text("base_year", ctx.lang, year=base), *map(str, ticks[1:])])
+    ax.xaxis.set_minor_locator(matplotlib.ticker.MultipleLocator(1))
 
 
 def _scale(table: str, key: str, ctx: ChartContext) -> tuple[float, str]:
@@ -192,8 +193,100 @@ def _wide(table: pd.DataFrame, **where) -> pd.DataFrame:
     return table.pivot(index="year", columns="metric", values="value")
 
 
-def _legend(ax, **kwargs) -> None:
-    ax.legend(frameon=False, **kwargs)
+def _covers(ax, box, skip=(), areas: bool = True) -> bool:
+    """Whether `box` (display pixels) covers a line, a bar, a text (other than those in `skip`),
+    the legend or, if `areas`, a filled area (a band, a stack) of `ax` or of an axes twinned
+    with it."""
+    renderer = ax.figure.canvas.get_renderer()
+    for axes in ax.get_shared_x_axes().get_siblings(ax):
+        for line in axes.get_lines():
+            path = line.get_transform().transform_path(line.get_path())
+            markers_alone = line.get_linestyle() == "None"   # their points, not the path between them
+            if box.count_contains(path.vertices) if markers_alone else path.intersects_bbox(box, filled=False):
+                return True
+        shapes = [patch.get_window_extent(renderer) for patch in axes.patches]
+        shapes += [t.get_window_extent(renderer) for t in axes.texts if t not in skip and t.get_text()]
+        legend = axes.get_legend()
+        if legend is not None and legend not in skip:
+            shapes.append(legend.get_window_extent(renderer))
+        if box.count_overlaps(shapes):
+            return True
+        if areas and any(collection.get_transform().transform_path(path).intersects_bbox(box)
+                         for collection in axes.collections for path in collection.get_paths()):
+            return True
+    return False
+
+
+def _legend(ax, handles=None, ncol: int = 1, beside=()) -> None:
+    """The legend inside the plot (in fewer columns if `ncol` are too wide) where it covers
+    nothing (`_covers`): matplotlib's "best" place, and when every place covers something,
+    room made above the data (the y axis raised a fifth at a time), so no curve of any
+    scenario runs through it. Then the labels `beside` are placed (`_place`), on the final
+    scale and clear of the legend."""
+    renderer = ax.figure.canvas.get_renderer()
+    for _ in range(10):
+        legend = ax.legend(handles=handles, frameon=False, loc="best", ncol=ncol)
+        box = legend.get_window_extent(renderer)
+        if box.width > ax.bbox.width and ncol > 1:
+            ncol -= 1
+            continue
+        if not _covers(ax, box.padded(2), skip=(legend, *beside)):
+            break
+        for axes in ax.get_shared_x_axes().get_siblings(ax):
+            low, high = axes.get_ylim()
+            axes.set_ylim(low, high + (high - low) / 5)
+    for label in beside:
+        _place(ax, label)
+
+
+# Where a label may go beside its point (offset in points, alignment), first choice first:
+# above, below, then to the sides; near, then farther.
+BESIDE = [place for d in (5, 14) for place in (
+    ((0, d), "center", "bottom"), ((0, -d), "center", "top"), ((-d, d), "right", "bottom"), ((d, d), "left", "bottom"),
+    ((-d, -d), "right", "top"), ((d, -d), "left", "top"))]
+
+
+def _place(ax, label) -> None:
+    """Move `label` (an annotation in offset points) to the first place BESIDE its point that
+    is inside the plot and covers no line, bar, other label or the legend (a filled area it
+    may); the first place when none is free."""
+    renderer = ax.figure.canvas.get_renderer()
+    for offset, ha, va in [*BESIDE, BESIDE[0]]:   # back to the first place when none is free
+        label.xyann = offset
+        label.set(ha=ha, va=va)
+        box = label.get_window_extent(renderer)
+        inside = ax.bbox.contains(box.x0, box.y0) and ax.bbox.contains(box.x1, box.y1)
+        if inside and not _covers(ax, box, skip=(label,), areas=False):
+            return
+
+
+def _amount(value: float, unit: str, lang: str) -> str:
+    """A value as a chart label writes it: a share in %, beds with their unit (7,103张), else
+    the number."""
+    if unit == "fraction":
+        return f"{round(100 * value, 1):g}%"
+    if unit == "beds":
+        return text("beds_count", lang, value=f"{value:,.0f}")
+    return f"{value:,g}"
+
+
+def _target_marks(ax, tables: dict, table: str, key: str, ctx: ChartContext, at, words: str = "target_mark") -> list:
+    """The plan targets on `key` of `table` (the scenario's `targets:`, as in targets.csv): a
+    diamond at each target's year and value, placed at `at(year, value)` on the chart's scale;
+    returns their labels (`words`: "2025年目标≥55%"), for `_legend` to place beside them."""
+    targets = tables.get("targets")
+    if targets is None:
+        return []
+    unit = metrics.metric(table, key).unit
+    labels = []
+    for row in targets[(targets.table == table) & (targets.indicator == key)].itertuples(index=False):
+        point = (int(row.year), at(int(row.year), float(row.target)))
+        ax.plot(*point, marker="D", markersize=4, color=COLOURS["orange"], linestyle="none", label="_target")
+        sign = "≥" if row.direction == "at_least" else "≤"
+        labels.append(ax.annotate(text(words, ctx.lang, year=point[0], value=sign + _amount(row.target, unit, ctx.lang)),
+                                  point, xytext=BESIDE[0][0], textcoords="offset points", fontsize=6,
+                                  color=COLOURS["orange"]))
+    return labels
 
 
 # --------------------------------------------------------------------------- population
@@ -222,7 +315,7 @@ def population_pyramid(tables: dict, ctx: ChartContext) -> Figure:
     ax.set_ylabel(text("age", ctx.lang))
     ax.axvline(0, color="black", linewidth=0.6)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-    _legend(ax, loc="upper right", ncol=2)
+    _legend(ax, ncol=2)
     return fig
 
 
@@ -237,7 +330,7 @@ def ageing_shares(tables: dict, ctx: ChartContext) -> Figure:
     _time_axis(ax, series.index, ctx)
     ax.set_ylabel(text("share_axis", ctx.lang))
     ax.set_ylim(bottom=0)
-    _legend(ax, loc="upper left")
+    _legend(ax)
     return fig
 
 
@@ -262,7 +355,7 @@ def births_and_deaths(tables: dict, ctx: ChartContext) -> Figure:
     _time_axis(ax, series.index, ctx)
     ax.set_ylabel(text("flow_axis", ctx.lang))
     ax.set_ylim(bottom=0)
-    _legend(ax, loc="lower right")   # the base-year mark is at the bottom left; the lines run high
+    _legend(ax)
     return fig
 
 
@@ -284,10 +377,9 @@ def pension_people(tables: dict, ctx: ChartContext) -> Figure:
     right.set_ylim(0, max(100, wide["dependency_ratio"].max() * 1.15))
     right.spines["right"].set_visible(True)
     right.set_ylabel(text("per_100_contributors", ctx.lang))
-    ax.set_ylim(0, wide["contributors"].max() / _persons(ctx) * 1.45)  # room for the legend
+    ax.set_ylim(bottom=0)
     _time_axis(ax, years, ctx)
-    handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
-    ax.legend(handles=handles, frameon=False, loc="upper left")
+    _legend(ax, handles=ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0])
     return fig
 
 
@@ -303,15 +395,12 @@ def pension_finances(tables: dict, ctx: ChartContext) -> Figure:
                 label=_name("pension", key, ctx))
     ax.axhline(0, color="black", linewidth=0.6)
     depletion = _scalar(tables, "pension_standalone_depletion_year")
-    if depletion is not None:
-        ax.axvline(depletion, color=COLOURS["red"], linestyle=":", linewidth=1)
-        ax.annotate(text("depletion", ctx.lang, year=int(depletion)), (depletion, 0.42), xycoords=("data", "axes fraction"),
-                    xytext=(3, 0), textcoords="offset points", fontsize=6.5, color=COLOURS["red"])
+    if depletion is not None:   # where the stand-alone balance crosses zero, named in the legend
+        ax.plot([depletion], [0], marker="o", markersize=4, color=COLOURS["red"], linestyle="none",
+                label=text("depletion", ctx.lang, year=int(depletion)))
     _time_axis(ax, years, ctx)
     ax.set_ylabel(unit)
-    low, high = ax.get_ylim()
-    ax.set_ylim(low, high + 0.45 * (high - low))   # room above the curves for the legend
-    _legend(ax, loc="upper left", ncol=2)
+    _legend(ax, ncol=2)
     return fig
 
 
@@ -328,7 +417,7 @@ def disabled_by_severity(tables: dict, ctx: ChartContext) -> Figure:
                 textcoords="offset points", fontsize=6.5, color=COLOURS["red"], va="center")
     _time_axis(ax, years, ctx)
     ax.set_ylabel(text("persons_axis", ctx.lang))
-    _legend(ax, loc="upper left")
+    _legend(ax)
     return fig
 
 
@@ -351,15 +440,20 @@ def beds_needed_and_supplied(tables: dict, ctx: ChartContext) -> Figure:
                     where=wide["beds_needed"] > wide["beds_supplied"], interpolate=True, color=COLOURS["red"],
                     alpha=0.12, linewidth=0)
     gap = float(wide["bed_gap"].iloc[-1])
-    if gap > 0:   # the end year's gap, written at the middle of the shaded band
+    if gap > 0:   # the end year's gap, beside the end of the shaded band (where no curve runs)
         middle = (wide["beds_needed"].iloc[-1] + wide["beds_supplied"].iloc[-1]) / 2 / scale
-        ax.annotate(text("bed_gap_mark", ctx.lang, year=int(years[-1]), value=f"{gap:,.0f}"), (years[-1], middle),
-                    xytext=(-4, 0), textcoords="offset points", ha="right", va="center", fontsize=6.5,
+        ax.annotate(text("bed_gap_mark", ctx.lang, year=int(years[-1]), value=_amount(gap, "beds", ctx.lang)),
+                    (years[-1], middle), xytext=(3, 0), textcoords="offset points", va="center", fontsize=6.5,
                     color=COLOURS["red"])
     _time_axis(ax, years, ctx)
     ax.set_ylabel(unit)
-    ax.set_ylim(0, ax.get_ylim()[1] * 1.35)   # room above the curves for the legend
-    _legend(ax, loc="upper left")
+    ax.set_ylim(bottom=0)
+    elderly, needed = wide["elderly_60plus"], wide["beds_needed"]   # the targets as beds to supply
+    marks = _target_marks(ax, tables, "care", "beds_per_1000", ctx,
+                          lambda year, value: value * elderly[year] / 1000 / scale, "target_per_1000")
+    marks += _target_marks(ax, tables, "care", "bed_gap", ctx, lambda year, value: (needed[year] - value) / scale,
+                           "target_gap")
+    _legend(ax, beside=marks)
     return fig
 
 
@@ -371,30 +465,14 @@ def nursing_share(tables: dict, ctx: ChartContext) -> Figure:
             label=_name("care", "nursing_share", ctx))
     ax.plot(years, wide["nursing_beds_needed"] / wide["beds_needed"] * 100, color=COLOURS["red"], linewidth=1.2,
             linestyle="-.", label=text("nursing_share_needed", ctx.lang))
-    target = float(wide["nursing_share_target"].iloc[-1]) * 100
-    ax.axhline(target, color=COLOURS["grey"], linestyle="--", linewidth=1)
-    ax.annotate(text("target", ctx.lang, value=f"{target:.0f}%"), (years[0], target), xytext=(2, 3),
-                textcoords="offset points", fontsize=6.5, color=COLOURS["grey"])
-    _target_marks(ax, tables, "care", "nursing_share", 0.01, lambda v: f"{100 * v:.0f}%", ctx)
+    target = float(wide["nursing_share_target"].iloc[-1])
+    ax.axhline(100 * target, color=COLOURS["grey"], linestyle="--", linewidth=1,
+               label=text("target", ctx.lang, value=_amount(target, "fraction", ctx.lang)))
     _time_axis(ax, years, ctx)
     ax.set_ylabel(text("share_of_beds_axis", ctx.lang))
     ax.set_ylim(0, 100)
-    _legend(ax, loc="lower right")
+    _legend(ax, beside=_target_marks(ax, tables, "care", "nursing_share", ctx, lambda year, value: 100 * value))
     return fig
-
-
-def _target_marks(ax, tables: dict, table: str, key: str, divisor: float, shown, ctx: ChartContext) -> None:
-    """The scenario's plan targets on (table, key) (`targets.csv`) as diamonds at their years,
-    labelled "2025年目标55%" below the mark."""
-    targets = tables.get("targets")
-    if targets is None or targets.empty:
-        return
-    for row in targets[(targets.table == table) & (targets.indicator == key)].itertuples(index=False):
-        ax.plot([row.year], [row.target / divisor], marker="D", markersize=4, color=COLOURS["orange"], linestyle="none",
-                label="_target")
-        ax.annotate(text("target_mark", ctx.lang, year=int(row.year), value=shown(row.target)),
-                    (row.year, row.target / divisor), xytext=(0, 5), textcoords="offset points", ha="center",
-                    va="bottom", fontsize=6, color=COLOURS["orange"])
 
 
 def abm_outcome(tables: dict, ctx: ChartContext, metric: str) -> Figure:
@@ -409,9 +487,11 @@ def abm_outcome(tables: dict, ctx: ChartContext, metric: str) -> Figure:
         ax.fill_between(rows.year, rows.low / scale, rows.high / scale, color=colour, alpha=0.15, linewidth=0)
     _time_axis(ax, abm.year, ctx)
     ax.set_ylabel(f"{_name('abm', metric, ctx)}（{unit}）" if ctx.lang == "zh" else f"{_name('abm', metric, ctx)} ({unit})")
-    top = 100 if unit == "%" else float(abm.high.max() / scale) * 1.25  # room for the legend
-    ax.set_ylim(0, top if top > 0 else 1)
-    _legend(ax, loc="upper left", ncol=2)
+    if unit == "%":
+        ax.set_ylim(0, 100)
+    else:
+        ax.set_ylim(bottom=0)
+    _legend(ax, ncol=2)
     return fig
 
 
@@ -464,17 +544,28 @@ def fan_chart(tables: dict, ctx: ChartContext, table: str, key: str, title: str)
     divisor, unit = _scale(table, key, ctx)
     fig, ax = _figure(ctx, text(title, ctx.lang, region=ctx.region), text("source_trials", ctx.lang, n=ctx.trials))
     years = frame.year.to_numpy()
-    ax.fill_between(years, frame.p025 / divisor, frame.p975 / divisor, color=COLOURS["blue"], alpha=0.15, linewidth=0,
+    # Opaque bands, pale and mid blue, so both stand out from the page and from each other.
+    ax.fill_between(years, frame.p025 / divisor, frame.p975 / divisor, color=COLOURS["pale"], linewidth=0,
                     label=text("interval_95", ctx.lang))
-    ax.fill_between(years, frame.p10 / divisor, frame.p90 / divisor, color=COLOURS["blue"], alpha=0.3, linewidth=0,
+    ax.fill_between(years, frame.p10 / divisor, frame.p90 / divisor, color=COLOURS["mid"], linewidth=0,
                     label=text("interval_80", ctx.lang))
     ax.plot(years, frame.p50 / divisor, color=COLOURS["blue"], linewidth=1.8, label=text("median", ctx.lang))
-    if unit != "%":
-        ax.axhline(0, color="black", linewidth=0.6)
     _time_axis(ax, years, ctx)
-    ax.set_ylabel(unit)
-    _legend(ax, loc="best")   # where the curve and its bands are not (a first-year jump fills the top left)
+    if "gap" in key:
+        _gap_axis(ax, unit, ctx)
+    else:
+        ax.set_ylabel(unit)
+        if unit != "%":
+            ax.axhline(0, color="black", linewidth=0.6)
+    _legend(ax, beside=_target_marks(ax, tables, table, key, ctx, lambda year, value: value / divisor))
     return fig
+
+
+def _gap_axis(ax, unit: str, ctx: ChartContext) -> None:
+    """The y axis of a bed gap: a zero line and, when the gap goes below it, the axis label says
+    that a negative gap is a surplus of beds."""
+    ax.axhline(0, color="black", linewidth=0.6)
+    ax.set_ylabel(text("gap_axis", ctx.lang, unit=unit) if ax.get_ylim()[0] < 0 else unit)
 
 
 def tornado(table: pd.DataFrame, ctx: ChartContext, metric: tuple[str, str]) -> Figure:
@@ -486,8 +577,11 @@ def tornado(table: pd.DataFrame, ctx: ChartContext, metric: tuple[str, str]) -> 
     rows["high_change"] = (rows.high - rows.base) / divisor
     rows = rows.assign(swing=(rows.high_change - rows.low_change).abs()).sort_values("swing")
     year = int(rows.year.iloc[0])
-    what = text("tornado_what", ctx.lang, year=year, name=_name(*metric, ctx), unit=unit)
-    fig, ax = _figure(ctx, text("tornado", ctx.lang, region=ctx.region, what=what))
+    what = text("tornado_what", ctx.lang, year=year, name=_name(*metric, ctx))
+    fig, ax = _figure(ctx, "")
+    # Above the figure's left edge, not the plot's: the parameters' names take the left third.
+    fig.suptitle(text("tornado", ctx.lang, region=ctx.region, what=what), x=0.01, ha="left", fontweight="bold",
+                 fontsize=10)
     positions = np.arange(len(rows))
     ax.barh(positions, rows.low_change, color=COLOURS["blue"], label=text("low_value", ctx.lang))
     ax.barh(positions, rows.high_change, color=COLOURS["orange"], label=text("high_value", ctx.lang))
@@ -495,31 +589,42 @@ def tornado(table: pd.DataFrame, ctx: ChartContext, metric: tuple[str, str]) -> 
                               for row in rows.itertuples()])
     ax.axvline(0, color="black", linewidth=0.8)
     base = float(rows.base.iloc[0]) / divisor
-    ax.set_xlabel(text("tornado_axis", ctx.lang, base=f"{base:,.1f}" if abs(base) < 100 else f"{base:,.0f}"))
+    ax.set_xlabel(text("tornado_axis", ctx.lang, base=f"{base:,.1f}" if abs(base) < 100 else f"{base:,.0f}", unit=unit))
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.grid(axis="y", visible=False)
-    fig.subplots_adjust(left=0.3)
-    ax.set_position((0.3, 0.2, 0.65, 0.68))
-    _legend(ax, loc="lower right")
+    renderer = fig.canvas.get_renderer()   # the plot starts where the longest parameter's name ends
+    names = max(label.get_window_extent(renderer).width for label in ax.get_yticklabels()) / fig.bbox.width
+    ax.set_position((names + 0.03, 0.2, 0.95 - names - 0.03, 0.68))
+    _legend(ax)
     return fig
 
 
 def sweep_chart(table: pd.DataFrame, ctx: ChartContext, metric: tuple[str, str]) -> Figure:
-    """One metric (table, key) in the last sweep year, a bar per point labelled with its parameters."""
+    """One metric (table, key) in the last sweep year, a bar per point; under each bar the
+    point's values, a line per parameter, named in words in the axis label in the same order."""
     rows = table[(table.table == metric[0]) & (table.indicator == metric[1])]
     rows = rows[rows.year == rows.year.max()]
     parameters = [c for c in table.columns if c not in ("point", "table", "indicator", "group", "year", "value")]
     divisor, unit = _scale(*metric, ctx)
-    fig, ax = _figure(ctx, text("sweep_title", ctx.lang, name=_name(*metric, ctx), year=int(rows.year.max())))
+    fig, ax = _figure(ctx, text("sweep_title", ctx.lang, region=ctx.region, name=_name(*metric, ctx),
+                                year=int(rows.year.max())))
     ax.bar(np.arange(len(rows)), rows.value / divisor, color=COLOURS["blue"])
-    def value(v) -> str:   # 30,900; a path or text as written
-        return f"{v:,g}" if isinstance(v, (int, float)) else str(v)
-
-    ax.set_xticks(np.arange(len(rows)), ["\n".join(f"{parameter_name(p, ctx.lang).split('·')[-1]} {value(row[p])}"
-                                                   for p in parameters) for _, row in rows.iterrows()], fontsize=5.5)
+    ax.set_xticks(np.arange(len(rows)), ["\n".join(_setting(row[p]) for p in parameters) for _, row in rows.iterrows()],
+                  fontsize=6)
+    names = [parameter_name(p, ctx.lang).split("·")[-1] for p in parameters]
+    ax.set_xlabel(text("sweep_axis", ctx.lang, names=("、" if ctx.lang == "zh" else ", ").join(names)))
     ax.set_ylabel(unit)
     ax.axhline(0, color="black", linewidth=0.6)
     return fig
+
+
+def _setting(value) -> str:
+    """A swept value (the sweep table holds them as written) as a tick label: a number with
+    thousands separators (30,900), anything else as written."""
+    try:
+        return f"{float(value):,.10g}"
+    except ValueError:
+        return str(value)
 
 
 # --------------------------------------------------------------------------- registry and comparison
@@ -567,14 +672,12 @@ def compare_chart(runs: dict[str, dict], ctx: ChartContext, metric: metrics.Metr
         plt.close(fig)
         return None
     _time_axis(ax, years, ctx)
-    ax.set_ylabel(unit)
-    if "gap" not in metric.key:  # a gap can be negative; levels start at zero so differences are not exaggerated
+    if "gap" in metric.key:   # a gap can be negative (a surplus)
+        _gap_axis(ax, unit, ctx)
+    else:   # levels start at zero, so differences are not exaggerated
+        ax.set_ylabel(unit)
         ax.set_ylim(bottom=0)
-    elif ax.get_ylim()[0] < 0:
-        ax.axhline(0, color="black", linewidth=0.6)
-        ax.annotate(text("gap_negative", ctx.lang), (1, 0), xycoords=("axes fraction", "data"), xytext=(-2, -3),
-                    textcoords="offset points", ha="right", va="top", fontsize=6.5, color=COLOURS["grey"])
-    _legend(ax, loc="best")
+    _legend(ax)
     return fig
 
 
