@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import display, metrics
 from .headlines import valuation_year
-from .labels import text
+from .labels import in_language, text
 from .scenario.quantities import SOURCE_KINDS
 from .wide import ReaderTable, years_table
 
@@ -64,8 +64,10 @@ SECTION_CHARTS = {
     "mixes": ("abm_waiting_institution", "abm_unmet_need", "abm_occupancy"),
 }
 
-# Thresholds of the share aged 65+ by which an ageing society is named (UN / WHO usage, as
-# in 国家卫生健康委 2022 年度国家老龄事业发展公报): 7% ageing, 14% aged, 20% super-aged.
+# Thresholds of the share aged 65+ by which an ageing society is named: 7% from United Nations,
+# "The Aging of Populations and Its Economic and Social Implications" (1956); 14% (aged,
+# 深度/中度老龄化, as 国发〔2021〕35号 speaks of China entering 中度老龄化) and 20% (super-aged) are
+# the thresholds in common use since, a convention rather than one published table.
 AGEING_STAGES = ((0.20, ("超级老龄化", "super-aged")), (0.14, ("深度老龄化", "aged")), (0.07, ("老龄化", "ageing")))
 
 WORDS = {
@@ -146,8 +148,8 @@ WORDS = {
 
 
 def words(key: str, lang: str, **values) -> str:
-    zh, en = WORDS[key]
-    return (zh if lang == "zh" else en).format(**values)
+    """The chapter's words for `key` (WORDS) in `lang`, with values filled in."""
+    return in_language(WORDS[key], lang, **values)
 
 
 def _value(tables: dict, table: str, key: str, year: int, **where) -> float | None:

@@ -163,7 +163,13 @@ TEXT: dict[str, tuple[str, str]] = {
 
 def text(key: str, lang: str, **values) -> str:
     """The reader-facing words for `key` in `lang` ('zh' or 'en'), with values filled in."""
-    zh, en = TEXT[key]
+    return in_language(TEXT[key], lang, **values)
+
+
+def in_language(words: tuple[str, str], lang: str, **values) -> str:
+    """The Chinese or English of a (zh, en) pair, with values filled in (a module with its
+    own table of words, such as the Word chapter's, calls this too)."""
+    zh, en = words
     return (zh if lang == "zh" else en).format(**values)
 
 
