@@ -13,7 +13,7 @@ from .scenario import Scenario, model_digest
 from . import metrics
 from .folders import intact, read_manifest
 
-
+REPLICATES = "abm_runs"   # each run of the agent-based module, by seed: what pairs two scenarios' runs
 
 
 def finished_tables(folder: Path, scenario: Scenario) -> dict[str, pd.DataFrame] | None:
@@ -31,7 +31,7 @@ def finished_tables(folder: Path, scenario: Scenario) -> dict[str, pd.DataFrame]
         return None
     if not intact(folder, recorded):
         return None
-    names = [name for name in metrics.TABLES if f"{name}.csv" in recorded["files"]]
+    names = [name for name in (*metrics.TABLES, REPLICATES) if f"{name}.csv" in recorded["files"]]
     tables = {name: pd.read_csv(folder / f"{name}.csv") for name in names}
     for name, table in tables.items():  # county runs: the city's rows come first
         if "region" in table:
@@ -54,8 +54,9 @@ def key_indicators(runs: dict[str, dict[str, pd.DataFrame]], years) -> pd.DataFr
     scheme or care mix), year, scenario, value, difference from the first scenario. A flow has
     no value in the end year (it covers the twelve months after a stock date); the year before
     stands in for it, under its own year. Figures of the agent-based module carry their
-    interval over replicates (`low`, `high`, as in abm.csv); a difference between scenarios is
-    not paired run by run, so it is a real one only where the intervals do not overlap."""
+    interval over replicates (`low`, `high`, as in abm.csv), and their difference from the
+    first scenario its own interval (`difference_low`, `difference_high`) where the two were
+    run with the same seeds: run by run, the same people in both (`paired_differences`)."""
     rows = []
     for name, tables in runs.items():
         for metric in metrics.compared():
@@ -75,7 +76,40 @@ def key_indicators(runs: dict[str, dict[str, pd.DataFrame]], years) -> pd.DataFr
     first = table[table.scenario == next(iter(runs))].set_index(key)["value"]
     reference = table.set_index(key).index.map(first.get)
     table["difference"] = table["value"] - reference.to_numpy(dtype=float)
+    paired = paired_differences(runs)
+    unpaired = (float("nan"),) * 3
+    found = [paired.get(key, unpaired) for key in zip(table.indicator, table.group, table.year, table.scenario)]
+    table["difference_low"] = [low for _, low, _ in found]
+    table["difference_high"] = [high for _, _, high in found]
     return table
+
+
+def paired_differences(runs: dict[str, dict[str, pd.DataFrame]]) -> dict:
+    """{(metric, mix, year, scenario): (mean, low, high)} of each scenario's agent-based figures
+    minus the first scenario's, run by run: replicate seeds are the scenarios' common random
+    numbers (the same people and health histories where the population is the same), so a
+    pair is two runs with the same seed. Only scenarios whose runs have exactly the first's
+    seeds are paired (else a difference has no interval: its runs are independent)."""
+    from .abm.experiment import interval
+
+    tables = {name: tables.get(REPLICATES) for name, tables in runs.items()}
+    first = next(iter(tables.values()))
+    if first is None:
+        return {}
+    key = ["metric", "mix", "year", "seed"]
+    reference = first.set_index(key).value
+    found = {}
+    for name, table in list(tables.items())[1:]:
+        if table is None or set(table.seed) != set(first.seed):
+            continue
+        both = table.set_index(key).value.to_frame("value").join(reference.rename("reference"), how="inner")
+        both["difference"] = both.value - both.reference
+        wide = both.difference.unstack("seed")
+        wide = wide[wide.notna().all(axis=1)]   # a pair in every replicate, or no interval
+        low, high = interval(wide.to_numpy(dtype=float))
+        for (metric, mix, year), mean, lo, hi in zip(wide.index, wide.mean(axis=1), low, high):
+            found[(metric, mix, int(year), name)] = (float(mean), float(lo), float(hi))
+    return found
 
 
 def side_by_side(table: pd.DataFrame) -> pd.DataFrame:
@@ -93,7 +127,8 @@ def side_by_side(table: pd.DataFrame) -> pd.DataFrame:
 def terminal_table(table: pd.DataFrame, lang: str, names: dict[str, str] | None = None) -> str:
     """The key indicators of the comparison's last year as a compact terminal table: one row
     per indicator (and pension scheme or care mix), a column per scenario, then each one's
-    difference from the first; names in `lang`, mixes by `names`."""
+    difference from the first (a care-mix figure with its paired interval, when the runs were
+    paired); names in `lang`, mixes by `names`."""
     from . import display
     from .labels import SCHEME_NAMES
 
@@ -102,8 +137,9 @@ def terminal_table(table: pd.DataFrame, lang: str, names: dict[str, str] | None 
     key = ["table", "indicator", "group"]
     last = table[table.year == table.groupby(key).year.transform("max")]   # a flow: the year before
     order = list(dict.fromkeys(table.scenario))
+    width = 40 if "difference_low" in table and table.difference_low.notna().any() else 22   # room for intervals
     header = display.pad(f"{year}", 50) + "".join(display.pad(name, 16, right=True) for name in order) + "".join(
-        display.pad(f"{name} − {order[0]}", 22, right=True) for name in order[1:])
+        display.pad(f"{name} − {order[0]}", width, right=True) for name in order[1:])
     lines = [header]
     for (kind, indicator, group), rows in last.groupby(key, sort=False):
         metric = metrics.metric(kind, indicator)
@@ -115,7 +151,19 @@ def terminal_table(table: pd.DataFrame, lang: str, names: dict[str, str] | None 
         if int(rows.year.iloc[0]) != year:
             label += f" ({int(rows.year.iloc[0])})"
         cells = [display.number(values.get(name), metric.unit, lang) for name in order]
-        differences = [display.number(values.get(name) - values.get(order[0]), metric.unit, lang) for name in order[1:]]
+        by_scenario = rows.set_index("scenario")
+        differences = [_difference(by_scenario, name, order[0], metric.unit, lang) for name in order[1:]]
         lines.append(display.pad(label, 50) + "".join(display.pad(c, 16, right=True) for c in cells)
-                     + "".join(display.pad(d, 22, right=True) for d in differences))
+                     + "".join(display.pad(d, width, right=True) for d in differences))
     return "\n".join(lines)
+
+
+def _difference(rows: pd.DataFrame, name: str, first: str, unit: str, lang: str) -> str:
+    """A scenario's difference from the first, with its paired interval where there is one."""
+    from . import display
+
+    shown = display.number(rows.value.get(name) - rows.value.get(first), unit, lang)
+    if "difference_low" in rows and pd.notna(rows.difference_low.get(name)):
+        low, high = (display.number(rows[column].get(name), unit, lang) for column in ("difference_low", "difference_high"))
+        shown += f" ({low}…{high})"
+    return shown

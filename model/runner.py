@@ -83,7 +83,7 @@ def run_scenario(scenario: Scenario, progress: Progress = quiet) -> RunResult:
 
         progress("care-mix model (agent-based)")
         started = time.perf_counter()
-        tables["abm"] = run_care_abm(scenario, population, states, tables["pension"], progress,
+        tables["abm"], tables["abm_runs"] = run_care_abm(scenario, population, states, tables["pension"], progress,
                                      regions["care"] if regions else None)
         timings["abm"] = time.perf_counter() - started
     warnings = [*population.warnings, *year_end_warnings(scenario, tables["indicators"])]

@@ -123,7 +123,7 @@ def unlimited_runs():
     scale, replicates = 5, 4
     scenario, population, states, pension = stages(
         {"abm": {"scale": scale, "replicates": replicates, "processes": 1, "mixes": {"unlimited": UNLIMITED}}})
-    table = run_care_abm(scenario, population, states, pension)
+    table, _ = run_care_abm(scenario, population, states, pension)
     return table.pivot(index="year", columns="metric", values="value"), states, scenario, scale / replicates
 
 
@@ -168,7 +168,7 @@ def every_mix_unlimited():
              for name, spec in written.items()}
     scenario, population, states, pension = stages({"abm": {"scale": 1, "replicates": 4, "processes": 1,
                                                             "mixes": mixes}})
-    return scenario, population, states, run_care_abm(scenario, population, states, pension)
+    return scenario, population, states, run_care_abm(scenario, population, states, pension)[0]
 
 
 def users(table, name):
@@ -224,14 +224,18 @@ def test_every_mix_starts_from_the_same_observed_city(every_mix_unlimited):
 def test_the_same_seed_gives_identical_results_in_one_or_two_processes():
     overrides = {"abm": {"scale": 40, "replicates": 2, "mixes": {"9073": {}, "tight": TIGHT}}}
     scenario, population, states, pension = stages({**overrides, "abm": {**overrides["abm"], "processes": 1}})
-    serial = run_care_abm(scenario, population, states, pension)
+    serial, runs = run_care_abm(scenario, population, states, pension)
     parallel_scenario = load_scenario(BASE, {**overrides, "abm": {**overrides["abm"], "processes": 2}})
-    parallel = run_care_abm(parallel_scenario, population, states, pension)
+    parallel, _ = run_care_abm(parallel_scenario, population, states, pension)
     assert serial.to_csv(index=False) == parallel.to_csv(index=False)
-    other = run_care_abm(load_scenario(BASE, {**overrides, "seed": 1}), population, states, pension)
+    other, _ = run_care_abm(load_scenario(BASE, {**overrides, "seed": 1}), population, states, pension)
     assert not other.equals(serial)
     assert set(serial.mix) == {"9073", "tight"}
     assert (serial.low <= serial.high).all() and not serial.value.isna().any()
+    # abm_runs.csv holds each run: its mean over replicates is abm.csv's value, its seeds the replicates'
+    assert runs.groupby(["year", "mix", "metric"]).value.mean().sort_index().to_numpy() == pytest.approx(
+        serial.set_index(["year", "mix", "metric"]).value.sort_index().to_numpy())
+    assert runs.groupby("replicate").seed.nunique().eq(1).all() and runs.seed.nunique() == 2
 
 
 def test_results_are_scaled_back_to_persons():
@@ -280,7 +284,7 @@ def test_every_mix_sees_the_same_people_and_health_histories():
     recovering, moving and dying; only their care differs."""
     overrides = {"abm": {"scale": 20, "replicates": 2, "processes": 1, "mixes": {"9073": {}, "tight": TIGHT}}}
     scenario, population, states, pension = stages(overrides)
-    table = run_care_abm(scenario, population, states, pension)
+    table, _ = run_care_abm(scenario, population, states, pension)
     health = ["mild", "severe", "new_cases", "deaths_healthy", "deaths_mild", "deaths_severe", "moved_away"]
     a, b = (table[(table.mix == name) & table.metric.isin(health)].set_index(["year", "metric"]).value
             for name in ("9073", "tight"))
@@ -309,6 +313,30 @@ def test_comparisons_carry_the_replicate_interval_of_each_mix():
     table = key_indicators({"a": tables(0), "b": tables(50)}, [2035])
     waiting = table[table.indicator == "waiting_institution"].set_index(["scenario", "group"])
     assert waiting.loc[("b", "plan"), ["value", "low", "high", "difference"]].tolist() == [150, 140, 160, 50]
+    assert waiting.difference_low.isna().all()   # no runs to pair: no interval for the difference
+
+
+def test_comparisons_pair_the_runs_of_two_scenarios_by_seed():
+    """Two scenarios run with the same seeds share their people and health histories, so the
+    difference of their care-mix figures is taken run by run: health figures differ by exactly
+    nothing, the bed queue by an interval of its own; another seed is not paired."""
+    from model.compare import key_indicators, paired_differences
+
+    def tables(mix, seed=7):
+        scenario, population, states, pension = stages(
+            {"seed": seed, "abm": {"scale": 40, "replicates": 2, "processes": 1, "mixes": {"plan": mix}}})
+        summary, runs = run_care_abm(scenario, population, states, pension)
+        return {"abm": summary, "abm_runs": runs}
+
+    runs = {"base": tables({}), "tight": tables(TIGHT), "other": tables({}, seed=8)}
+    paired = paired_differences(runs)
+    deaths = [paired[("deaths_severe", "plan", year, "tight")] for year in range(2020, 2035)]
+    assert deaths == [(0.0, 0.0, 0.0)] * 15
+    table = key_indicators(runs, [2025, 2030]).set_index(["indicator", "scenario", "year"]).sort_index()
+    queue = table.loc[("waiting_institution", "tight")]
+    assert (queue.difference_low <= queue.difference).all() and (queue.difference <= queue.difference_high).all()
+    assert (queue.difference_low > 0).all()   # fewer beds: a longer queue in every pair of runs
+    assert table.loc[("waiting_institution", "other")].difference_low.isna().all()
 
 
 def test_people_waiting_for_a_bed_take_home_care_meanwhile_and_deaths_waiting_are_split_by_service():
@@ -346,3 +374,78 @@ def test_with_observed_preferences_and_places_for_all_the_2020_use_is_held():
         reached = [rows.at[year, "users_home"] + rows.at[year, "users_home_care"], rows.at[year, "users_community"],
                    rows.at[year, "users_institution"]]
         assert np.allclose(reached, expected, rtol=0.04), (year, reached, expected.round())
+
+
+# --------------------------------------------------------------------------- living arrangement
+
+
+def test_living_arrangements_by_age_and_sex_meet_the_surveys_and_move_with_widowhood():
+    """The age-sex pattern (abm/living.py) reproduces the 60+'s shares exactly and the women-to-men
+    ratio of living alone among the 65+; the shares living with children by sex, which it is
+    not fitted to, are the 2019 survey's (women 44.5%, men 38.7%) within 1.5 points. Widowhood:
+    the spouse share falls with age, faster for women; living alone rises."""
+    from model.abm.mix import living_by_age
+
+    scenario, population, states, _ = stages({})
+    shares = living_by_age(scenario, states)
+    persons = states.counts[0].sum(axis=1)
+    assert (shares * persons[..., None]).sum(axis=(0, 1)) / persons.sum() == pytest.approx([0.15, 0.45, 0.40])
+    older = persons[:, 5:, None]
+    by_sex = (shares[:, 5:] * older).sum(axis=1) / older.sum(axis=1)
+    assert by_sex[1, 0] / by_sex[0, 0] == pytest.approx(1.364, rel=1e-6)
+    assert by_sex[:, 2] == pytest.approx([0.387, 0.445], abs=0.015)
+    spouse, alone = shares[:, :, 1], shares[:, :, 0]
+    assert (np.diff(spouse, axis=1) <= 1e-12).all() and (spouse[1, 25] < spouse[0, 25] - 0.1)
+    assert alone[1, 25] > alone[1, 0] + 0.1
+
+
+def test_a_cohort_changes_living_arrangement_as_it_ages_in_the_model():
+    """Each person keeps a rank for life; their arrangement follows their age's shares, so the
+    register's shares by age are the fitted ones, and some who lived with a spouse at 70 live
+    alone or with children at 80."""
+    from model.abm.living import arrangement
+
+    model = model_for({}, scale=10)
+    p = model.people
+    rows = np.flatnonzero(p.view("active"))
+    shares = model.arrays.living_shares
+    for sex in (0, 1):
+        mine = rows[(p.sex[rows] == sex) & (p.age[rows] >= 20)]
+        expected = (shares[sex, p.age[mine]]).mean(axis=0)
+        assert np.bincount(p.living[mine], minlength=3) / len(mine) == pytest.approx(expected, abs=0.03)
+    rank = np.linspace(0, 1, 1000, endpoint=False, dtype=np.float32)
+    at_70, at_80 = (arrangement(shares, np.ones(1000, dtype=int), np.full(1000, age), rank) for age in (10, 20))
+    assert ((at_70 == 1) & (at_80 != 1)).sum() > 100 and ((at_70 != 1) & (at_80 == 1)).sum() == 0
+
+
+def test_impossible_living_shares_are_refused_in_one_line_naming_the_field():
+    from model.abm.mix import living_by_age
+    from model.errors import ScenarioError
+
+    scenario, population, states, _ = stages({"abm": {"people": {"alone_women_to_men": {"values": 9.0, "unit": "ratio"}}}})
+    with pytest.raises(ScenarioError, match=r"^abm\.people\.alone_women_to_men: .*possible"):
+        living_by_age(scenario, states)
+
+
+def test_a_mix_places_its_new_beds_by_area_and_keeps_the_base_years_where_they_are():
+    """abm.mixes.<mix>.new_beds_by_area: the base year's beds stay in their areas; the beds the
+    plan adds go where the mix says (here all to rural areas); an unknown area is refused."""
+    from model.errors import ScenarioError
+
+    def rural_beds(mix, months):
+        model = model_for(mix, scale=20)
+        found = []
+        for _ in range(months):
+            model.step()
+            homes = model.homes
+            found.append(int((homes.general_beds + homes.nursing_beds)[model.home_area == 1].sum()))
+        return np.array(found), model.arrays.beds
+
+    default, beds = rural_beds({}, 121)
+    rural, _ = rural_beds({"new_beds_by_area": {"rural": 1.0}}, 121)
+    assert rural[0] == pytest.approx(default[0], abs=10)   # the same beds; homes differ (rounding per home)
+    added = (beds[120] - beds[0]) / 20
+    assert added > 100 and rural[120] - rural[0] == pytest.approx(added, abs=len(default))
+    assert default[120] - default[0] < 0.6 * added
+    with pytest.raises(ScenarioError, match=r"new_beds_by_area: 太谷区 is not an area of this run \(allowed: urban, rural\)"):
+        model_for({"new_beds_by_area": {"太谷区": 1.0}}, scale=20)

@@ -123,10 +123,13 @@ def finished_run(tmp_path_factory):
 def test_run_writes_the_output_contract(finished_run):
     out, result = finished_run
     assert {p.name for p in out.iterdir()} == {"manifest.json", "population.csv", "indicators.csv", "pension.csv", "care.csv",
-                                              "abm.csv", "targets.csv", "results.xlsx", "report.html", "report.docx", "charts"}
+                                              "abm.csv", "abm_runs.csv", "targets.csv", "results.xlsx", "report.html",
+                                              "report.docx", "charts"}
     abm = pd.read_csv(out / "abm.csv")
     assert list(abm.columns) == ["year", "mix", "metric", "value", "low", "high", "vs_first", "vs_first_low",
                                  "vs_first_high"]
+    runs = pd.read_csv(out / "abm_runs.csv")
+    assert list(runs.columns) == ["year", "mix", "metric", "replicate", "seed", "value"] and set(runs.replicate) == {0, 1}
     first = abm[abm.mix == abm.mix.iloc[0]]
     assert (first.vs_first.dropna() == 0).all()   # each mix against the first, run by run
     assert not abm.value.isna().any()   # no empty rows (flows end the year before the last stock)

@@ -90,9 +90,9 @@ class Institution(mesa.Agent):
     general_used, nursing_used = Column("homes"), Column("homes")
     healthy_residents = Column("homes")
 
-    def __init__(self, model, index: int, area: int, public: bool, weight: float):
+    def __init__(self, model, index: int, area: int, public: bool):
         super().__init__(model)
-        self.index, self.area, self.public, self.weight = index, area, public, weight  # weight: share of the city's beds
+        self.index, self.area, self.public = index, area, public   # its beds: the model's each month
 
     def admit_nursing(self, waiting: WaitingList) -> None:
         """First round: free nursing beds to applicants of a nursing grade (after the model has

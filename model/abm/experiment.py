@@ -48,11 +48,21 @@ def run_replicate(arrays: MixArrays, seed: int) -> list[tuple[int, str, float]]:
     return model.results()
 
 
-def _interval(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def interval(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Low and high of each row of values (rows × replicates), as the module docstring says."""
     if values.shape[1] >= PERCENTILES_FROM:
         return np.nanpercentile(values, 5, axis=1), np.nanpercentile(values, 95, axis=1)
     return np.nanmin(values, axis=1), np.nanmax(values, axis=1)
+
+
+def by_replicate(runs: dict[str, list[list[tuple[int, str, float]]]], seeds: list[int]) -> pd.DataFrame:
+    """Every run's figures (abm_runs.csv): year, mix, metric, replicate, seed, value. A run's
+    seed names its people and their health histories, so another scenario's run with the same
+    seed is its pair (`compare` takes paired differences from these)."""
+    return pd.DataFrame([(year, mix, metric, r, seeds[r], value)
+                         for mix, replicates in runs.items() for r, rows in enumerate(replicates)
+                         for year, metric, value in rows if not np.isnan(value)],
+                        columns=["year", "mix", "metric", "replicate", "seed", "value"])
 
 
 def summarise(runs: dict[str, list[list[tuple[int, str, float]]]]) -> pd.DataFrame:
@@ -75,8 +85,8 @@ def summarise(runs: dict[str, list[list[tuple[int, str, float]]]]) -> pd.DataFra
         paired[np.isnan(paired).any(axis=1)] = np.nan   # a difference only where every pair has both values
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)   # no reference value: the difference stays empty
-            low, high = _interval(values)
-            difference_low, difference_high = _interval(paired)
+            low, high = interval(values)
+            difference_low, difference_high = interval(paired)
             difference = np.nanmean(paired, axis=1)
         frames.append(pd.DataFrame({
             "year": wide.index.get_level_values("year").astype(int), "mix": mix,
@@ -88,13 +98,15 @@ def summarise(runs: dict[str, list[list[tuple[int, str, float]]]]) -> pd.DataFra
 
 
 def run_care_abm(scenario: Scenario, population: PopulationProjection, states: HealthStates,
-                 pension: pd.DataFrame, progress: Progress = quiet, counties: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The abm stage: every mix × replicate, summarised for abm.csv. With `counties` (the county
-    care table) people and beds are placed in counties."""
+                 pension: pd.DataFrame, progress: Progress = quiet,
+                 counties: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The abm stage: every mix × replicate, summarised for abm.csv, and each run's figures for
+    abm_runs.csv (`by_replicate`). With `counties` (the county care table) people and beds are
+    placed in counties."""
     abm = scenario.abm
     mixes = {name: resolve_mix(scenario, population, states, pension, name, counties) for name in abm.mixes}
-    tasks = [(name, r, mixes[name], replicate_seed(scenario.seed, r))
-             for name in mixes for r in range(abm.replicates)]
+    seeds = [replicate_seed(scenario.seed, r) for r in range(abm.replicates)]
+    tasks = [(name, r, mixes[name], seeds[r]) for name in mixes for r in range(abm.replicates)]
     runs: dict[str, list] = {name: [None] * abm.replicates for name in mixes}
 
     def done(count: int) -> None:
@@ -111,4 +123,4 @@ def run_care_abm(scenario: Scenario, population: PopulationProjection, states: H
                                    min(abm.processes, len(tasks)), done)
     for (name, r, _, _), rows in zip(tasks, results):
         runs[name][r] = rows
-    return summarise(runs)
+    return summarise(runs), by_replicate(runs, seeds)

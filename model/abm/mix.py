@@ -15,8 +15,10 @@ import pandas as pd
 
 from ..care_demand import HealthStates, anchored_shares, home_workers_needed, use_shares, users_by_setting
 from ..states import OLD_AGE, STATES
+from ..errors import ScenarioError
 from ..scenario import Scenario, TimePath
 from ..demography import PopulationProjection
+from .living import fit_living
 from .people import FORMAL, LIVING_NAMES
 
 
@@ -42,7 +44,7 @@ class MixArrays:
     areas: tuple[str, ...]                # ("urban", "rural"), or the counties
     people_area_shares: np.ndarray        # where people in need live: (areas,)
     employee_share: np.ndarray            # drawing an employee pension, by area: (areas,)
-    living_shares: np.ndarray             # alone, spouse, children
+    living_shares: np.ndarray             # by sex, age 60..100+ and arrangement (LIVING_NAMES): (2, 41, 3)
     family_support: np.ndarray            # yuan per month by living arrangement, wage-indexed: (months, 3)
     pension_income: np.ndarray            # yuan per month by scheme (employee, resident): (months, 2)
     institution_odds: np.ndarray          # by living arrangement: (3,)
@@ -54,7 +56,7 @@ class MixArrays:
     interim_home_care: bool               # people waiting for a bed take home care meanwhile
     # supply and money, by month
     institutions: int
-    bed_area_shares: np.ndarray           # where the beds are: (areas,)
+    bed_area_shares: np.ndarray           # where the beds are, by month: (months, areas)
     centre_area_shares: np.ndarray        # where the community centres are: (areas,)
     institution_public_share: float
     private_self_caring_first: bool       # provider behaviour (abm.supply)
@@ -97,9 +99,11 @@ def _pension_by_month(pension: pd.DataFrame, years: np.ndarray, times: np.ndarra
 
 
 def _areas(scenario: Scenario, counties: pd.DataFrame | None) -> dict:
-    """Urban and rural areas; or, with counties (their base-year care table), one area per
-    county: people placed by the county's share of people in need, beds by its share of beds,
-    centres by its share of the 60+; employee-pension shares the city's average."""
+    """Urban and rural areas; or, with counties (their care table), one area per county:
+    people placed by the county's base-year share of people in need, centres by its share of
+    the 60+; employee-pension shares the city's average. Beds by area (`bed_area_shares`):
+    the base year's urban/rural split, or the counties' planned beds by year (regions.beds);
+    `_beds_by_area` turns them into each month's shares."""
     people, supply = scenario.abm.people, scenario.abm.supply
     base = scenario.years.base
     urban = float(people.urban_share.at(base))
@@ -107,16 +111,56 @@ def _areas(scenario: Scenario, counties: pd.DataFrame | None) -> dict:
     if counties is None:
         beds = float(supply.institution_urban_share.at(base))
         return {"areas": ("urban", "rural"), "people_area_shares": np.array([urban, 1 - urban]),
-                "employee_share": by_area, "bed_area_shares": np.array([beds, 1 - beds]),
+                "employee_share": by_area, "bed_area_shares": np.array([[beds, 1 - beds]]),
                 "centre_area_shares": np.array([urban, 1 - urban])}
     wide = counties[counties.year == base].pivot(index="region", columns="metric", values="value")
     wide = wide.reindex(list(dict.fromkeys(counties.region)))
     in_need = (wide["mild"] + wide["severe"]).to_numpy()
     average = by_area @ np.array([urban, 1 - urban])
+    planned = counties[counties.metric == "beds_supplied"].pivot(index="year", columns="region", values="value")
     return {"areas": tuple(wide.index), "people_area_shares": in_need / in_need.sum(),
             "employee_share": np.full(len(wide), average),
-            "bed_area_shares": (wide["beds_supplied"] / wide["beds_supplied"].sum()).to_numpy(),
+            "bed_area_shares": planned[list(wide.index)].to_numpy(),   # the counties' bed plans, by year
             "centre_area_shares": (wide["elderly_60plus"] / wide["elderly_60plus"].sum()).to_numpy()}
+
+
+def _beds_by_area(areas: dict, beds: np.ndarray, new_shares: dict[str, float] | None, years: np.ndarray,
+                  times: np.ndarray, mix: str) -> np.ndarray:
+    """Each month's share of the beds in each area (months, areas). Without a bed plan by area
+    the plan's own placing: the base year's split, or the counties' planned beds by year
+    (interpolated). With `new_shares` (abm.mixes.<mix>.new_beds_by_area): the base year's beds
+    stay where they are and the beds beyond them go to the areas in those shares (fewer beds
+    than in the base year: each area loses in proportion)."""
+    names, planned = areas["areas"], areas["bed_area_shares"]
+    by_year = planned / planned.sum(axis=1, keepdims=True)
+    shares = np.stack([np.interp(times, years, by_year[:, a]) for a in range(len(names))], axis=1) \
+        if len(by_year) > 1 else np.repeat(by_year, len(times), axis=0)
+    if new_shares is None:
+        return shares
+    unknown = sorted(set(new_shares) - set(names))
+    if unknown:
+        raise ScenarioError(f"abm.mixes.{mix}.new_beds_by_area: {', '.join(unknown)} is not an area of this run "
+                            f"(allowed: {', '.join(names)})")
+    where = np.array([new_shares.get(area, 0.0) for area in names])
+    base = beds[0] * shares[0]
+    added = np.maximum(beds - beds[0], 0)[:, None] * where
+    by_area = base * np.minimum(beds / beds[0], 1)[:, None] + added
+    return by_area / by_area.sum(axis=1, keepdims=True)
+
+
+def living_by_age(scenario: Scenario, states: HealthStates) -> np.ndarray:
+    """Living-arrangement shares by sex and age (2, 41, LIVING_NAMES), fitted to the scenario's
+    shares with the base year's death rates of all health states (living.py)."""
+    people, base = scenario.abm.people, scenario.years.base
+    counts = states.counts[0]                                  # (sex, state, age)
+    death = (counts * states.death[0]).sum(axis=1) / np.maximum(counts.sum(axis=1), 1e-12)
+    try:
+        fit = fit_living(death, counts.sum(axis=1), float(people.living["alone"].at(base)),
+                         float(people.living["spouse"].at(base)), float(people.alone_women_to_men.at(base)),
+                         int(round(float(people.spouse_age_gap.at(base)))))
+    except ValueError as exc:
+        raise ScenarioError(f"abm.people.{exc}") from None
+    return fit.shares
 
 
 def resolve_mix(scenario: Scenario, population: PopulationProjection, states: HealthStates,
@@ -146,6 +190,8 @@ def resolve_mix(scenario: Scenario, population: PopulationProjection, states: He
         beds = np.full(months, float(care.beds.at(years[0])))
     else:
         beds = _monthly(care.beds, times)
+    areas = _areas(scenario, counties)
+    areas["bed_area_shares"] = _beds_by_area(areas, beds, mix.new_beds_by_area, years, times, name)
     nursing_share = _monthly(mix.nursing_share or care.nursing_share, times)
     daycare_places = _monthly(mix.daycare_places or abm.supply.daycare_places, times)
     if mix.daycare_factor is not None:
@@ -179,8 +225,8 @@ def resolve_mix(scenario: Scenario, population: PopulationProjection, states: He
         other_area_after_months=int(abm.other_area_after_months.at(years[0])),
         stocks=stocks, counts=states.counts, death=states.death, move=states.move, entry=states.entry,
         migration=states.migration,
-        **_areas(scenario, counties),
-        living_shares=np.array([float(abm.people.living[k].at(years[0])) for k in LIVING_NAMES]),
+        **areas,
+        living_shares=living_by_age(scenario, states),
         family_support=np.stack([_monthly(behaviour.family_support[k], times) for k in LIVING_NAMES], axis=1)
         * price_index[:, None],
         pension_income=_pension_by_month(pension, years, times),

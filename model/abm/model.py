@@ -33,6 +33,7 @@ from .. import metrics
 from ..lifetable import N_AGES
 from ..states import COMMUNITY, HEALTHY, HOME, HOME_CARE, INSTITUTION, MILD, OLD_AGE, SEVERE
 from .agents import CommunityCentre, HomeCareService, Institution, WaitingList
+from .living import arrangement
 from .people import (ARRIVE, DIE, FORMAL, NO_EVENT, RECOVER, WORSEN, People,
                      calibrate_levels, choice_odds, choose, draw_attributes, stochastic_round)
 from .mix import MixArrays
@@ -103,15 +104,16 @@ class CareMixModel(mesa.Model):
         # Institutions: groups of area × public/private holding beds in the stated shares (at
         # least one home in each group that has beds); the homes of a group are the same size.
         groups = [(area, public) for area in range(len(i.areas)) for public in (True, False)]
-        bed_share = np.array([i.bed_area_shares[area] * (i.institution_public_share if public
-                                                          else 1 - i.institution_public_share) for area, public in groups])
+        ownership = {True: i.institution_public_share, False: 1 - i.institution_public_share}
+        widest = i.bed_area_shares.max(axis=0)   # homes wherever beds are planned in some month
+        bed_share = np.array([widest[area] * ownership[public] for area, public in groups])
         homes = np.maximum(split_integer(max(i.institutions - (bed_share > 0).sum(), 0), bed_share), 0) + (bed_share > 0)
         # The providers' places, one entry per provider (read and written by the agents' Columns).
         self.homes = SimpleNamespace(**{name: np.zeros(int(homes.sum()), dtype=np.int64) for name in HOME_COLUMNS})
         self.institutions = mesa.agent.AgentSet([], random=self.random)
-        for (area, public), share, n in zip(groups, bed_share, homes):
+        for (area, public), n in zip(groups, homes):
             for _ in range(n):
-                self.institutions.add(Institution(self, len(self.institutions), area, public, share / n))
+                self.institutions.add(Institution(self, len(self.institutions), area, public))
         centres = np.maximum(split_integer(max(i.community_centres - len(i.areas), 0), i.centre_area_shares), 0) + 1
         self.places = SimpleNamespace(capacity=np.zeros(int(centres.sum()), dtype=np.int64),
                                       used=np.zeros(int(centres.sum()), dtype=np.int64))
@@ -122,7 +124,13 @@ class CareMixModel(mesa.Model):
         self.home_care = HomeCareService(self)
         self.institution_list = list(self.institutions)   # by index
         self.centre_list = list(self.centres)
-        self.institution_weights = np.array([a.weight for a in self.institution_list])
+        # A home's share of its area's beds (its group's ownership share ÷ the group's homes):
+        # × each month's share of the area (`bed_area_shares`) it is the home's share of the beds.
+        in_group = {(a.area, a.public): 0 for a in self.institution_list}
+        for a in self.institution_list:
+            in_group[(a.area, a.public)] += 1
+        self.home_share_of_area = np.array([ownership[a.public] / in_group[(a.area, a.public)]
+                                            for a in self.institution_list])
         self.centre_weights = np.array([a.weight for a in self.centre_list])
         self.home_public = np.array([a.public for a in self.institution_list])
         self.home_area = np.array([a.area for a in self.institution_list])
@@ -130,7 +138,8 @@ class CareMixModel(mesa.Model):
 
     def _add_people(self, ages: np.ndarray, sex: int, state: int, active: bool, months=None) -> np.ndarray:
         i = self.arrays
-        attributes = draw_attributes(self.lives, len(ages), i.people_area_shares, i.employee_share, i.living_shares)
+        attributes = draw_attributes(self.lives, len(ages), i.people_area_shares, i.employee_share, i.living_shares,
+                                     sex, ages)
         extra = {} if active else {"event": ARRIVE, "event_month": months}
         return self.people.add(len(ages), active=active, sex=sex, age=ages, state=state, setting=HOME,
                                wants=HOME, **attributes, **extra)
@@ -176,8 +185,9 @@ class CareMixModel(mesa.Model):
     def _set_capacity(self, k: int) -> None:
         i = self.arrays
         homes, places = self.homes, self.places
-        beds = split_integer(i.beds[k] / i.scale, self.institution_weights)
-        nursing = np.minimum(split_integer(i.beds[k] * i.nursing_share[k] / i.scale, self.institution_weights), beds)
+        weights = i.bed_area_shares[k, self.home_area] * self.home_share_of_area
+        beds = split_integer(i.beds[k] / i.scale, weights)
+        nursing = np.minimum(split_integer(i.beds[k] * i.nursing_share[k] / i.scale, weights), beds)
         homes.nursing_beds[:] = np.maximum(nursing, homes.nursing_used)
         homes.general_beds[:] = np.maximum(beds - nursing, homes.general_used)
         # General beds converted to nursing beds: self-caring residents move out first.
@@ -466,6 +476,7 @@ class CareMixModel(mesa.Model):
         year = int(i.years[t])
         rows = np.flatnonzero(p.view("active"))
         p.age[rows] = np.minimum(p.age[rows] + 1, OPEN_AGE)
+        p.living[rows] = arrangement(i.living_shares, p.sex[rows], p.age[rows], p.living_rank[rows])   # widowhood …
         healthy = self.pool_survivors + self.recovered
         self.recovered[:] = 0
         self.pool = np.zeros_like(healthy)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .living import arrangement
 from ..states import COMMUNITY, HOME, HOME_CARE, INSTITUTION, MILD, OLD_AGE, SEVERE
 
 LIVING_NAMES = ("alone", "spouse", "children")  # living arrangement codes 0, 1, 2
@@ -26,7 +27,8 @@ COLUMNS = {
     "age": np.int8,          # age − 60 at the last 1 November (40 = 100+)
     "area": np.int16,        # index into the areas (urban/rural, or counties)
     "state": np.int8,        # MILD or SEVERE
-    "living": np.int8,       # index into LIVING_NAMES
+    "living": np.int8,       # index into LIVING_NAMES, by age, sex and rank (living.arrangement)
+    "living_rank": np.float32,  # a uniform draw fixed for life: where the person falls in the shares
     "scheme": np.int8,       # EMPLOYEE or RESIDENT pension
     "setting": np.int8,      # where care is received now
     "provider": np.int32,    # index of the institution or community centre, −1 if none
@@ -82,12 +84,14 @@ class People:
 
 
 def draw_attributes(rng: np.random.Generator, count: int, area_shares: np.ndarray, employee_share: np.ndarray,
-                    living_shares: np.ndarray) -> dict:
-    """Area, pension scheme and living arrangement for `count` new people."""
+                    living_shares: np.ndarray, sex: int, ages: np.ndarray) -> dict:
+    """Area, pension scheme, living-arrangement rank and arrangement for `count` new people of
+    one sex aged `ages` (from 60); living_shares by sex, age and arrangement (living.py)."""
     area = _categorical(rng, count, area_shares)
     employee = rng.random(count) < employee_share[area]
-    return {"area": area, "scheme": np.where(employee, EMPLOYEE, RESIDENT),
-            "living": _categorical(rng, count, living_shares)}
+    rank = rng.random(count).astype(np.float32)
+    return {"area": area, "scheme": np.where(employee, EMPLOYEE, RESIDENT), "living_rank": rank,
+            "living": arrangement(living_shares, np.full(count, sex), np.asarray(ages), rank)}
 
 
 def _categorical(rng: np.random.Generator, count: int, shares: np.ndarray) -> np.ndarray:

@@ -504,11 +504,15 @@ Living = Literal["alone", "spouse", "children"]
 
 
 class AbmPeople(Frozen):
-    """Attributes of people in need of care that the census tables do not give by age."""
+    """Attributes of people in need of care that the census tables do not give by age (living
+    arrangement by age and sex is derived from these shares and the spouses' survival:
+    abm/living.py)."""
 
     urban_share: FractionPath | None = None      # share living in towns (城镇; local)
     employee_share: dict[Literal["urban", "rural"], FractionPath]  # drawing an employee pension
-    living: dict[Living, FractionPath]           # living arrangement
+    living: dict[Living, FractionPath]           # living arrangement of the 60+ (all ages)
+    alone_women_to_men: RatioPath                # women's share living alone ÷ men's (65+): sets the age pattern
+    spouse_age_gap: YearsPath                    # husbands are this many years older than their wives
 
     @field_validator("living")
     @classmethod
@@ -602,8 +606,9 @@ class AbmMix(Frozen):
     every mix, so mixes differ only through what they change.
 
     Anything not given comes from the scenario: beds and nursing share from care.beds /
-    care.nursing_share, day-care places and home-care workers from abm.supply, no subsidy and
-    no insurance.
+    care.nursing_share, new beds placed where the base year's are (or, in a county run, as the
+    counties' bed plans have them), day-care places and home-care workers from abm.supply, no
+    subsidy and no insurance.
     """
 
     label: str | None = None
@@ -612,6 +617,7 @@ class AbmMix(Frozen):
     beds_per_1000: Per1000Path | None = None         # beds tied to the projected 60+ population
     beds_held: bool = False                          # beds held at the scenario's base-year supply
     nursing_share: FractionPath | None = None
+    new_beds_by_area: dict[str, float] | None = None  # where beds beyond the base year's go: area → share
     daycare_places: PlacesPath | None = None
     daycare_factor: RatioPath | None = None          # × the scenario's day-care places
     home_care_workers: WorkersPath | None = None
@@ -627,6 +633,16 @@ class AbmMix(Frozen):
             raise ValueError("shares: a mix is a package of levers (beds, places, workers, subsidies, "
                              "ltc_insurance); preferences are the scenario's (care.mix, abm.behaviour), the same in every mix")
         return values
+
+    @field_validator("new_beds_by_area")
+    @classmethod
+    def _bed_plan_shares(cls, shares):
+        if shares is not None:
+            if any(not 0 <= share <= 1 for share in shares.values()):
+                raise ValueError("each area's share of the new beds is a fraction from 0 to 1")
+            if abs(sum(shares.values()) - 1) > 1e-6:
+                raise ValueError(f"the areas' shares of the new beds add up to {sum(shares.values()):.4g}, not 1")
+        return shares
 
     @model_validator(mode="after")
     def _one_rule_each(self):
