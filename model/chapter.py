@@ -290,7 +290,7 @@ def chapter_blocks(result, charts: list, assumptions: pd.DataFrame, lang: str) -
     blocks.append(Heading(words("s_mixes", lang)))
     if "abm" in tables:
         mixes = scenario.abm.mixes
-        names = {key: (mix.label or key) if lang == "zh" else key for key, mix in mixes.items()}
+        names = {key: scenario.mix_names(lang).get(key, key) for key in mixes}
         abm = tables["abm"]
         stock = lambda key, mix: _value(tables, "abm", key, end, mix=mix)   # noqa: E731
         keys = list(dict.fromkeys(abm.mix))

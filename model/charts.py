@@ -103,10 +103,9 @@ class ChartContext:
         English chart gets `region_en`, else the scenario name); in Chinese the care mixes'
         `label`s, in English the counties' `regions.names_en`."""
         region = (scenario.region or scenario.title) if lang == "zh" else scenario.region_en
-        if lang == "zh":
-            names = {key: mix.label for key, mix in (scenario.abm.mixes if scenario.abm else {}).items() if mix.label}
-        else:
-            names = dict(scenario.regions.names_en) if scenario.regions else {}
+        names = scenario.mix_names(lang)
+        if lang == "en" and scenario.regions:
+            names.update(scenario.regions.names_en)
         return cls(lang=lang, region=region or scenario.name, names=names, formats=tuple(scenario.outputs.chart_formats),
                    replicates=scenario.abm.replicates if scenario.abm else 0, trials=scenario.uncertainty.trials,
                    definition=scenario.care.definition_in(lang) if scenario.care else "")
@@ -656,7 +655,7 @@ def run_charts(tables: dict) -> dict[str, callable]:
 def compare_chart(runs: dict[str, dict], ctx: ChartContext, metric: metrics.Metric,
                   titles: dict[str, str] | None = None) -> Figure | None:
     """One series of several scenarios overlaid (the first is the reference), each named by
-    `titles` (its title; the key when none)."""
+    `titles` (its title; the key when none), with the first scenario's plan targets on it."""
     fig, ax = _figure(ctx, text("compare_title", ctx.lang, what=metric.name(ctx.lang)))
     divisor, unit = display.scale(metric.unit, ctx.lang)
     drawn = 0
@@ -677,7 +676,8 @@ def compare_chart(runs: dict[str, dict], ctx: ChartContext, metric: metrics.Metr
     else:   # levels start at zero, so differences are not exaggerated
         ax.set_ylabel(unit)
         ax.set_ylim(bottom=0)
-    _legend(ax)
+    first = next(iter(runs.values()))
+    _legend(ax, beside=_target_marks(ax, first, metric.table, metric.key, ctx, lambda year, value: value / divisor))
     return fig
 
 

@@ -264,9 +264,8 @@ def compare(configs: tuple[Path, ...], out: Path | None, lang: str | None, quiet
         for warning in dict.fromkeys(warnings):
             click.echo(f"warning: {warning}", err=True)
         first = next(iter(plain.values()))
-        mixes = first.abm.mixes if first.abm and first.outputs.lang == "zh" else {}
         click.echo(terminal_table(pd.read_csv(folder / "comparison.csv"), first.outputs.lang,
-                                  {key: mix.label for key, mix in mixes.items() if mix.label}))
+                                  first.mix_names(first.outputs.lang)))
         click.echo(f"compared {', '.join(runs)}: {folder}")
     finally:
         progress.close()
@@ -434,7 +433,7 @@ def summary(result, target: Path) -> str:
     mixed = [h for h in figures if h.metric.table == "abm"]
     if mixed:
         metrics_shown = list(dict.fromkeys(h.metric for h in mixed))
-        names = {key: mix.label for key, mix in scenario.abm.mixes.items() if mix.label} if lang == "zh" else {}
+        names = scenario.mix_names(lang)
         lines.append("  " + display.pad(text("summary_mixes", lang, year=mixed[0].last[0], n=scenario.abm.replicates), 48)
                      + "".join(display.pad(m.name(lang), 34, right=True) for m in metrics_shown))
         for mix in dict.fromkeys(h.group for h in mixed):

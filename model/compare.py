@@ -31,7 +31,7 @@ def finished_tables(folder: Path, scenario: Scenario) -> dict[str, pd.DataFrame]
         return None
     if not intact(folder, recorded):
         return None
-    names = [name for name in (*metrics.TABLES, REPLICATES) if f"{name}.csv" in recorded["files"]]
+    names = [name for name in (*metrics.TABLES, REPLICATES, "targets") if f"{name}.csv" in recorded["files"]]
     tables = {name: pd.read_csv(folder / f"{name}.csv") for name in names}
     for name, table in tables.items():  # county runs: the city's rows come first
         if "region" in table:

@@ -224,6 +224,8 @@ PARAMETER_WORDS_ZH = {
     "scale": "每个主体代表人数", "processes": "并行进程数", "other_area_after_months": "转投其他地区前轮候月数",
     "people": "老人", "urban_share": "城镇比例", "urban": "城镇", "rural": "乡村", "living": "居住安排",
     "alone": "独居", "spouse": "仅与配偶同住", "children": "与子女同住", "behaviour": "行为",
+    "alone_women_to_men": "女性与男性独居比例之比", "spouse_age_gap": "夫妻年龄差", "living_table": "居住安排表",
+    "new_beds_by_area": "新增床位分区布局",
     "family_support": "家庭照护能力", "institution_odds": "入住机构相对机会", "institution_odds_80plus": "80岁及以上入住机构相对机会",
     "price_elasticity": "价格弹性", "home_care_uptake": "上门服务使用率", "home_care_hours": "上门服务小时数",
     "supply": "供给", "institutions": "养老机构数", "beds_per_institution": "每机构床位", "institution_urban_share": "城镇机构比例",

@@ -140,8 +140,7 @@ def reader_tables(result: RunResult, written: dict, lang: str, years: list[int] 
 
     scenario = result.scenario
     years = years or list(range(scenario.years.base, scenario.years.end + 1))
-    mixes = scenario.abm.mixes if scenario.abm else {}
-    names = {key: mix.label for key, mix in mixes.items() if mix.label} if lang == "zh" else {}
+    names = scenario.mix_names(lang)
     found = topic_tables(result.tables, years, lang, names)
     definition = scenario.care.definition_in(lang) if scenario.care else ""
     for table in found:
@@ -245,9 +244,9 @@ def write_comparison(runs: dict, scenarios: dict, target: Path) -> tuple[Path, l
         titles = {name: (scenario.title or name) if lang == "zh" else name for name, scenario in scenarios.items()}
         if len(set(titles.values())) < len(titles):   # an inherited title names two scenarios: their names
             titles = {name: name for name in titles}
-        mixes = {key: mix.label for s in scenarios.values() if s.abm for key, mix in s.abm.mixes.items() if mix.label}
+        mixes = {key: name for s in scenarios.values() for key, name in s.mix_names(lang).items()}
         _table_files(staging, "comparison", table, lang, side_by_side(table),
-                     reading=[comparison_table(table, titles, lang, mixes if lang == "zh" else None)])
+                     reading=[comparison_table(table, titles, lang, mixes)])
         if first.outputs.charts:
             from .charts import compare_chart, save
 

@@ -168,8 +168,7 @@ def build_report(result, title: str, lang: str, charts: list[tuple[Path, str, st
     county run, the assumptions and the manifest (both folded; neither printed)."""
     zh = lang == "zh"
     definition = result.scenario.care.definition_in(lang) if result.scenario.care else None
-    mixes = result.scenario.abm.mixes if result.scenario.abm else {}
-    mix_names = {key: mix.label for key, mix in mixes.items() if mix.label} if zh else {}
+    mix_names = result.scenario.mix_names(lang)
     cards = "".join(f'<div class="card">{html.escape(label)}<b>{html.escape(value)}</b></div>'
                     for label, value in headline_cards(result.tables, lang, valuation_year(result.scenario), mix_names))
     images = "".join(

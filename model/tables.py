@@ -71,7 +71,7 @@ def read_table(table: TableRef, key: str, years: np.ndarray | None = None) -> pd
                 f"the table must cover every projection year {years[0]}..{years[-1]}"
             )
         frame = frame[frame["year"].isin(years)]
-    index = [c for c in ("region", "year", "sex", "age", "age_group") if c in frame]
+    index = [c for c in ("region", "area", "year", "sex", "age", "age_group") if c in frame]
     if frame.duplicated(index).any():
         dup = frame[frame.duplicated(index)].iloc[0]
         where = ", ".join(f"{c} {dup[c]}" for c in index)

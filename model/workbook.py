@@ -66,7 +66,7 @@ def assumptions(scenario: Scenario, derived: list[tuple[str, str, str, str]], la
     walk(scenario, "")
     for parameter, value, unit, source in derived:
         add(parameter, _as_number(value), unit_words(unit, lang), Source.model_validate(source))
-    mixes = {key: mix.label for key, mix in scenario.abm.mixes.items() if mix.label} if scenario.abm else {}
+    mixes = scenario.mix_names("zh")   # Chinese parameter names name mixes by label (English keeps keys)
     return pd.DataFrame([(parameter_name(p, lang, mixes), p, i, v, u, s.text(lang)) for p, i, v, u, s in rows],
                         columns=["name", "parameter", "item", "value", "unit", "source"])
 

@@ -387,7 +387,7 @@ def test_living_arrangements_by_age_and_sex_meet_the_surveys_and_move_with_widow
     from model.abm.mix import living_by_age
 
     scenario, population, states, _ = stages({})
-    shares = living_by_age(scenario, states)
+    shares = living_by_age(scenario, states)[0]   # the same in both areas
     persons = states.counts[0].sum(axis=1)
     assert (shares * persons[..., None]).sum(axis=(0, 1)) / persons.sum() == pytest.approx([0.15, 0.45, 0.40])
     older = persons[:, 5:, None]
@@ -411,10 +411,11 @@ def test_a_cohort_changes_living_arrangement_as_it_ages_in_the_model():
     shares = model.arrays.living_shares
     for sex in (0, 1):
         mine = rows[(p.sex[rows] == sex) & (p.age[rows] >= 20)]
-        expected = (shares[sex, p.age[mine]]).mean(axis=0)
+        expected = (shares[p.area[mine], sex, p.age[mine]]).mean(axis=0)
         assert np.bincount(p.living[mine], minlength=3) / len(mine) == pytest.approx(expected, abs=0.03)
     rank = np.linspace(0, 1, 1000, endpoint=False, dtype=np.float32)
-    at_70, at_80 = (arrangement(shares, np.ones(1000, dtype=int), np.full(1000, age), rank) for age in (10, 20))
+    at_70, at_80 = (arrangement(shares, np.zeros(1000, dtype=int), np.ones(1000, dtype=int), np.full(1000, age), rank)
+                    for age in (10, 20))
     assert ((at_70 == 1) & (at_80 != 1)).sum() > 100 and ((at_70 != 1) & (at_80 == 1)).sum() == 0
 
 
@@ -449,3 +450,32 @@ def test_a_mix_places_its_new_beds_by_area_and_keeps_the_base_years_where_they_a
     assert default[120] - default[0] < 0.6 * added
     with pytest.raises(ScenarioError, match=r"new_beds_by_area: 太谷区 is not an area of this run \(allowed: urban, rural\)"):
         model_for({"new_beds_by_area": {"太谷区": 1.0}}, scale=20)
+
+
+def test_a_living_table_by_area_sex_and_age_replaces_the_derived_shares(tmp_path):
+    """abm.people.living_table (e.g. the census's 居住状况 table): rows for an area or `all`;
+    people then live as the table says in their area; gaps and bad rows are refused by name."""
+    from model.abm.mix import living_by_age
+    from model.errors import ScenarioError
+
+    rows = ["area,sex,age_group,alone,spouse,children"]
+    for sex in ("male", "female"):
+        rows += [f"all,{sex},60-79,0.1,0.6,0.3", f"all,{sex},80+,0.3,0.2,0.5", f"rural,{sex},60-79,0.2,0.5,0.3",
+                 f"rural,{sex},80+,0.4,0.1,0.5"]
+    table = tmp_path / "living.csv"
+    table.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    scenario, population, states, _ = stages({"abm": {"people": {"living_table": str(table)}}})
+    shares = living_by_age(scenario, states)
+    assert shares[0, 1, 0].tolist() == pytest.approx([0.1, 0.6, 0.3]) and shares[1, 0, 25].tolist() == pytest.approx([0.4, 0.1, 0.5])
+    model = model_for({}, scale=10, people={"living_table": str(table)})
+    p = model.people
+    old_rural = np.flatnonzero(p.view("active") & (p.area[:p.size] == 1) & (p.age[:p.size] >= 20))
+    assert np.bincount(p.living[old_rural], minlength=3) / len(old_rural) == pytest.approx([0.4, 0.1, 0.5], abs=0.04)
+    table.write_text("\n".join(rows[:-1]) + "\n", encoding="utf-8")
+    scenario, population, states, _ = stages({"abm": {"people": {"living_table": str(table)}}})
+    with pytest.raises(ScenarioError, match=r"living_table: no row covers female aged 80 in area 'rural'"):
+        living_by_age(scenario, states)
+    table.write_text("\n".join([*rows[:1], "suburb,male,60+,0.2,0.5,0.3"]) + "\n", encoding="utf-8")
+    scenario, population, states, _ = stages({"abm": {"people": {"living_table": str(table)}}})
+    with pytest.raises(ScenarioError, match=r"area 'suburb' is not an area of this run \(allowed: all, urban, rural\)"):
+        living_by_age(scenario, states)

@@ -258,6 +258,9 @@ def test_compare_charts_name_the_scenarios_by_title_and_say_what_a_negative_gap_
     for line, tables in zip(scenarios, (shared_run.tables, other_run.tables), strict=True):
         gap = tables["care"].query("metric == 'bed_gap'").sort_values("year")["value"]
         assert np.allclose(line.get_ydata(), gap / (1e4 if lang == "zh" else 1e3))
+    # the first scenario's plan target on the gap (none in 2030) is marked at its year and value
+    marks = [line for line in ax.get_lines() if line.get_label() == "_target"]
+    assert [(float(m.get_xdata()[0]), float(m.get_ydata()[0])) for m in marks] == [(2030.0, 0.0)]
 
 
 def test_sweep_bars_are_the_table_and_their_labels_name_the_parameters_in_words(drawn):

@@ -81,8 +81,8 @@ def test_every_chart_renders_in_both_languages_without_missing_glyphs(quick_run,
         checked[name] = check_plotted_data(figure, result.tables, lang)
         texts = [t.get_text() for t in figure.findobj(charts.matplotlib.text.Text)]
         assert any(("资料来源" if lang == "zh" else "Source:") in t for t in texts), name
-        if name.startswith("abm_"):  # care mixes by their labels in Chinese, by their keys in English
-            assert ("社区优先" if lang == "zh" else "community_first") in texts, name
+        if name.startswith("abm_"):  # care mixes by their label or label_en
+            assert ("社区优先" if lang == "zh" else "Community first") in texts, name
         render_without_missing_glyphs(figure)
     # The charts whose series are metrics, each series checked against its table.
     assert checked["ageing_shares"] == 3 and checked["births_deaths"] == 2 and checked["pension_finances"] == 4

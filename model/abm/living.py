@@ -17,7 +17,9 @@ to the published shares:
 * the ratio of women to men living alone among the 65+ (abm.people.alone_women_to_men), which
   fixes m, since c_alone cancels from it.
 
-The shares of people living with children by sex are then a check (tests/test_abm.py). Each
+The shares of people living with children by sex are then a check (tests/test_abm.py). A
+table by area, sex and age group (abm.people.living_table, e.g. the census's) replaces the
+derived shares (`table_shares`). Each
 person carries a rank, a uniform draw fixed for life; their arrangement at age x is where the
 rank falls in the cumulative shares (spouse, alone, children) of their age and sex, so a cohort
 moves from couples to living alone (widowhood) to living with children as it ages.
@@ -86,8 +88,44 @@ def fit_living(death: np.ndarray, persons: np.ndarray, alone: float, spouse: flo
     return LivingFit(shares, m, children_if_spouse, children_if_alone)
 
 
-def arrangement(shares: np.ndarray, sex: np.ndarray, age: np.ndarray, rank: np.ndarray) -> np.ndarray:
-    """Living arrangement codes (LIVING_NAMES) of people by sex, age (from 60) and fixed rank."""
-    ordered = shares[sex, age][:, list(ORDER)]
+def arrangement(shares: np.ndarray, area: np.ndarray, sex: np.ndarray, age: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """Living arrangement codes (LIVING_NAMES) of people by area, sex, age (from 60) and fixed
+    rank; shares: (areas, 2, ages, 3)."""
+    ordered = shares[area, sex, age][:, list(ORDER)]
     position = (rank[:, None] >= np.cumsum(ordered, axis=1)[:, :-1]).sum(axis=1)
     return np.asarray(ORDER)[position].astype(np.int8)
+
+
+def table_shares(frame, areas: tuple[str, ...], key: str) -> np.ndarray:
+    """Shares (areas, 2, 41, 3) from a checked living table (tables.read_table): rows of an area
+    of the run or of `all` (for areas without rows of their own), each sex and age group from
+    60 to 100+ covered once. Raises ScenarioError naming `key` and what is allowed."""
+    from ..census import parse_age_band
+    from ..errors import ScenarioError
+    from ..states import OLD_AGE
+
+    unknown = sorted(set(frame.area) - {*areas, "all"})
+    if unknown:
+        raise ScenarioError(f"{key}: area {unknown[0]!r} is not an area of this run (allowed: all, {', '.join(areas)})")
+    total = frame[["alone", "spouse", "children"]].sum(axis=1)
+    if ((total - 1).abs() > 0.005).any():
+        row = int(np.flatnonzero(((total - 1).abs() > 0.005).to_numpy())[0])
+        raise ScenarioError(f"{key}: row {row + 2}: alone + spouse + children is {total.iloc[row]:.3f}; each row must add up to 1")
+    shares = np.full((len(areas), 2, 101 - OLD_AGE, 3), np.nan)
+    for area_index, area in enumerate(areas):
+        rows = frame[frame.area == area] if (frame.area == area).any() else frame[frame.area == "all"]
+        for row in rows.itertuples(index=False):
+            try:
+                lower, upper = parse_age_band(row.age_group)
+            except ValueError as exc:
+                raise ScenarioError(f"{key}: {exc}") from None
+            if lower < OLD_AGE:
+                raise ScenarioError(f"{key}: age group {row.age_group!r} starts below {OLD_AGE}")
+            shares[area_index, ("male", "female").index(row.sex), lower - OLD_AGE:upper - OLD_AGE] = (
+                row.alone / (row.alone + row.spouse + row.children), row.spouse / (row.alone + row.spouse + row.children),
+                row.children / (row.alone + row.spouse + row.children))
+        if np.isnan(shares[area_index]).any():
+            sex, age = np.argwhere(np.isnan(shares[area_index, :, :, 0]))[0]
+            raise ScenarioError(f"{key}: no row covers {('male', 'female')[sex]} aged {OLD_AGE + age} in area {area!r}; "
+                                f"give age groups from {OLD_AGE} to 100+ for each sex (area 'all' serves every area)")
+    return shares

@@ -18,7 +18,8 @@ from ..states import OLD_AGE, STATES
 from ..errors import ScenarioError
 from ..scenario import Scenario, TimePath
 from ..demography import PopulationProjection
-from .living import fit_living
+from .. import tables
+from .living import fit_living, table_shares
 from .people import FORMAL, LIVING_NAMES
 
 
@@ -44,7 +45,7 @@ class MixArrays:
     areas: tuple[str, ...]                # ("urban", "rural"), or the counties
     people_area_shares: np.ndarray        # where people in need live: (areas,)
     employee_share: np.ndarray            # drawing an employee pension, by area: (areas,)
-    living_shares: np.ndarray             # by sex, age 60..100+ and arrangement (LIVING_NAMES): (2, 41, 3)
+    living_shares: np.ndarray             # by area, sex, age 60..100+ and arrangement (LIVING_NAMES): (areas, 2, 41, 3)
     family_support: np.ndarray            # yuan per month by living arrangement, wage-indexed: (months, 3)
     pension_income: np.ndarray            # yuan per month by scheme (employee, resident): (months, 2)
     institution_odds: np.ndarray          # by living arrangement: (3,)
@@ -148,10 +149,14 @@ def _beds_by_area(areas: dict, beds: np.ndarray, new_shares: dict[str, float] | 
     return by_area / by_area.sum(axis=1, keepdims=True)
 
 
-def living_by_age(scenario: Scenario, states: HealthStates) -> np.ndarray:
-    """Living-arrangement shares by sex and age (2, 41, LIVING_NAMES), fitted to the scenario's
-    shares with the base year's death rates of all health states (living.py)."""
+def living_by_age(scenario: Scenario, states: HealthStates, areas: tuple[str, ...] = ("urban", "rural")) -> np.ndarray:
+    """Living-arrangement shares by area, sex and age (areas, 2, 41, LIVING_NAMES): the user's
+    table (abm.people.living_table), or shares fitted to the scenario's with the base year's
+    death rates of all health states, the same in every area (living.py)."""
     people, base = scenario.abm.people, scenario.years.base
+    if people.living_table is not None:
+        frame = tables.read_table(people.living_table, "abm.people.living_table")
+        return table_shares(frame, areas, "abm.people.living_table")
     counts = states.counts[0]                                  # (sex, state, age)
     death = (counts * states.death[0]).sum(axis=1) / np.maximum(counts.sum(axis=1), 1e-12)
     try:
@@ -160,7 +165,7 @@ def living_by_age(scenario: Scenario, states: HealthStates) -> np.ndarray:
                          int(round(float(people.spouse_age_gap.at(base)))))
     except ValueError as exc:
         raise ScenarioError(f"abm.people.{exc}") from None
-    return fit.shares
+    return np.repeat(fit.shares[None], len(areas), axis=0)
 
 
 def resolve_mix(scenario: Scenario, population: PopulationProjection, states: HealthStates,
@@ -226,7 +231,7 @@ def resolve_mix(scenario: Scenario, population: PopulationProjection, states: He
         stocks=stocks, counts=states.counts, death=states.death, move=states.move, entry=states.entry,
         migration=states.migration,
         **areas,
-        living_shares=living_by_age(scenario, states),
+        living_shares=living_by_age(scenario, states, areas["areas"]),
         family_support=np.stack([_monthly(behaviour.family_support[k], times) for k in LIVING_NAMES], axis=1)
         * price_index[:, None],
         pension_income=_pension_by_month(pension, years, times),

@@ -476,7 +476,7 @@ class CareMixModel(mesa.Model):
         year = int(i.years[t])
         rows = np.flatnonzero(p.view("active"))
         p.age[rows] = np.minimum(p.age[rows] + 1, OPEN_AGE)
-        p.living[rows] = arrangement(i.living_shares, p.sex[rows], p.age[rows], p.living_rank[rows])   # widowhood …
+        p.living[rows] = arrangement(i.living_shares, p.area[rows], p.sex[rows], p.age[rows], p.living_rank[rows])
         healthy = self.pool_survivors + self.recovered
         self.recovered[:] = 0
         self.pool = np.zeros_like(healthy)

@@ -86,12 +86,12 @@ class People:
 def draw_attributes(rng: np.random.Generator, count: int, area_shares: np.ndarray, employee_share: np.ndarray,
                     living_shares: np.ndarray, sex: int, ages: np.ndarray) -> dict:
     """Area, pension scheme, living-arrangement rank and arrangement for `count` new people of
-    one sex aged `ages` (from 60); living_shares by sex, age and arrangement (living.py)."""
+    one sex aged `ages` (from 60); living_shares by area, sex, age and arrangement (living.py)."""
     area = _categorical(rng, count, area_shares)
     employee = rng.random(count) < employee_share[area]
     rank = rng.random(count).astype(np.float32)
     return {"area": area, "scheme": np.where(employee, EMPLOYEE, RESIDENT), "living_rank": rank,
-            "living": arrangement(living_shares, np.full(count, sex), np.asarray(ages), rank)}
+            "living": arrangement(living_shares, area, np.full(count, sex), np.asarray(ages), rank)}
 
 
 def _categorical(rng: np.random.Generator, count: int, shares: np.ndarray) -> np.ndarray:

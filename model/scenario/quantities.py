@@ -477,6 +477,14 @@ class PrevalenceTable(TableRef):
     bounds = {"mild": (0.0, 1.0), "severe": (0.0, 1.0)}  # and mild + severe at most 1
 
 
+class LivingTable(TableRef):
+    """Living arrangement shares by area (an area of the run or `all`), sex and age group of the
+    60+ (e.g. a census table of 老年人口居住状况): each row's alone + spouse + children is 1."""
+    columns = ("area", "sex", "age_group", "alone", "spouse", "children")
+    text_columns = ("area", "sex", "age_group")
+    bounds = {"alone": (0.0, 1.0), "spouse": (0.0, 1.0), "children": (0.0, 1.0)}
+
+
 class RegionTable(TableRef):
     columns = ("region", "sex", "age_group", "population")
     text_columns = ("region", "sex", "age_group")

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from ..census import CENSUS_GROUPS, CENSUS_MONTH, CENSUS_YEAR, parse_age_band
 from .quantities import (AgePath, BaseTable, BedsPath, CountPath, YearPath, ClientsPath, E0Path, FertilityTable, FractionPath, Frozen, GapPath,
                          GrowthPath, HoursPerMonthPath, MigrationPath, MigrationRatePath, MigrationSdPath, MigrationTable, MonthsPath,
-                         MortalityTable, Number, OccupancyPath, Per1000Path, PersonsPath, PlacesPath, PrevalenceTable,
+                         MortalityTable, Number, OccupancyPath, Per1000Path, PersonsPath, PlacesPath, PrevalenceTable, LivingTable,
                          RatioPath, RegionTable, RuralRatioPath, Share, Source, SrbPath, TfrPath, TimePath, WorkersPath,
                          YearsPath, YuanPath, YuanPerHourPath, YuanPerMonthPath, YuanPerYearPath, plain)
 
@@ -513,6 +513,7 @@ class AbmPeople(Frozen):
     living: dict[Living, FractionPath]           # living arrangement of the 60+ (all ages)
     alone_women_to_men: RatioPath                # women's share living alone ÷ men's (65+): sets the age pattern
     spouse_age_gap: YearsPath                    # husbands are this many years older than their wives
+    living_table: LivingTable | None = None      # shares by area, sex and age group instead of the derived ones
 
     @field_validator("living")
     @classmethod
@@ -611,7 +612,8 @@ class AbmMix(Frozen):
     subsidy and no insurance.
     """
 
-    label: str | None = None
+    label: str | None = None                         # its name in Chinese outputs (default: the key)
+    label_en: str | None = None                      # … in English outputs
     description: str | None = None
     beds: BedsPath | None = None
     beds_per_1000: Per1000Path | None = None         # beds tied to the projected 60+ population
@@ -991,6 +993,12 @@ class Scenario(Frozen):
         from .load import overlaid
 
         return overlaid(self, changes)
+
+    def mix_names(self, lang: str) -> dict[str, str]:
+        """The care mixes' names in `lang` (their `label` or `label_en`) by key; a mix without
+        one is shown by its key."""
+        mixes = self.abm.mixes if self.abm else {}
+        return {key: name for key, mix in mixes.items() if (name := mix.label if lang == "zh" else mix.label_en)}
 
     def milestones(self) -> list[int]:
         """The years shown in tables for reading, comparisons and the regression baseline."""
