@@ -97,3 +97,11 @@ def test_changing_the_census_region_drops_the_inherited_targets(overlay):
     assert scenario.population.base.total is None and scenario.population.base.shares == {}
     first = project_population(scenario).indicators.query("year == 2020").set_index("indicator")["value"]
     assert first["population_total"] == pytest.approx(5_304_061, rel=1e-9)  # Taiyuan, 2020 census
+
+
+def test_a_source_note_is_shown_in_chinese_where_a_chinese_note_is_given():
+    from model.scenario.quantities import Source
+
+    source = Source(kind="assumption", note="a planning option", note_zh="规划备选方案")
+    assert source.text("zh") == "假设：规划备选方案" and source.text("en") == "assumption: a planning option"
+    assert Source(kind="assumption", note="only English").text("zh") == "假设：only English"

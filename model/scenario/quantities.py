@@ -109,6 +109,7 @@ class Source(Frozen):
     year: int | None = Field(default=None, ge=1900, le=2100, strict=True)
     url: str | None = None
     note: str | None = None
+    note_zh: str | None = None   # the note in Chinese, for Chinese outputs (else the note as written)
     region: str | None = None    # the region the figure was published or calibrated for; none: anywhere
     rule: str | None = None      # the silverplan rule that derived it for the scenario's region
     changed_by: str | None = None
@@ -134,8 +135,8 @@ class Source(Frozen):
     def text(self, lang: str = "en") -> str:
         """One line for tables and reports: kind, title, page, year, note, URL."""
         parts = [SOURCE_KINDS[self.kind][0 if lang == "zh" else 1]]
-        parts += [part for part in (self.title, self.page, str(self.year) if self.year else None, self.note, self.url)
-                  if part]
+        note = self.note_zh if lang == "zh" and self.note_zh else self.note
+        parts += [part for part in (self.title, self.page, str(self.year) if self.year else None, note, self.url) if part]
         line = ("：" if lang == "zh" else ": ").join([parts[0], ("；" if lang == "zh" else "; ").join(parts[1:])]) \
             if len(parts) > 1 else parts[0]
         if self.region:
