@@ -12,6 +12,8 @@ TEXT: dict[str, tuple[str, str]] = {
                        "Source: 2020 census; China Statistical Yearbook 2025, table 24-26 (Shanxi's 2024 fund, calibration); "
                        "silverplan projections"),
     "workbook_definition": ("失能口径：{definition}", "Disability definition: {definition}"),
+    "workbook_age_groups": ("各地区人口按5岁年龄组列示；分单岁年龄的人口见 population.csv",
+                            "Population of each region by five-year age group; by single year of age in population.csv"),
     "report_care_models": (
         "如何读照护结果：照护需求测算回答“需要多少”——各失能等级老人多少、按目标照护格局（如“9073”，自2020年实际入住情况逐年过渡）"
         "人人得到所需服务时需要多少护理型床位、普通床位、日间照料床位和护理员；它是规划目标的依据。照护格局主体模型回答“某一政策组合下会发生什么”——"
@@ -53,7 +55,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # chart titles and series
     "pyramid": ("{region}人口金字塔：{base}年与{end}年", "{region} population pyramid, {base} and {end}"),
     "pyramid_axis": ("人口（万人，5岁组）", "Population (thousands, 5-year groups)"),
-    "age": ("年龄", "Age"), "event": ("事件", "Event"),
+    "age": ("年龄", "Age"), "age_group": ("年龄组", "Age group"), "event": ("事件", "Event"),
     "shares": ("{region}老年人口占比", "{region}: share of older people"),
     "share_axis": ("占总人口比重（%）", "Share of population (%)"),
     "dependency": ("{region}老年抚养比", "{region}: old-age dependency ratio"),

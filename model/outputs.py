@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .scenario import Scenario, model_digest, scenario_digest
@@ -112,6 +113,9 @@ def write_run(result: RunResult, target: Path, scenario_file: str, started: date
         definition = scenario.care.definition_in(lang) if scenario.care else ""
         headers = {key: text("workbook_definition", lang, definition=definition)
                    for key in ("care", "abm") if definition and key in sheets}
+        if result.regions:   # a county run: a sheet of every region's single ages would be 40,000 rows
+            sheets["population"] = by_age_group(sheets["population"])
+            headers["population"] = text("workbook_age_groups", lang)
         write_workbook({**sheets, "assumptions": assumed}, staging / "results.xlsx", lang, headers,
                        reading=reader_tables(result, written, lang))
         content = build_manifest(result, scenario_file, started)
@@ -150,6 +154,16 @@ def reader_tables(result: RunResult, written: dict, lang: str, years: list[int] 
         found.insert(1, county_table(written, scenario.milestones()[1:], lang,
                                      text("workbook_definition", lang, definition=definition) if definition else ""))
     return found
+
+
+def by_age_group(population: pd.DataFrame) -> pd.DataFrame:
+    """A population table (`region, year, sex, age, population`) by five-year age group,
+    0-4 … 95-99 and 100+, for the county workbook's population sheet."""
+    lower = np.minimum(population.age // 5 * 5, 100)
+    groups = np.where(lower == 100, "100+", lower.astype(str) + "-" + (lower + 4).astype(str))
+    keys = [c for c in population.columns if c not in ("age", "population")]
+    grouped = population.assign(age_group=groups).groupby([*keys, "age_group"], sort=False)   # in the rows' order
+    return grouped.population.sum().reset_index()
 
 
 def written_tables(result: RunResult) -> dict:

@@ -21,7 +21,7 @@ from .wide import ReaderTable
 # Columns with a translated header: column → the key of its words in labels.TEXT.
 HEADERS = {column: column for column in (
     "year", "indicator", "value", "metric", "scheme", "sex", "population", "mix", "low", "high", "parameter", "unit",
-    "scenario", "age", "event", "difference", "region", "name", "table", "group", "change", "base", "low", "high", "vs_first",
+    "scenario", "age", "age_group", "event", "difference", "region", "name", "table", "group", "change", "base", "low", "high", "vs_first",
     "vs_first_low", "vs_first_high", "direction", "projected", "on_track", "set_by_inputs", "item")}
 HEADERS["source"] = "unit_source"
 HEADERS["target"] = "target_value"

@@ -203,6 +203,12 @@ def test_county_outputs_have_a_region_column_with_city_rows_first(county_run, tm
         table = pd.read_csv(tmp_path / "run" / f"{name}.csv")
         assert table.columns[0] == "region" and table.region.iloc[0] == "晋中市"
         assert set(table.region) == {"晋中市", *NAMES}
+    # The workbook's population sheet is by five-year age group (single ages stay in the CSV)
+    population = pd.read_csv(tmp_path / "run" / "population.csv")
+    sheet = pd.read_excel(tmp_path / "run" / "results.xlsx", sheet_name="人口")
+    assert list(sheet.columns) == ["地区", "年份", "性别", "年龄组", "人口"] and sheet["地区"].iloc[0] == "晋中市"
+    assert len(sheet) == len(population) // 101 * 21 and sheet["人口"].sum() == pytest.approx(population.population.sum())
+    assert sheet["年龄组"].iloc[:21].tolist() == [f"{a}-{a + 4}" for a in range(0, 100, 5)] + ["100+"]
     from model.maps import available
 
     assert (tmp_path / "run" / "charts" / "county_ranking.png").is_file()
