@@ -608,22 +608,13 @@ def sweep_chart(table: pd.DataFrame, ctx: ChartContext, metric: tuple[str, str])
     fig, ax = _figure(ctx, text("sweep_title", ctx.lang, region=ctx.region, name=_name(*metric, ctx),
                                 year=int(rows.year.max())))
     ax.bar(np.arange(len(rows)), rows.value / divisor, color=COLOURS["blue"])
-    ax.set_xticks(np.arange(len(rows)), ["\n".join(_setting(row[p]) for p in parameters) for _, row in rows.iterrows()],
+    ax.set_xticks(np.arange(len(rows)), ["\n".join(display.setting(row[p]) for p in parameters) for _, row in rows.iterrows()],
                   fontsize=6)
     names = [parameter_name(p, ctx.lang).split("·")[-1] for p in parameters]
     ax.set_xlabel(text("sweep_axis", ctx.lang, names=("、" if ctx.lang == "zh" else ", ").join(names)))
     ax.set_ylabel(unit)
     ax.axhline(0, color="black", linewidth=0.6)
     return fig
-
-
-def _setting(value) -> str:
-    """A swept value (the sweep table holds them as written) as a tick label: a number with
-    thousands separators (30,900), anything else as written."""
-    try:
-        return f"{float(value):,.10g}"
-    except ValueError:
-        return str(value)
 
 
 # --------------------------------------------------------------------------- registry and comparison

@@ -90,6 +90,15 @@ def excel_format(unit: str) -> str:
     return "0.00"
 
 
+def setting(value) -> str:
+    """A parameter value as written (a sweep holds them as text) for a label: a number with
+    thousands separators (30,900), anything else as written."""
+    try:
+        return f"{float(value):,.10g}"
+    except ValueError:
+        return str(value)
+
+
 def width(text: str) -> int:
     """Columns `text` takes in a terminal: Chinese characters take two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

@@ -150,10 +150,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "topic_abm": ("照护政策组合模拟", "Care policy mixes"),
     "topic_counties": ("分县（区、市）主要指标", "Counties, key figures"),
     "topic_comparison": ("主要指标情景比较", "Key indicators compared"),
-    "note_comparison": ("差值为各情景与第一个情景之差，按指标精度取整；主体模型指标为各情景模拟均值之差（未配对）。"
+    "note_comparison": ("差值为各情景与第一个情景之差，按指标精度取整；主体模型指标为各情景模拟均值之差，"
+                        "以相同随机种子运行的情景逐次配对，其差值区间见 comparison.csv（difference_low、difference_high）。"
                         "流量指标在末年取上一年数值。",
                         "Differences from the first scenario, rounded to each indicator's precision; for the care-mix "
-                        "model, differences of the scenarios' means (not paired). A flow's last value is the year before the end."),
+                        "model, differences of the scenarios' means, paired run by run where the scenarios share their "
+                        "seeds (intervals in comparison.csv: difference_low, difference_high). A flow's last value is "
+                        "the year before the end."),
+    "topic_sweep": ("参数扫描主要指标", "Parameter sweep, key indicators"),
+    "sweep_point": ("点{n}", "Point {n}"),
+    "note_sweep": ("每列为一个扫描点，列名为该点的参数取值；差值为各点与第1点之差，按指标精度取整。流量指标在末年取上一年数值。",
+                   "One column per sweep point, headed by its parameter values; differences from point 1, rounded to "
+                   "each indicator's precision. A flow's last value is the year before the end."),
     "note_flows": ("存量为当年11月1日（普查标准时点）数；出生、死亡、迁移、费用等流量为当年11月1日起12个月，末年无流量值。",
                    "Stocks on 1 November (the census date); flows (births, deaths, migration, costs) over the twelve "
                    "months from that day, so the end year has none."),

@@ -294,8 +294,11 @@ def write_sweep(table, scenario, target: Path) -> tuple[Path, list[str]]:
     registry marks `overlay` that the sweep has."""
     started = datetime.now(timezone.utc)
     notes: list[str] = []
+    from .wide import sweep_table
+
     with staged(target) as staging:
-        _table_files(staging, "sweep", table, scenario.outputs.lang)
+        _table_files(staging, "sweep", table, scenario.outputs.lang,
+                     reading=[sweep_table(table, scenario.outputs.lang)] if len(table) else ())
         if scenario.outputs.charts and len(table):
             from .charts import save, sweep_chart
 

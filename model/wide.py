@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import display, metrics
-from .labels import SCHEME_NAMES, text
+from .labels import SCHEME_NAMES, parameter_name, text
 
 
 @dataclass
@@ -127,8 +127,22 @@ def county_table(written: dict[str, pd.DataFrame], years: list[int], lang: str, 
     return ReaderTable("wide_counties", text("topic_counties", lang), frame, decimals, note, by_column=True)
 
 
+def sweep_table(table: pd.DataFrame, lang: str) -> ReaderTable:
+    """A sweep (`sweep.run_sweep`'s table) for readers: the comparison's layout with a column
+    per point, headed by its parameters in words and values ("养老床位 30,900；净迁移人数 -16,000")."""
+    parameters = [c for c in table.columns if c not in ("point", "table", "indicator", "group", "year", "value")]
+    names = {p: parameter_name(p, lang).split("·")[-1] for p in parameters}
+    colon, joiner = ("：", "；") if lang == "zh" else (": ", "; ")
+    values = table.drop_duplicates("point").set_index("point")[parameters]
+    short = {point: text("sweep_point", lang, n=point + 1) for point in values.index}
+    titles = {point: short[point] + colon + joiner.join(f"{names[p]} {display.setting(row[p])}" for p in parameters)
+              for point, row in values.iterrows()}
+    reading = comparison_table(table.rename(columns={"point": "scenario"}), titles, lang, short=short)
+    return ReaderTable("wide_sweep", text("topic_sweep", lang), reading.frame, reading.decimals, text("note_sweep", lang))
+
+
 def comparison_table(table: pd.DataFrame, titles: dict[str, str], lang: str,
-                     group_names: dict[str, str] | None = None) -> ReaderTable:
+                     group_names: dict[str, str] | None = None, short: dict | None = None) -> ReaderTable:
     """The comparison for readers (`compare.key_indicators`): a row per indicator, group and
     year; a column per scenario (headed by its title) and per difference from the first,
     each in its indicator's reader unit and rounded to its precision (so no -2.18e-06 persons)."""
@@ -150,8 +164,8 @@ def comparison_table(table: pd.DataFrame, titles: dict[str, str], lang: str,
                                  [*order, *[f"Δ{s}" for s in order[1:]]], lang, name)
         rows.append([row[0], row[1], str(int(year)), *row[2:]])
         decimals.append(places)
-    first = titles.get(order[0], order[0])
+    short = short or titles   # the differences' headers: the short names (a sweep's point numbers), else titles
     columns = [text("name", lang), text("unit", lang), text("year", lang), *[titles.get(s, s) for s in order],
-               *[f"{titles.get(s, s)} − {first}" for s in order[1:]]]
+               *[f"{short.get(s, s)} − {short.get(order[0], order[0])}" for s in order[1:]]]
     return ReaderTable("wide_comparison", text("topic_comparison", lang), pd.DataFrame(rows, columns=columns),
                        decimals, text("note_comparison", lang))

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import ROOT, cli, render_without_missing_glyphs
+from conftest import BASE, ROOT, cli, render_without_missing_glyphs
 from model import charts, display, metrics
 
 @pytest.fixture(scope="module")
@@ -250,3 +250,26 @@ def test_the_report_prints_on_a_handful_of_a4_pages_without_its_folded_parts(qui
     assert pages <= 10, pages
     printed = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "图12" in printed.replace(" ", "") and "config_sha256" not in printed   # captions; the manifest folded away
+
+
+def test_the_sweep_workbook_opens_with_a_table_for_readers(tmp_path):
+    """sweep.xlsx: first the points side by side (each column headed by its number and its
+    parameters in words), rounded to the indicator's precision, then the tidy sheet."""
+    import itertools
+
+    from model.outputs import write_sweep
+    from model.scenario import load_scenario
+
+    rows = [(point, beds, net, "care", "bed_gap", "", year, 900.4 * (4 - point) * (year - 2020))
+            for point, (beds, net) in enumerate(itertools.product(["30900", "42000"], ["-16000", "0"]))
+            for year in (2025, 2035)]
+    table = pd.DataFrame(rows, columns=["point", "care.beds", "population.migration.net", "table", "indicator", "group",
+                                        "year", "value"])
+    folder, _ = write_sweep(table, load_scenario(BASE, {"outputs": {"charts": False}}), tmp_path / "sweep")
+    sheets = pd.read_excel(folder / "sweep.xlsx", sheet_name=None, header=1)
+    first = next(iter(sheets))
+    assert first == "参数扫描主要指标" and len(sheets) == 2
+    reader = sheets[first].dropna(subset=["年份"])
+    assert list(reader.columns[3:5]) == ["点1：养老床位 30,900；净迁移人数 -16,000", "点2：养老床位 30,900；净迁移人数 0"]
+    assert reader.columns[-1] == "点4 − 点1"
+    assert reader.iloc[1, 3] == round(900.4 * 4 * 15) and reader.iloc[1, -1] == round(900.4 * 15) - round(900.4 * 4 * 15)
