@@ -123,8 +123,10 @@ def scaled_groups(groups: np.ndarray, total: float | None, shares: dict[str, flo
 # --------------------------------------------------------------------------- the rules
 
 
-def _derived(note: str, rule: str, place: Place, title: str | None = None) -> dict:
-    source = {"kind": "derived", "note": note, "rule": rule, "region": place.name}
+def _derived(note: str, note_zh: str, rule: str, place: Place, title: str | None = None) -> dict:
+    """The source of a value derived for the place: how (`note`, and in Chinese `note_zh`), by
+    which rule, from what (`title`)."""
+    source = {"kind": "derived", "note": note, "note_zh": note_zh, "rule": rule, "region": place.name}
     if title:
         source["title"] = title
     return source
@@ -199,6 +201,7 @@ def rule(field: str, phase: int):
 def _e0(scenario, place):
     return {"values": _wpp_path("e0", scenario), "source": _derived(
         "UN WPP 2024's both-sexes e0 for China (estimates, then the median): no local life tables are bundled",
+        "联合国《世界人口展望2024》中国男女合计出生时预期寿命（估计值，其后取中方案）：未附带本地生命表",
         "national_e0", place, "UN World Population Prospects 2024, China")}
 
 
@@ -207,7 +210,9 @@ def _tfr(scenario, place):
     factor = _own_children_ratio(place.groups) / _own_children_ratio(census.census_groups("全国"))
     return {"values": _wpp_path("tfr", scenario, factor), "source": _derived(
         f"UN WPP 2024's TFR for China × {factor:.3f}, the region's own-children ratio over China's from the 2020 "
-        "census (age 0 ÷ women weighted by the bundled ASFR shape)", "tfr_from_census", place,
+        "census (age 0 ÷ women weighted by the bundled ASFR shape)",
+        f"联合国《世界人口展望2024》中国总和生育率 × {factor:.3f}（2020年人口普查中本地区与全国的儿童妇女比之比：0岁人口 ÷ "
+        "按内置分年龄生育率形状加权的妇女人数）", "tfr_from_census", place,
         "UN World Population Prospects 2024; 中国人口普查分县资料—2020")}
 
 
@@ -220,15 +225,17 @@ SRB_MIN_CHILDREN = 10_000
 def _srb(scenario, place):
     young = [census.CENSUS_GROUPS.index("0"), census.CENSUS_GROUPS.index("1-4")]
     boys, girls = place.groups[:, young].sum(axis=1)
-    whose = "the region's"
+    whose, whose_zh = "the region's", "本地区"
     if boys + girls < SRB_MIN_CHILDREN:
         for region in place.chain[1:]:
             boys, girls = census.census_groups(region)[:, young].sum(axis=1)
             whose = f"{region}'s (the region has under {SRB_MIN_CHILDREN:,} children aged 0–4)"
+            whose_zh = f"{region}（本地区0—4岁儿童不足{SRB_MIN_CHILDREN:,}人）"
             if boys + girls >= SRB_MIN_CHILDREN:
                 break
     return {"values": round(float(boys / girls), 4), "source": _derived(
-        f"{whose} census sex ratio at ages 0–4 ({boys:,.0f} boys / {girls:,.0f} girls)", "census_srb", place,
+        f"{whose} census sex ratio at ages 0–4 ({boys:,.0f} boys / {girls:,.0f} girls)",
+        f"{whose_zh}普查0—4岁性别比（男孩{boys:,.0f}人 / 女孩{girls:,.0f}人）", "census_srb", place,
         census.CENSUS_SOURCE["title"])}
 
 
@@ -279,13 +286,18 @@ def _migration(scenario, place):
     if found is None:
         return {"net": {"values": 0.0, "interpolation": "step", "source": _derived(
             "no published year-end series for this region or a region containing it: zero net migration (give "
-            "population.year_end, or the region's own path)", "no_migration_series", place)}}
+            "population.year_end, or the region's own path)",
+            "本地区及其上级地区均无公布的年末人口序列：净迁移取零（可给出 population.year_end 或本地区的迁移路径）",
+            "no_migration_series", place)}}
     region, fit = found
     years = f"{min(fit.rates)}–{max(fit.rates)}"
     whose = "its own" if region == place.name else f"{region}'s"
+    whose_zh = "本地区" if region == place.name else region
     return {"rate": {"values": fit.path(), "interpolation": "step", "source": _derived(
         f"net migration per 1,000 fitted to {whose} published year-end populations for the intervals {years} "
-        f"(model/year_end.py), then their mean {fit.held:+.2f}‰ held", "year_end_fit", place)}}
+        f"(model/year_end.py), then their mean {fit.held:+.2f}‰ held",
+        f"按{whose_zh}公布的{years}各年末人口拟合的净迁移率（千分率，model/year_end.py），其后保持其均值{fit.held:+.2f}‰",
+        "year_end_fit", place)}}
 
 
 @rule("uncertainty.migration_sd", phase=2)
@@ -294,13 +306,17 @@ def _migration_sd(scenario, place):
     if found is not None:
         region, fit = found
         whose = "the region's" if region == place.name else f"{region}'s"
+        whose_zh = "本地区" if region == place.name else region
+        rates = ", ".join(f"{v:+.2f}" for v in fit.rates.values())
         return {"values": fit.spread, "source": _derived(
             f"the standard deviation of {whose} fitted yearly net-migration rates {min(fit.rates)}–{max(fit.rates)} "
-            f"({', '.join(f'{v:+.2f}' for v in fit.rates.values())}‰)", "year_end_spread", place)}
+            f"({rates}‰)", f"{whose_zh}{min(fit.rates)}—{max(fit.rates)}年拟合的逐年净迁移率（{rates}‰）的标准差",
+            "year_end_spread", place)}
     typical = scenario.uncertainty.typical_migration_sd
     if typical is None:
         return {"values": 0.0, "source": _derived(
             "no year-end series to take a spread from, and no uncertainty.typical_migration_sd: no migration noise",
+            "无年末人口序列可估计离散程度，也未给出 uncertainty.typical_migration_sd：迁移不加随机扰动",
             "no_migration_series", place)}
     return {"values": typical.value(), "source": {**typical.source.model_dump(exclude_none=True), "kind": "derived",
                                                   "rule": "typical_migration_sd", "region": place.name}}
@@ -312,7 +328,8 @@ def _special_early(scenario, place):
     share = float(facts["mining_sample"] / facts["employed_sample"])
     return {"values": round(share, 4), "source": _derived(
         f"mining's share of employed persons in the census long form ({share:.1%}), a proxy for special-occupation "
-        "early retirement", "census_mining_share", place, census.CENSUS_SOURCE["title"])}
+        "early retirement", f"普查长表中采矿业占就业人口的比例（{share:.1%}），作为特殊工种提前退休的近似",
+        "census_mining_share", place, census.CENSUS_SOURCE["title"])}
 
 
 @rule("pension.calibration.participants", phase=3)
@@ -320,7 +337,8 @@ def _participants(scenario, place):
     rate = scenario.pension.calibration.participation_rate.value()
     eligible = _settled_16plus(scenario, place)
     return {"values": round(rate * eligible), "source": _derived(
-        f"participation_rate {rate:.1%} × {eligible:,.0f} settled people aged 16+ (census)", "participation_rate", place)}
+        f"participation_rate {rate:.1%} × {eligible:,.0f} settled people aged 16+ (census)",
+        f"参保率 {rate:.1%} × 常住16岁及以上人口（不含在校学生）{eligible:,.0f}人（人口普查）", "participation_rate", place)}
 
 
 def _reference_region(path) -> str:
@@ -336,7 +354,9 @@ def _employee_share(scenario, place):
     ratio = _urban_share(place) / float(facts["urban"] / facts["population"])
     return {"values": round(share * ratio, 4), "source": _derived(
         f"{reference}'s employee-scheme share of participants {share:.3f} × the region's urban share over "
-        f"{reference}'s ({ratio:.3f}, census)", "urban_employee_share", place)}
+        f"{reference}'s ({ratio:.3f}, census)",
+        f"{reference}参保人中城镇职工养老保险占比 {share:.3f} × 本地区与{reference}城镇化率之比（{ratio:.3f}，人口普查）",
+        "urban_employee_share", place)}
 
 
 @rule("pension.calibration.employee_retiree_share", phase=3)
@@ -354,7 +374,9 @@ def _retiree_share(scenario, place):
     share = share0 * ratio / (1 - share0 + share0 * ratio) if np.isfinite(ratio) else 1.0
     return {"values": round(share, 4), "source": _derived(
         f"{reference}'s retiree share of employee participants {share0:.3f}, its odds × the region's ratio of "
-        f"people aged 55+ to 20–54 over {reference}'s ({ratio:.3f}, census)", "age_structure_retiree_share", place)}
+        f"people aged 55+ to 20–54 over {reference}'s ({ratio:.3f}, census)",
+        f"{reference}城镇职工参保人中退休人员占比 {share0:.3f}，其比值比乘以本地区与{reference}的55岁及以上人口与20—54岁人口之比"
+        f"（{ratio:.3f}，人口普查）", "age_structure_retiree_share", place)}
 
 
 @rule("pension.employee.base_to_wage", phase=3)
@@ -363,6 +385,7 @@ def _base_to_wage(scenario, place):
     return {"values": path.value(), "source": _derived(
         f"{_reference_region(path)}'s contribution base over its average wage, calibrated to its fund accounts "
         "(model/pension_accounts.py): no accounts are bundled for the region or a region containing it",
+        f"{_reference_region(path)}缴费基数与平均工资之比，按其基金收支数据校准（model/pension_accounts.py）：未附带本地区及其上级地区的基金数据",
         "reference_contribution_base", place, path.source.title if path.source else None)}
 
 
@@ -371,7 +394,8 @@ def _wage(scenario, place):
     value, source = _reference(place, "average_wage", "pension.wages.average_wage")
     return {"values": {scenario.years.base: value}, "source": {**source, "kind": "derived", "rule": "reference_wage",
                                                                 "region": place.name,
-                                                                "note": f"{source['region']}'s average wage"}}
+                                                                "note": f"{source['region']}'s average wage",
+                                                                "note_zh": f"{source['region']}平均工资"}}
 
 
 @rule("pension.wages.growth", phase=3)
@@ -380,7 +404,8 @@ def _wage_growth(scenario, place):
     later = scenario.pension.wages.growth.at(scenario.years.base + 2)   # the stated rate after the published years
     return {"values": {scenario.years.base + 1: value, scenario.years.base + 2: float(later)},
             "source": {**source, "kind": "derived", "rule": "reference_wage_growth", "region": place.name,
-                       "note": f"{source['region']}'s published growth, then the scenario's stated rate"}}
+                       "note": f"{source['region']}'s published growth, then the scenario's stated rate",
+                       "note_zh": f"{source['region']}公布的增长率，其后取情景设定的增长率"}}
 
 
 @rule("pension.wages.provincial_ratio", phase=3)
@@ -389,11 +414,12 @@ def _provincial_ratio(scenario, place):
     found = census.census_place(place.name) if place.name else None
     if found is not None and found[0] == found[2]:          # a province (or China): its wage is the base
         return {"values": 1.0, "source": _derived(
-            "a province's calculation base is its own average wage", "provincial_ratio", place)}
+            "a province's calculation base is its own average wage", "省级计发基数即本省平均工资", "provincial_ratio", place)}
     own, _ = _reference(place, "average_wage", "pension.wages.average_wage")
     wider = bundled.reference_value([province, "全国"], "average_wage")
     return {"values": round(wider[0] / own, 4), "source": _derived(
-        f"the average wage of {province} (or China) over the region's", "provincial_ratio", place)}
+        f"the average wage of {province} (or China) over the region's", f"{province}（或全国）平均工资与本地区平均工资之比",
+        "provincial_ratio", place)}
 
 
 @rule("pension.employee.average_pension", phase=3)
@@ -401,7 +427,8 @@ def _average_pension(scenario, place):
     value, source = _reference(place, "average_employee_pension", "pension.employee.average_pension")
     return {"values": {scenario.years.base: value}, "source": {
         **source, "kind": "derived", "rule": "reference_pension", "region": place.name,
-        "note": f"{source['region']}'s average: {source.get('note', '')}"}}
+        "note": f"{source['region']}'s average: {source.get('note', '')}",
+        "note_zh": f"{source['region']}平均水平：{source.get('note_zh') or source.get('note', '')}"}}
 
 
 @rule("pension.resident.local_pension", phase=3)
@@ -410,6 +437,7 @@ def _local_pension(scenario, place):
     central = float(scenario.pension.resident.minimum_pension.at(scenario.years.base))
     return {"values": max(value - central, 0.0), "source": _derived(
         f"{source['region']}'s average resident pension {value:.0f} less the central minimum {central:.0f}",
+        f"{source['region']}城乡居民养老金平均水平 {value:.0f} 元减中央基础养老金最低标准 {central:.0f} 元",
         "reference_resident_pension", place, source["title"])}
 
 
@@ -418,7 +446,8 @@ def _beds(scenario, place):
     rate, source = _reference(place, "beds_per_1000", "care.beds")
     return {"values": round(rate * _sixty_plus(place) / 1000), "source": _derived(
         f"{source['region']}'s {rate:g} beds per 1,000 aged 60+ × the region's {_sixty_plus(place):,.0f} aged 60+; "
-        "held flat", "national_beds_per_1000", place, source["title"])}
+        "held flat", f"{source['region']}每千名60岁及以上老人 {rate:g} 张床位 × 本地区60岁及以上人口 {_sixty_plus(place):,.0f} 人；保持不变",
+        "national_beds_per_1000", place, source["title"])}
 
 
 @rule("abm.people.urban_share", phase=4)
@@ -427,7 +456,9 @@ def _abm_urban(scenario, place):
     odds = RURAL_60PLUS / URBAN_60PLUS
     return {"values": round(settled / (settled + (1 - settled) * odds), 4), "source": _derived(
         f"the census urban share {settled:.1%} with the 60+ {odds:.3f} times as frequent in the rural population as "
-        "in the urban (23.81% vs 15.82%, 第七次全国人口普查公报)", "urban_share_60plus", place)}
+        "in the urban (23.81% vs 15.82%, 第七次全国人口普查公报)",
+        f"普查城镇化率 {settled:.1%}，乡村人口中60岁及以上比例为城镇的 {odds:.3f} 倍（23.81% 对 15.82%，第七次全国人口普查公报）",
+        "urban_share_60plus", place)}
 
 
 def _supply(scenario: Scenario) -> dict:
@@ -439,14 +470,15 @@ def _institutions(scenario, place):
     per = scenario.abm.supply.beds_per_institution.value()
     beds = _supply(scenario)["beds"]
     return {"values": max(1, round(beds / per)), "source": _derived(
-        f"{beds:,.0f} beds ÷ {per:g} beds per institution", "beds_per_institution", place)}
+        f"{beds:,.0f} beds ÷ {per:g} beds per institution", f"床位 {beds:,.0f} 张 ÷ 每机构 {per:g} 张", "beds_per_institution", place)}
 
 
 @rule("abm.supply.community_centres", phase=4)
 def _centres(scenario, place):
     per = scenario.abm.supply.elderly_per_centre.value()
     return {"values": max(1, round(_sixty_plus(place) / per)), "source": _derived(
-        f"{_sixty_plus(place):,.0f} aged 60+ ÷ {per:g} per community centre", "elderly_per_centre", place)}
+        f"{_sixty_plus(place):,.0f} aged 60+ ÷ {per:g} per community centre",
+        f"60岁及以上人口 {_sixty_plus(place):,.0f} 人 ÷ 每个社区养老服务设施 {per:g} 人", "elderly_per_centre", place)}
 
 
 @rule("abm.supply.daycare_places", phase=4)
@@ -454,14 +486,16 @@ def _daycare(scenario, place):
     per = scenario.abm.supply.places_per_centre.value()
     centres = max(1, round(_sixty_plus(place) / scenario.abm.supply.elderly_per_centre.value()))
     return {"values": centres * per, "source": _derived(
-        f"{centres:,} community centres × {per:g} day-care places", "places_per_centre", place)}
+        f"{centres:,} community centres × {per:g} day-care places", f"社区养老服务设施 {centres:,} 个 × 每个 {per:g} 张日间照料床位",
+        "places_per_centre", place)}
 
 
 @rule("abm.supply.home_care_workers", phase=4)
 def _workers(scenario, place):
     per = scenario.abm.supply.home_care_workers_per_1000.value()
     return {"values": round(per * _sixty_plus(place) / 1000), "source": _derived(
-        f"{per:g} home-care workers per 1,000 aged 60+", "home_care_workers_per_1000", place)}
+        f"{per:g} home-care workers per 1,000 aged 60+", f"每千名60岁及以上老人 {per:g} 名居家护理员",
+        "home_care_workers_per_1000", place)}
 
 
 # --------------------------------------------------------------------------- applying them

@@ -147,7 +147,8 @@ def county_scenarios(scenario: Scenario, groups: dict[str, np.ndarray]) -> list[
 
 
 BEDS_RULE = {"kind": "assumption", "note": "no county bed figures found: the city's beds shared by each county's "
-                                           "base-year 60+ population"}
+                                           "base-year 60+ population",
+             "note_zh": "未找到分县床位数：全市床位按各县基年60岁及以上人口比例分配"}
 
 
 def elderly_shares(groups: dict[str, np.ndarray]) -> dict[str, float]:
@@ -159,6 +160,8 @@ def elderly_shares(groups: dict[str, np.ndarray]) -> dict[str, float]:
 
 URBAN_RULE = ("the census urban share of the county (all ages, students left out) s → s / (s + (1 − s) · "
               "regions.urban_rural.rural_elderly_ratio)")
+URBAN_RULE_ZH = ("本县普查城镇化率（全年龄，不含在校学生）s → s / (s + (1 − s) · "
+                 "regions.urban_rural.rural_elderly_ratio)")
 
 
 def urban_shares_60plus(scenario: Scenario, groups: dict[str, np.ndarray]) -> dict[str, float]:
@@ -222,7 +225,8 @@ def derived_assumptions(scenario: Scenario) -> list[tuple[str, str, str, dict]]:
     city = child_woman_ratio(sum(groups.values()), regions.child_woman_ages)
     given = {"kind": "setting", "title": "given in the scenario"}
     ratio = {**census.CENSUS_SOURCE, "kind": "derived",
-             "note": f"the county's child–woman ratio (age 0 ÷ women {regions.child_woman_ages}) over the city's"}
+             "note": f"the county's child–woman ratio (age 0 ÷ women {regions.child_woman_ages}) over the city's",
+             "note_zh": f"本县儿童妇女比（0岁人口 ÷ {regions.child_woman_ages}岁妇女）与全市之比"}
     rows = []
     for name in regions.counties:
         factor = regions.fertility_factor.get(name)
@@ -231,7 +235,7 @@ def derived_assumptions(scenario: Scenario) -> list[tuple[str, str, str, dict]]:
         if scenario.care is not None and name not in regions.beds:
             rows.append((f"regions.beds.{name}", f"{elderly_shares(groups)[name]:.4f} × care.beds", "", BEDS_RULE))
     if regions.urban_rural is not None and "care" in scenario.stages:
-        rule = {**census.CENSUS_SOURCE, "kind": "derived", "note": URBAN_RULE}
+        rule = {**census.CENSUS_SOURCE, "kind": "derived", "note": URBAN_RULE, "note_zh": URBAN_RULE_ZH}
         rows += [(f"regions.urban_rural.urban_share_60plus.{name}", f"{share:.4f}", "fraction",
                   given if name in regions.urban_rural.urban_share_60plus else rule)
                  for name, share in urban_shares_60plus(scenario, groups).items()]

@@ -24,7 +24,8 @@ def _resampled(path: TimePath, years: np.ndarray, values: np.ndarray) -> dict:
     year, so a step or linear path is reproduced exactly where unchanged)."""
     return {"values": {int(y): float(v) for y, v in zip(years, values)}, "unit": path.unit,
             "interpolation": path.interpolation,
-            "source": {"kind": "assumption", "note": "sensitivity variant of the scenario's value"}}
+            "source": {"kind": "assumption", "note": "sensitivity variant of the scenario's value",
+                       "note_zh": "敏感性分析中对情景取值的变动"}}
 
 
 def _base_total(scenario: Scenario) -> float:

@@ -74,21 +74,23 @@ def parse_target(text: str, scenario: Scenario) -> Target:
 
 def lever_overrides(scenario: Scenario, lever: str, value: float) -> dict:
     """The scenario overlay that sets `lever` to `value`."""
-    solved = {"kind": "derived", "note": "solved by simulate solve"}
+    solved = {"kind": "derived", "note": "solved by simulate solve", "note_zh": "由 simulate solve 求解"}
     if lever == "contribution_rate":
         path = scenario.pension.employee.contribution_rate
         valuation = int(scenario.pension.valuation_year.at(scenario.years.base))
         kept = {y: float(path.at(y)) for y in range(scenario.years.base, valuation)}
         return {"pension": {"employee": {"contribution_rate": {
             "values": {**kept, valuation: value}, "interpolation": "step",
-            "source": {**solved, "note": f"solved by simulate solve (from {valuation})"}}}}}
+            "source": {**solved, "note": f"solved by simulate solve (from {valuation})",
+                       "note_zh": f"由 simulate solve 求解（自{valuation}年起）"}}}}}
     if lever == "indexation":
         path = scenario.pension.employee.indexation
         last = int(scenario.pension.published_until.at(scenario.years.base))
         kept = {y: float(path.at(y)) for y in range(scenario.years.base, last + 1)}
         return {"pension": {"employee": {"indexation": {
             "values": {**kept, last + 1: value}, "interpolation": "step",
-            "source": {**solved, "note": f"solved by simulate solve (after {last})"}}}}}
+            "source": {**solved, "note": f"solved by simulate solve (after {last})",
+                       "note_zh": f"由 simulate solve 求解（{last}年以后）"}}}}}
     return {"pension": {"extra_delay_months": int(value)}}
 
 
