@@ -96,19 +96,20 @@ def _table(document, frame: pd.DataFrame, decimals: list[int] | None, by_column:
     table.style = "Table Grid"
     table.autofit = False
     size = Pt(8) if len(frame.columns) > 7 or decimals is None else Pt(9)
-    widths = column_widths(frame, TEXT_WIDTH_CM)
-    for j, column in enumerate(frame.columns):
-        cell = table.rows[0].cells[j]
+    widths = [Cm(width) for width in column_widths(frame, TEXT_WIDTH_CM)]
+    for column, width in zip(table.columns, widths):   # the grid (LibreOffice) …
+        column.width = width
+    cells = [row.cells for row in table.rows]          # (each row's cells built once: python-docx rebuilds them per call)
+    for row in cells:                                  # … and each cell (Word)
+        for cell, width in zip(row, widths):
+            cell.width = width
+    for cell, column in zip(cells[0], frame.columns):
         cell.text = str(column)
         run = cell.paragraphs[0].runs[0]
         run.bold, run.font.size = True, size
-    for column, width in zip(table.columns, widths):   # the grid (LibreOffice) and each cell (Word)
-        column.width = Cm(width)
-        for cell in column.cells:
-            cell.width = Cm(width)
     for i, row in enumerate(frame.itertuples(index=False), start=1):
         for j, value in enumerate(row):
-            paragraph = table.rows[i].cells[j].paragraphs[0]
+            paragraph = cells[i][j].paragraphs[0]
             number = isinstance(value, (int, float)) and not isinstance(value, bool)
             if number and decimals is not None:
                 places = decimals[j - 1] if by_column else decimals[i - 1]

@@ -131,7 +131,7 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, lang: str, notes
 def _fitting_width(header: str, column: pd.Series) -> float:
     """A column width (in characters) that fits its header and most of its cells (Chinese
     characters count twice), between 8 and 60; long text such as a source wraps at 60."""
-    sample = column.head(400).dropna()
+    sample = pd.unique(column.head(400).dropna())   # a name repeated on every row is measured once
     cells = [display.width(f"{v:,.2f}" if isinstance(v, float) else str(v)) for v in sample]
     longest = max([display.width(str(header)), *cells]) if cells else display.width(str(header))
     return float(max(8, min(60, longest + 2)))
