@@ -23,7 +23,7 @@ def main() -> None:
     started = time.perf_counter()
     fitted = load_scenario(ROOT / "configs" / "base.yaml").uncertainty
     fit_lee_carter(fitted.lee_carter_from), fit_fertility_ar1(fitted.fertility_from)
-    print(f"Lee–Carter and AR(1) fits (statsmodels, imports included): {time.perf_counter() - started:5.2f} s")
+    print(f"Lee–Carter and AR(1) fits (NumPy): {time.perf_counter() - started:5.2f} s")
     for trials in (100, 1000):
         scenario = load_scenario(ROOT / "configs" / "base.yaml", {
             "stages": ["pension", "care"], "years": {"end": 2050},

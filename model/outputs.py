@@ -27,7 +27,7 @@ FLOAT_FORMAT = "%.12g"
 def package_versions() -> dict[str, str]:
     """Versions of silverplan, Python and the scientific stack (without importing them)."""
     versions = {"python": platform.python_version()}
-    for name in ("silverplan", "numpy", "pandas", "mesa", "pydantic", "statsmodels", "matplotlib"):
+    for name in ("silverplan", "numpy", "pandas", "mesa", "pydantic", "matplotlib"):
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

@@ -68,7 +68,7 @@ def run_scenario(scenario: Scenario, progress: Progress = quiet) -> RunResult:
         derived = derived_assumptions(scenario)
         timings["counties"] = time.perf_counter() - started
     if scenario.uncertainty.trials:
-        from .uncertainty import add_intervals, check_memory, project_trials  # statsmodels: only for trials
+        from .uncertainty import add_intervals, check_memory, project_trials
 
         check_memory(scenario.uncertainty.trials, sum(len(tables[name]) for name in ("indicators", "pension", "care")
                                                       if name in tables))

@@ -27,6 +27,30 @@ def test_fertility_ar1_is_stationary_and_positive():
     assert 0 < phi < 1 and 0 < sigma < 0.5
 
 
+def test_the_numpy_fits_are_statsmodels_arima_fits():
+    """The drift of ARIMA(0,1,0) with a constant and the exact-likelihood AR(1) of ARIMA(1,0,0),
+    on the model's own series and on a simulated one, as statsmodels estimates them."""
+    import warnings
+
+    from statsmodels.tsa.arima.model import ARIMA
+
+    from model.uncertainty import ar1_fit, random_walk_drift
+
+    fit = fit_lee_carter(load_scenario(BASE).uncertainty.lee_carter_from)
+    rng = np.random.default_rng(3)
+    simulated = np.zeros(60)
+    for t in range(1, 60):
+        simulated[t] = 0.6 * simulated[t - 1] + rng.normal(0, 0.2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # statsmodels' optimiser notes on short series
+        for k in fit.k:
+            reference = ARIMA(k, order=(0, 1, 0), trend="t").fit().params[0]
+            assert random_walk_drift(k) == pytest.approx(reference, rel=1e-5)   # statsmodels optimises numerically
+        for series in (simulated, np.diff(fit.k[0])):
+            reference = ARIMA(series, order=(1, 0, 0), trend="n").fit().params
+            assert ar1_fit(series) == pytest.approx((reference[0], np.sqrt(reference[-1])), rel=2e-3, abs=1e-4)
+
+
 def test_without_variance_every_trial_is_the_deterministic_projection():
     none = {"mortality_scale": 0, "fertility_scale": 0, "migration_sd": 0, "trials": 5}
     result = run_scenario(load_scenario(BASE, {**QUICK, "uncertainty": none}))
