@@ -19,27 +19,18 @@ to the published shares:
 
 The shares of people living with children by sex are then a check (tests/test_abm.py). A
 table by area, sex and age group (abm.people.living_table, e.g. the census's) replaces the
-derived shares (`table_shares`). Each
-person carries a rank, a uniform draw fixed for life; their arrangement at age x is where the
-rank falls in the cumulative shares (spouse, alone, children) of their age and sex, so a cohort
-moves from couples to living alone (widowhood) to living with children as it ages.
+derived shares (`table_shares`).
+
+Each person carries a rank, a uniform draw fixed for life; their arrangement at age x is where
+the rank falls in the cumulative shares (spouse, alone, children) of their area, sex and age,
+so a cohort moves from couples to living alone (widowhood) to living with children as it ages.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 ORDER = (1, 0, 2)   # LIVING_NAMES codes in the life-course order of the ranks: spouse, alone, children
-
-
-@dataclass(frozen=True)
-class LivingFit:
-    shares: np.ndarray        # (2 sexes, ages 60..100+, 3) in LIVING_NAMES order (alone, spouse, children)
-    married_at_60: float      # m
-    children_if_spouse: float
-    children_if_alone: float
 
 
 def spouse_alive(death: np.ndarray, gap: int) -> np.ndarray:
@@ -55,8 +46,8 @@ def spouse_alive(death: np.ndarray, gap: int) -> np.ndarray:
 
 
 def fit_living(death: np.ndarray, persons: np.ndarray, alone: float, spouse: float,
-               alone_women_to_men: float, gap: int, from_age: int = 5) -> LivingFit:
-    """Shares by sex and age that reproduce the 60+'s `alone` and `spouse` shares (weights:
+               alone_women_to_men: float, gap: int, from_age: int = 5) -> np.ndarray:
+    """Shares by sex, age and arrangement (2, ages, 3; LIVING_NAMES order) that reproduce the 60+'s `alone` and `spouse` shares (weights:
     `persons`, (2, ages)) and the women-to-men ratio of living alone at 60 + `from_age` and over
     (see the module docstring). Raises ValueError, naming the abm.people field, when no m in
     (0, 1] gives that ratio or the shares cannot be met."""
@@ -83,9 +74,8 @@ def fit_living(death: np.ndarray, persons: np.ndarray, alone: float, spouse: flo
         raise ValueError(f"living: {alone:.0%} alone and {spouse:.0%} with a spouse only cannot both be met when "
                          f"{(with_spouse * persons).sum() / total:.0%} of the 60+ have a spouse (fitted to "
                          f"alone_women_to_men); lower the spouse share or raise the alone share")
-    shares = np.stack([(1 - with_spouse) * (1 - children_if_alone), with_spouse * (1 - children_if_spouse),
-                       with_spouse * children_if_spouse + (1 - with_spouse) * children_if_alone], axis=-1)
-    return LivingFit(shares, m, children_if_spouse, children_if_alone)
+    return np.stack([(1 - with_spouse) * (1 - children_if_alone), with_spouse * (1 - children_if_spouse),
+                     with_spouse * children_if_spouse + (1 - with_spouse) * children_if_alone], axis=-1)
 
 
 def arrangement(shares: np.ndarray, area: np.ndarray, sex: np.ndarray, age: np.ndarray, rank: np.ndarray) -> np.ndarray:

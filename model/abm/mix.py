@@ -160,12 +160,12 @@ def living_by_age(scenario: Scenario, states: HealthStates, areas: tuple[str, ..
     counts = states.counts[0]                                  # (sex, state, age)
     death = (counts * states.death[0]).sum(axis=1) / np.maximum(counts.sum(axis=1), 1e-12)
     try:
-        fit = fit_living(death, counts.sum(axis=1), float(people.living["alone"].at(base)),
-                         float(people.living["spouse"].at(base)), float(people.alone_women_to_men.at(base)),
-                         int(round(float(people.spouse_age_gap.at(base)))))
+        shares = fit_living(death, counts.sum(axis=1), float(people.living["alone"].at(base)),
+                            float(people.living["spouse"].at(base)), float(people.alone_women_to_men.at(base)),
+                            int(round(float(people.spouse_age_gap.at(base)))))
     except ValueError as exc:
         raise ScenarioError(f"abm.people.{exc}") from None
-    return np.repeat(fit.shares[None], len(areas), axis=0)
+    return np.repeat(shares[None], len(areas), axis=0)
 
 
 def resolve_mix(scenario: Scenario, population: PopulationProjection, states: HealthStates,
