@@ -105,3 +105,31 @@ def test_a_source_note_is_shown_in_chinese_where_a_chinese_note_is_given():
     source = Source(kind="assumption", note="a planning option", note_zh="规划备选方案")
     assert source.text("zh") == "假设：规划备选方案" and source.text("en") == "assumption: a planning option"
     assert Source(kind="assumption", note="only English").text("zh") == "假设：only English"
+
+
+def _sources(value, path=""):
+    """(path, Source) of every source in a loaded scenario."""
+    from pydantic import BaseModel
+
+    from model.scenario.quantities import Source
+
+    if isinstance(value, Source):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _sources(getattr(value, name), f"{path}.{name}".lstrip("."))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _sources(item, f"{path}.{key}")
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _sources(item, f"{path}[{i}]")
+
+
+@pytest.mark.parametrize("config", sorted(p.name for p in BASE.parent.glob("*.yaml"))
+                         + sorted(f"scenarios/{p.name}" for p in (BASE.parent / "scenarios").glob("*.yaml")))
+def test_every_shipped_source_note_has_a_chinese_note(config):
+    """The Chinese assumptions sheet and Word appendix read in Chinese: every note of a shipped
+    configuration (and of the values derived for its region) has its note_zh."""
+    missing = [path for path, source in _sources(load_scenario(BASE.parent / config)) if source.note and not source.note_zh]
+    assert not missing, missing
