@@ -24,6 +24,7 @@ import shutil
 import signal
 import socket
 import tempfile
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -147,15 +148,33 @@ def remove_abandoned(parent: Path) -> None:
 _INTERRUPTIONS = {signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)}
 
 
-def _hold_signals():
-    """Hold SIGINT, SIGTERM and SIGHUP (where the platform can); returns what to restore."""
-    return signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTIONS) if hasattr(signal, "pthread_sigmask") else None
+def _hold_signals() -> tuple:
+    """Hold SIGINT, SIGTERM and SIGHUP; returns what `_release_signals` restores. Blocking
+    them (pthread_sigmask) holds them for this thread only: the kernel may hand one to another
+    thread (OpenBLAS starts several), and Python would still run its handler here at once. So
+    the handlers are also replaced by one that only records the signal."""
+    arrived: list[int] = []
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():   # handlers can be set there only
+        handlers = {signum: signal.signal(signum, lambda signum, frame: arrived.append(signum))
+                    for signum in _INTERRUPTIONS}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTIONS) if hasattr(signal, "pthread_sigmask") else None
+    return mask, handlers, arrived
 
 
-def _release_signals(previous) -> None:
-    """Restore the signal mask; a signal that came meanwhile is raised here."""
-    if previous is not None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+def _release_signals(held: tuple) -> None:
+    """Restore the handlers and the signal mask; a signal that came meanwhile is raised here
+    (once: a second call restores and raises nothing more)."""
+    mask, handlers, arrived = held
+    for signum, handler in handlers.items():
+        signal.signal(signum, handler)
+    handlers.clear()   # restored once: a handler the interruption has set since (SIG_IGN) stays
+    if mask is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)   # one pending for this thread is raised here
+    if arrived:
+        signum = arrived[0]
+        arrived.clear()
+        signal.raise_signal(signum)                        # one that went to another thread
 
 
 @contextmanager

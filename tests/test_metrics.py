@@ -61,6 +61,7 @@ ALLOWED = {
     ("solve.py", 0.16): "plausibility warning: the 16% employer rate alone", ("solve.py", 0.32): "plausibility warning: "
     "the 28% total rate before 2019 plus a margin", ("solve.py", 0.06): "plausibility warning: the highest rise since 2016 (6.5%)",
     ("solve.py", 60): "plausibility warning: a further five years of delay",
+    ("uncertainty.py", 0.9999): "the AR(1) search interval: |φ| < 1 (a stationary process)",
     ("pension.py", 2100): "the latest year the schema allows (years.end, pension.horizon)",
     ("pension.py", 5): "five sums by age (array shape)",
     ("*", 12): "months in a year", ("*", 100): "per 100 / percent / age 100+", ("*", 1000): "per 1,000",
