@@ -95,6 +95,6 @@ def run_scenario(scenario: Scenario, progress: Progress = quiet) -> RunResult:
             warnings.append(f"targets: {len(outside)} of the plan targets fall outside the projection "
                             f"({scenario.years.base}–{scenario.years.end}) and are not checked")
         if len(outside) < sum(t.table in tables for t in scenario.targets):
-            tables["targets"] = checkpoints(scenario.targets, tables)
+            tables["targets"] = checkpoints(scenario.targets, tables, scenario.outputs.lang)
     return RunResult(scenario=scenario, population=population, tables=tables, timings=timings,
                      warnings=warnings, regions=regions, derived=derived)

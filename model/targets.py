@@ -45,9 +45,10 @@ def on_track(projected: float, target: float, direction: str) -> bool | None:
     return projected >= target if direction == "at_least" else projected <= target
 
 
-def checkpoints(targets, tables: dict) -> pd.DataFrame:
+def checkpoints(targets, tables: dict, lang: str = "en") -> pd.DataFrame:
     """One row per target of a stage the run has: its value, the projection's, whether it is
-    met, the inputs that set the indicator (empty where the projection decides), the source."""
+    met, the inputs that set the indicator (empty where the projection decides), the source
+    (in `lang`, the run's language: the report and the workbook show it)."""
     rows = []
     for target in (t for t in targets if t.table in tables and target_year_projected(t, tables)):
         value = projected_value(tables, target.table, target.indicator, target.year, target.group)
@@ -55,5 +56,5 @@ def checkpoints(targets, tables: dict) -> pd.DataFrame:
         rows.append((target.table, target.indicator, target.group or "", target.year, float(target.value),
                      target.direction, value, on_track(value, float(target.value), target.direction),
                      ", ".join(metrics.metric(target.table, target.indicator).inputs),
-                     "; ".join(str(part) for part in (source.title, source.page, source.year, source.note) if part)))
+                     source.text(lang)))
     return pd.DataFrame(rows, columns=COLUMNS)

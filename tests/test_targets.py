@@ -13,8 +13,10 @@ from model.targets import checkpoints, on_track
 
 
 def target(indicator, year, value, direction, table="care"):
+    from model.scenario.quantities import Source
+
     return SimpleNamespace(table=table, indicator=indicator, year=year, value=value, direction=direction, group=None,
-                           source=SimpleNamespace(title="a plan", page=None, year=2021, note=None))
+                           source=Source(kind="plan", title="a plan", year=2021, note="a note", note_zh="说明"))
 
 
 def test_checkpoints_compare_the_projection_with_each_target_and_name_the_inputs_that_set_it():
@@ -26,7 +28,9 @@ def test_checkpoints_compare_the_projection_with_each_target_and_name_the_inputs
     assert table.on_track.tolist()[:3] == [False, True, False] and table.on_track.iloc[3] is None
     assert table.set_by_inputs.tolist()[:3] == ["care.beds", "", ""]   # beds per 1,000 follow the bed plan
     assert math.isnan(table.projected.iloc[3]) and len(table) == 4      # no indicators table: that target is skipped
-    assert table.source.iloc[0] == "a plan; 2021"
+    assert table.source.iloc[0] == "local plan (not checked elsewhere): a plan; 2021; a note"   # in the run's language
+    chinese = checkpoints([target("bed_gap", 2025, 0, "at_most")], {"care": care}, "zh")
+    assert chinese.source.iloc[0] == "地方规划（未另行核实）：a plan；2021；说明"
     assert on_track(5.0, 5.0, "at_least") and on_track(5.0, 5.0, "at_most")
 
 
