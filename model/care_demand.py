@@ -228,7 +228,7 @@ def project_states(scenario: Scenario, population: PopulationProjection, calibra
     care = scenario.care
     stocks = population.arrays.population[..., OLD_AGE:]                # (years, ..., 2, 41)
     batch = stocks.shape[1:-2]
-    qx = projection_q(single_year_life_table(population.rates.mx))      # (intervals, ..., 2, 41)
+    qx = projection_q(population.rates.life_table)      # (intervals, ..., 2, 41)
     if calibration is None:
         if batch:
             raise ValueError("a batch of populations shares its base year's calibration: pass it")

@@ -38,6 +38,7 @@ Order within one interval
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -47,7 +48,7 @@ from .agesplit import split_closed_groups
 from .census import parse_age_band
 from .errors import ScenarioError
 from .scenario import Scenario
-from .lifetable import N_AGES, SEXES, calibrate_common, calibrate_pooled_by_sex, pooled_e0, single_year_life_table
+from .lifetable import N_AGES, SEXES, LifeTable, calibrate_common, calibrate_pooled_by_sex, pooled_e0, single_year_life_table
 
 # --------------------------------------------------------------------------- inputs
 
@@ -102,6 +103,12 @@ class Rates:
     schedule: np.ndarray
     net_table: np.ndarray | None = None
     internal: InternalMigration | None = None
+
+    @cached_property
+    def life_table(self) -> LifeTable:
+        """The single-year life tables of `mx`, built once: the projection, its indicators and
+        the care stage all read them."""
+        return single_year_life_table(self.mx)
 
 
 def migrants(rates: Rates, t: int, settled: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -393,7 +400,7 @@ def project(base: np.ndarray, transient: np.ndarray, rates: Rates) -> Projection
         rates: rates per interval; any axes between the year and the trailing shapes broadcast
             (e.g. 1,000 trials run together).
     """
-    lt = single_year_life_table(rates.mx)
+    lt = rates.life_table
     survival = survival_ratios(lt.Lx, lt.Tx)
     n_years = len(rates.years)
     batch = np.broadcast_shapes(base.shape[:-2], rates.mx.shape[1:-2], rates.asfr.shape[1:-1],
@@ -536,7 +543,7 @@ def flow_indicators(arrays: ProjectionArrays, rates: Rates) -> dict[str, np.ndar
     births = arrays.births.sum(axis=-1)
     deaths = arrays.deaths.sum(axis=-1)
     mean_population = (arrays.population[:-1] + arrays.population[1:]).sum(axis=(-2, -1)) / 2
-    lt = single_year_life_table(rates.mx)
+    lt = rates.life_table
     return {
         "births": births,
         "deaths": deaths,

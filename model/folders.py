@@ -145,7 +145,7 @@ def remove_abandoned(parent: Path) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-_INTERRUPTIONS = {signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)}
+INTERRUPTIONS = {signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)}
 
 
 def _hold_signals() -> tuple:
@@ -157,8 +157,8 @@ def _hold_signals() -> tuple:
     handlers = {}
     if threading.current_thread() is threading.main_thread():   # handlers can be set there only
         handlers = {signum: signal.signal(signum, lambda signum, frame: arrived.append(signum))
-                    for signum in _INTERRUPTIONS}
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTIONS) if hasattr(signal, "pthread_sigmask") else None
+                    for signum in INTERRUPTIONS}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, INTERRUPTIONS) if hasattr(signal, "pthread_sigmask") else None
     return mask, handlers, arrived
 
 

@@ -15,6 +15,7 @@ from .scenario import Scenario, model_digest, scenario_digest
 from .folders import read_manifest, staged, write_manifest
 from . import metrics
 from .abm.experiment import interval_name
+from .background import beside
 from .labels import text
 from .localise import derived_fields
 from .runner import RunResult
@@ -98,14 +99,10 @@ def write_run(result: RunResult, target: Path, scenario_file: str, started: date
         written = written_tables(result)
         for name, table in written.items():
             table.to_csv(staging / f"{name}.csv", index=False, float_format=FLOAT_FORMAT)
-        charts: list[tuple[Path, str, str]] = []
-        lang = scenario.outputs.lang   # without charts, matplotlib is not even imported
+        lang, ctx = scenario.outputs.lang, None   # without charts, matplotlib is not even imported
         if scenario.outputs.charts:
-            progress("charts")
             ctx = _chart_context(scenario, notes)   # English when no CJK font is found (a note says so)
             lang = ctx.lang
-            charts = write_charts(result, staging / "charts", ctx, notes)
-        progress("workbook and report")
         from .workbook import assumptions, write_workbook
 
         assumed = assumptions(scenario, result.derived, lang)
@@ -116,22 +113,29 @@ def write_run(result: RunResult, target: Path, scenario_file: str, started: date
         if result.regions:   # a county run: a sheet of every region's single ages would be 40,000 rows
             sheets["population"] = by_age_group(sheets["population"])
             headers["population"] = text("workbook_age_groups", lang)
-        write_workbook({**sheets, "assumptions": assumed}, staging / "results.xlsx", lang, headers,
-                       reading=reader_tables(result, written, lang))
-        content = build_manifest(result, scenario_file, started)
-        content["set"] = list(settings)
-        content["warnings"] = [*result.warnings, *notes]
-        from .report import build_report
+        reading = reader_tables(result, written, lang)
+        # The workbook needs no chart: a forked child writes it while this process draws them.
+        with beside(lambda: write_workbook({**sheets, "assumptions": assumed}, staging / "results.xlsx", lang,
+                                           headers, reading=reading)):
+            charts: list[tuple[Path, str, str]] = []
+            if ctx is not None:
+                progress("charts and workbook")
+                charts = write_charts(result, staging / "charts", ctx, notes)
+            progress("report")
+            content = build_manifest(result, scenario_file, started)
+            content["set"] = list(settings)
+            content["warnings"] = [*result.warnings, *notes]
+            from .report import build_report
 
-        title = scenario.title or scenario.name if lang == "zh" else f"silverplan: {scenario.region_en or scenario.name}"
-        page = build_report(result, title, lang, charts, assumed, content)
-        (staging / "report.html").write_text(page, encoding="utf-8")
-        if scenario.outputs.word:
-            from .chapter import chapter_blocks
-            from .word import write_docx
+            title = scenario.title or scenario.name if lang == "zh" else f"silverplan: {scenario.region_en or scenario.name}"
+            page = build_report(result, title, lang, charts, assumed, content)
+            (staging / "report.html").write_text(page, encoding="utf-8")
+            if scenario.outputs.word:
+                from .chapter import chapter_blocks
+                from .word import write_docx
 
-            write_docx(chapter_blocks(result, charts, assumed, lang), staging / "report.docx", lang, title,
-                       started.replace(tzinfo=None))
+                write_docx(chapter_blocks(result, charts, assumed, lang), staging / "report.docx", lang, title,
+                           started.replace(tzinfo=None))
         write_manifest(staging, content)
     return Path(target).absolute(), notes
 

@@ -32,12 +32,12 @@ class ReaderTable:
     by_column: bool = False
 
 
-def metric_row(series: pd.Series, metric: metrics.Metric, columns, lang: str, label: str | None = None):
+def metric_row(found: dict, metric: metrics.Metric, columns, lang: str, label: str | None = None):
     """(row, decimals) of one metric: its name (or `label`), its reader's unit, and its values
-    at `columns` (the index of `series`) divided and rounded as `display.reader` says."""
+    at `columns` (keys of `found`; a missing or NaN value is None) divided and rounded as
+    `display.reader` says."""
     divisor, unit, decimals = display.reader(metric, lang)
-    values = [round(float(series[c]) / divisor, decimals) if c in series.index and pd.notna(series[c]) else None
-              for c in columns]
+    values = [round(float(found[c]) / divisor, decimals) if pd.notna(found.get(c)) else None for c in columns]
     return [label or metric.name(lang), unit, *values], decimals
 
 
@@ -57,14 +57,18 @@ def years_table(tidy: pd.DataFrame, table: str, years: list[int], lang: str, *, 
         chosen.sort(key=lambda m: keys.index(m.key))
     rows, decimals = [], []
     groups = list(dict.fromkeys(tidy[group])) if group else [None]
+    cells: dict[tuple, dict] = {}   # (metric, group value) → {year: value}
+    for name, value, year, number in zip(tidy[key_column], tidy[group] if group else tidy[key_column],
+                                         tidy["year"], tidy["value"]):
+        cells.setdefault((name, value if group else None), {})[year] = number
     for metric in chosen:
         for value in groups:
-            part = tidy[(tidy[key_column] == metric.key) & ((tidy[group] == value) if group else True)]
+            part = cells.get((metric.key, value), {})
             label = None
             if group:
                 shown = (group_names or {}).get(value, value)
                 label = f"{metric.name(lang)}：{shown}" if lang == "zh" else f"{metric.name(lang)}: {shown}"
-            row, places = metric_row(part.set_index("year")["value"], metric, years, lang, label)
+            row, places = metric_row(part, metric, years, lang, label)
             rows.append(row)
             decimals.append(places)
     columns = [text("name", lang), text("unit", lang), *[str(y) for y in years]]
@@ -160,7 +164,7 @@ def comparison_table(table: pd.DataFrame, titles: dict[str, str], lang: str,
             name += f"（{shown}）" if lang == "zh" else f" ({shown})"
         values = part.set_index("scenario")["value"]
         differences = pd.Series({s: values.get(s) - values.get(order[0]) for s in order[1:]}, dtype=float)
-        row, places = metric_row(pd.concat([values, differences.add_prefix("Δ")]), metric,
+        row, places = metric_row({**values.to_dict(), **differences.add_prefix("Δ").to_dict()}, metric,
                                  [*order, *[f"Δ{s}" for s in order[1:]]], lang, name)
         rows.append([row[0], row[1], str(int(year)), *row[2:]])
         decimals.append(places)
