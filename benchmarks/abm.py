@@ -4,7 +4,8 @@
 
 1. The default experiment: the base scenario's 4 mixes × 10 replicates, monthly 2020→2035,
    one agent per person in need (scale 1), replicates in worker processes. Goal: < 60 s.
-2. One replicate in this process, for per-run figures: people-months and provider turns per second.
+2. One replicate in this process, for per-run figures: people-months and provider turns per second,
+   and where its time goes (the model's own steps, profiled: cumulative share of one run).
 3. The naive baseline: one Mesa agent per resident aged 60+ (640,843 in 2020), each drawing
    its own death and health change every month with `self.random` inside
    `agents.shuffle_do("step")`, no care allocation at all. It is timed for 12 months and
@@ -14,7 +15,9 @@
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import sys
 import time
 from pathlib import Path
@@ -87,7 +90,7 @@ def main() -> None:
     for processes in dict.fromkeys((args.processes, 1)):
         chosen = scenario.overlaid({"abm": {"processes": processes}})
         started = time.perf_counter()
-        table = run_care_abm(chosen, population, states, pension)
+        table, _ = run_care_abm(chosen, population, states, pension)
         timings[processes] = time.perf_counter() - started
         print(f"default experiment: {len(scenario.abm.mixes)} mixes × {args.replicates} replicates, "
               f"{processes} process{'es' if processes > 1 else ''}: {timings[processes]:6.1f} s (goal < 60 s)")
@@ -106,6 +109,15 @@ def main() -> None:
           f"{in_need.iloc[0]:,.0f} → {in_need.iloc[-1]:,.0f} people in need; "
           f"{person_months / one_run / 1e6:5.2f} M person-months/s; "
           f"{providers * arrays.months / one_run:,.0f} provider turns/s (+ day-care centres while anyone waits)")
+
+    profile = cProfile.Profile()
+    profile.runcall(lambda: CareMixModel(arrays, replicate_seed(scenario.seed, 0)).run())
+    stats = pstats.Stats(profile).stats   # {(file, line, function): (calls, _, own, cumulative, _)}
+    total = max(entry[3] for entry in stats.values())
+    steps = sorted(((entry[3], function) for (file, _, function), entry in stats.items()
+                    if "/model/abm/" in file and function not in ("run", "step", "__init__")), reverse=True)
+    print("where one run's time goes (cumulative share, profiled): "
+          + ", ".join(f"{function} {seconds / total:4.0%}" for seconds, function in steps[:8]))
 
     agents, created, stepped = naive_months(states)
     per_run = created + stepped * arrays.months / 12
