@@ -3,8 +3,9 @@
 A run's workbook does not depend on its charts, its report or its Word chapter, so a forked
 child writes it while the main process draws and writes the rest (two cores, two writers).
 The child is a copy of the main process at the fork: it needs no arguments sent to it, and
-it only writes the file it was given. Its error is raised in the main process when the
-work is awaited, as if the work had run there.
+it only writes the files it was given. What the work returns (pickled) and its error are
+had in the main process when the work is awaited (`Beside.result()`, or at the block's end),
+as if the work had run there.
 
 Where fork is not the platform's safe default (only Linux is assumed safe here), the work
 runs inline before the block, with the same result.
@@ -23,15 +24,67 @@ from contextlib import contextmanager
 from .folders import INTERRUPTIONS
 
 
+class Beside:
+    """The work done beside the block: `result()` waits for it and returns what it returned
+    (raising its error here); called again, it returns the same value."""
+
+    def __init__(self, pid: int | None, read: int | None, value=None):
+        self._pid, self._read, self._value = pid, read, value
+
+    def result(self):
+        if self._pid is not None:
+            pid, self._pid = self._pid, None
+            with os.fdopen(self._read, "rb") as pipe:
+                message = pipe.read()
+            _, status = os.waitpid(pid, 0)
+            if status:
+                if message:
+                    raise pickle.loads(message)
+                raise RuntimeError(f"the writer beside the run ended with status {os.waitstatus_to_exitcode(status)}")
+            self._value = pickle.loads(message)
+        return self._value
+
+    def stop(self) -> None:
+        """End the child at once (the block failed) and reap it."""
+        if self._pid is not None:
+            pid, self._pid = self._pid, None
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            os.close(self._read)
+
+
+class Shared:
+    """Indices 0..n-1, each to be taken once by whichever process asks first (the main
+    process and the child share the work): a pipe filled before the fork, read two bytes at a
+    time, so no index is taken twice. Iterate to take until none is left; a context manager
+    that closes the pipe."""
+
+    def __init__(self, n: int):
+        if n > 4096:   # the pipe's buffer (64 KiB) holds them all
+            raise ValueError(f"at most 4,096 shared items, not {n}")
+        self._read, write = os.pipe()
+        os.write(write, b"".join(i.to_bytes(2, "little") for i in range(n)))
+        os.close(write)
+
+    def __iter__(self) -> Iterator[int]:
+        while item := os.read(self._read, 2):
+            yield int.from_bytes(item, "little")
+
+    def __enter__(self) -> "Shared":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        os.close(self._read)
+
+
 @contextmanager
-def beside(work: Callable[[], None]) -> Iterator[None]:
-    """Run `work()` in a forked child while the block runs; at the block's end wait for it
-    and raise here what it raised. If the block fails (or is interrupted), the child is
-    stopped and reaped before the error goes on, so nothing writes into a folder the caller
-    is about to remove."""
+def beside(work: Callable[[], object]) -> Iterator[Beside]:
+    """Run `work()` in a forked child while the block runs; at the block's end (or at
+    `result()`) wait for it, and raise here what it raised. If the block fails (or is
+    interrupted), the child is stopped and reaped before the error goes on, so nothing writes
+    into a folder the caller is about to remove."""
     if not sys.platform.startswith("linux"):
-        work()
-        yield
+        yield Beside(None, None, work())
         return
     read, write = os.pipe()
     held = signal.pthread_sigmask(signal.SIG_BLOCK, INTERRUPTIONS)   # none may reach the child's Python
@@ -40,20 +93,13 @@ def beside(work: Callable[[], None]) -> Iterator[None]:
         _child(work, read, write, held)   # never returns
     signal.pthread_sigmask(signal.SIG_SETMASK, held)
     os.close(write)
+    done = Beside(pid, read)
     try:
-        yield
+        yield done
     except BaseException:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        os.close(read)
+        done.stop()
         raise
-    with os.fdopen(read, "rb") as pipe:
-        message = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    if status:
-        if message:
-            raise pickle.loads(message)
-        raise RuntimeError(f"the workbook writer ended with status {os.waitstatus_to_exitcode(status)}")
+    done.result()
 
 
 def _child(work: Callable[[], None], read: int, write: int, held) -> None:
@@ -66,7 +112,9 @@ def _child(work: Callable[[], None], read: int, write: int, held) -> None:
         for signum in INTERRUPTIONS:
             signal.signal(signum, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        work()
+        message = pickle.dumps(work())
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(message)
         code = 0
     except BaseException as exc:  # noqa: BLE001 — every error goes to the parent
         exc.add_note("in the forked writer:\n" + traceback.format_exc())   # shown with SILVERPLAN_DEBUG=1

@@ -130,27 +130,25 @@ def pooled_e0(mx: np.ndarray, male_share: np.ndarray, widths: np.ndarray | None 
     return life_table(both, ax, widths).e0
 
 
-def _bisect_decreasing(func, target: np.ndarray, lo: float, hi: float, iterations: int = 36) -> np.ndarray:
-    """Solve func(x) = target elementwise for a decreasing func by bisection on [lo, hi]."""
-    lo = np.full(np.shape(target), lo, dtype=float)
-    hi = np.full(np.shape(target), hi, dtype=float)
-    for _ in range(iterations):
-        mid = (lo + hi) / 2
-        too_high = func(mid) > target  # e0 too high → mortality must rise
-        lo = np.where(too_high, mid, lo)
-        hi = np.where(too_high, hi, mid)
-    return (lo + hi) / 2
-
-
 # Multipliers of the standard schedule tried by the solver: e0 targets needing more than
 # a 50-fold change of every death rate are refused rather than extrapolated.
 LOG_MULTIPLIER_RANGE = (np.log(1 / 50), np.log(50))
 
 
 def _solve_level(e0_of, target: np.ndarray) -> np.ndarray:
-    """log multiplier with e0_of(log k) = target; ValueError if a target is out of reach."""
+    """log multiplier k with e0_of(k) = target elementwise; ValueError if a target is out of
+    reach. Newton's method on k from no change: e0 falls smoothly and nearly linearly in the
+    log of a proportional hazard, so four or five steps (two evaluations each, the slope by a
+    forward difference) bring every element within 1e-10 years, where bisection over the
+    range took 36; steps are kept inside LOG_MULTIPLIER_RANGE."""
     target = np.asarray(target, dtype=float)
-    log_k = _bisect_decreasing(e0_of, target, *LOG_MULTIPLIER_RANGE)
+    log_k = np.zeros_like(target)
+    for _ in range(40):
+        miss = e0_of(log_k) - target
+        if np.abs(miss).max() < 1e-10:
+            break
+        slope = (e0_of(log_k + 1e-6) - miss - target) / 1e-6
+        log_k = np.clip(log_k - miss / np.minimum(slope, -1e-9), *LOG_MULTIPLIER_RANGE)
     if np.abs(e0_of(log_k) - target).max() > 1e-6:
         lowest = float(np.max(e0_of(np.full_like(target, LOG_MULTIPLIER_RANGE[1]))))
         highest = float(np.min(e0_of(np.full_like(target, LOG_MULTIPLIER_RANGE[0]))))

@@ -63,10 +63,10 @@ def _panel(fig: Figure, left: float, shapes, values, ctx: ChartContext, cmap, no
         column="value", ax=ax, cmap=cmap, norm=norm, edgecolor="white", linewidth=0.6)
     latitude = float(np.mean(shapes.total_bounds[[1, 3]]))
     ax.set_aspect(1 / np.cos(np.radians(latitude)))  # degrees of longitude shrink with latitude
+    ax.set_axis_off()
     _place_labels(fig, ax, [(f"{ctx.name_of(name)}\n{fmt.format(values[name])}", (point.x, point.y), area)
                             for name, point, area in zip(shapes.index, shapes.geometry.representative_point(),
                                                          _areas(shapes))])
-    ax.set_axis_off()
     ax.annotate("N\n↑", (0.97, 0.97), xycoords="axes fraction", ha="center", va="top", fontsize=7)
     bar = fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), cax=fig.add_axes((left + 0.06, 0.15, 0.36, 0.025)),
                        orientation="horizontal")
@@ -89,7 +89,7 @@ def _place_labels(fig, ax, labels: list[tuple[str, tuple[float, float], float]])
     covers no label placed before it, with a thin leader line; large counties are placed
     first, so the small districts of a city centre move. Extents come from the renderer."""
     halo = [patheffects.withStroke(linewidth=1.6, foreground="white")]  # legible on dark fills
-    fig.canvas.draw()   # the axes' aspect and limits as drawn, so extents are final
+    ax.apply_aspect()   # the axes' box and limits as they will be drawn, so extents are final
     renderer = fig.canvas.get_renderer()
     placed = []
     for words, point, _area in sorted(labels, key=lambda label: -label[2]):

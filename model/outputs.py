@@ -15,7 +15,7 @@ from .scenario import Scenario, model_digest, scenario_digest
 from .folders import read_manifest, staged, write_manifest
 from . import metrics
 from .abm.experiment import interval_name
-from .background import beside
+from .background import Shared, beside
 from .labels import text
 from .localise import derived_fields
 from .runner import RunResult
@@ -114,13 +114,23 @@ def write_run(result: RunResult, target: Path, scenario_file: str, started: date
             sheets["population"] = by_age_group(sheets["population"])
             headers["population"] = text("workbook_age_groups", lang)
         reading = reader_tables(result, written, lang)
-        # The workbook needs no chart: a forked child writes it while this process draws them.
-        with beside(lambda: write_workbook({**sheets, "assumptions": assumed}, staging / "results.xlsx", lang,
-                                           headers, reading=reading)):
-            charts: list[tuple[Path, str, str]] = []
-            if ctx is not None:
-                progress("charts and workbook")
-                charts = write_charts(result, staging / "charts", ctx, notes)
+        drawers = chart_drawers(result) if ctx is not None else {}
+        folder = staging / "charts"
+
+        def beside_work():   # needs no chart of this process: the workbook, then the charts not yet taken
+            write_workbook({**sheets, "assumptions": assumed}, staging / "results.xlsx", lang, headers, reading=reading)
+            child_notes: list[str] = []
+            return draw_charts(tables_drawn(result), drawers, charts_left, folder, ctx, child_notes), child_notes
+
+        # A forked child writes the workbook while this process draws charts; then both draw
+        # the charts left, each taking the next from `charts_left`.
+        with Shared(len(drawers)) as charts_left, beside(beside_work) as child:
+            progress("charts and workbook")
+            mine = draw_charts(tables_drawn(result), drawers, charts_left, folder, ctx, notes)
+            # the child's charts for the captions (without charts, nothing waits for the workbook)
+            theirs, child_notes = child.result() if drawers else ([], [])
+            charts = [drawn for _, drawn in sorted([*mine, *theirs])]
+            notes += child_notes
             progress("report")
             content = build_manifest(result, scenario_file, started)
             content["set"] = list(settings)
@@ -184,22 +194,55 @@ def written_tables(result: RunResult) -> dict:
     return written
 
 
-def write_charts(result: RunResult, folder: Path, ctx, notes: list[str]) -> list[tuple[Path, str, str]]:
-    """Every chart the run's tables allow, in the formats asked for; returns (PNG path, title,
-    source line) of each, for the captions of the report and the Word chapter (a county map
-    that cannot be drawn adds a line to `notes`)."""
-    from .charts import run_charts, save
+def tables_drawn(result: RunResult) -> dict:
+    """The tables the charts read: the run's, and a county run's by region (`county_<name>`)."""
+    return {**result.tables, **{f"county_{name}": table for name, table in (result.regions or {}).items()}}
 
+
+def chart_drawers(result: RunResult) -> dict:
+    """The charts a run's tables allow, by file name: a county run's map first (the largest
+    piece of work, so the two processes sharing the charts end together), then the others."""
+    from .charts import run_charts
+
+    drawers = run_charts(tables_drawn(result))
+    return {"county_map": _county_map, **drawers} if result.regions else drawers
+
+
+class NoChart(Exception):
+    """A chart that cannot be drawn in this run; its words go to the run's notes."""
+
+
+def _county_map(tables: dict, ctx):
+    """The county map; NoChart when it cannot be drawn (no map package, a county without a
+    boundary)."""
+    from .maps import map_charts  # the optional geo stack: only for county runs
+
+    notes: list[str] = []
+    drawers = map_charts(tables, notes)
+    if not drawers:
+        raise NoChart(*notes)
+    return drawers["county_map"](tables, ctx)
+
+
+def draw_charts(tables: dict, drawers: dict, left, folder: Path, ctx, notes: list[str]) -> list[tuple[int, tuple]]:
+    """Each chart of `drawers` whose number this process takes from `left` (shared with the
+    other process), drawn once and saved in the formats asked for; returns (number, (PNG path,
+    title, source line)) of each, for the captions of the report and the Word chapter. A
+    chart that cannot be drawn adds its line to `notes`."""
+    if not drawers:   # a run without charts does not even import matplotlib
+        return []
+    from .charts import save
+
+    items = list(drawers.items())
     drawn = []
-    tables = {**result.tables, **{f"county_{name}": table for name, table in (result.regions or {}).items()}}
-    charts = run_charts(tables)
-    if "county_care" in tables:
-        from .maps import map_charts  # the optional geo stack: only for county runs
-
-        charts.update(map_charts(tables, notes))
-    for name, draw in charts.items():
-        figure = draw(tables, ctx)
-        drawn.append((folder / f"{name}.png", *_chart_words(figure)))
+    for number in left:
+        name, draw = items[number]
+        try:
+            figure = draw(tables, ctx)
+        except NoChart as missing:
+            notes.append(str(missing))
+            continue
+        drawn.append((number, (folder / f"{name}.png", *_chart_words(figure))))
         save(figure, folder, name, ctx.formats)
     return drawn
 

@@ -118,15 +118,15 @@ def county_table(written: dict[str, pd.DataFrame], years: list[int], lang: str, 
     for table, key in COUNTY_FIGURES:
         metric = metrics.metric(table, key)
         tidy = written[table]
-        tidy = tidy[tidy["indicator" if table == "indicators" else "metric"] == key]
+        tidy = tidy[(tidy["indicator" if table == "indicators" else "metric"] == key) & tidy.year.isin(years)]
+        values = tidy.pivot_table(index="region", columns="year", values="value", aggfunc="first")
+        values = values.reindex(index=regions, columns=years)
         divisor, unit, places = display.reader(metric, lang)
         for year in years:
             columns.append(f"{metric.name(lang)}（{unit}）{year}" if lang == "zh" else f"{metric.name(lang)} ({unit}) {year}")
             decimals.append(places)
-            at_year = tidy[tidy.year == year].set_index("region")["value"]
-            for region in regions:
-                value = at_year.get(region)
-                cells[region].append(None if value is None or pd.isna(value) else round(float(value) / divisor, places))
+            for region, value in values[year].items():
+                cells[region].append(None if pd.isna(value) else round(float(value) / divisor, places))
     frame = pd.DataFrame([[region, *cells[region]] for region in regions], columns=[text("region", lang), *columns])
     return ReaderTable("wide_counties", text("topic_counties", lang), frame, decimals, note, by_column=True)
 

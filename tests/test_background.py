@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from model.background import beside
+from model.background import Shared, beside
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the forked writer is Linux only")
 
@@ -19,6 +19,27 @@ def test_the_work_is_done_when_the_block_ends(tmp_path):
     with beside(lambda: path.write_text("written")):
         pass
     assert path.read_text() == "written"
+
+
+def test_what_the_work_returns_is_had_in_the_main_process():
+    with beside(lambda: {"drawn": [1, 2]}) as child:
+        assert child.result() == {"drawn": [1, 2]}
+        assert child.result() == {"drawn": [1, 2]}   # asked again: the same value, no second wait
+
+
+def test_shared_items_are_taken_once_each_by_one_of_the_two_processes():
+    def take(left):
+        taken = []
+        for item in left:
+            taken.append(item)
+            time.sleep(0.002)   # both processes are taking at once
+        return taken
+
+    with Shared(200) as left, beside(lambda: take(left)) as child:
+        mine = take(left)
+        theirs = child.result()
+    assert sorted(mine + theirs) == list(range(200))
+    assert mine and theirs   # the work was shared
 
 
 def test_an_error_of_the_work_is_raised_in_the_main_process_and_only_there(tmp_path):

@@ -327,3 +327,18 @@ def test_the_summary_follows_the_language_and_shows_the_trials_interval(tmp_path
     population = next(line for line in lines if line.strip().startswith("Resident population"))
     low, high = (int(x.replace(",", "")) for x in population.rsplit("(", 1)[1].rstrip(")").split("–"))
     assert low < int(population.split()[-2].replace(",", "")) < high
+
+
+def test_a_county_run_without_charts_never_imports_matplotlib(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom model.cli import entry\n"
+            f"sys.argv = ['simulate', 'run', {str(BASE.parent / 'counties.yaml')!r}, '--set', 'stages=[pension,care]', "
+            f"'--no-charts', '--quiet', '--out', {str(tmp_path / 'out')!r}]\n"
+            "try:\n    entry()\nexcept SystemExit as end:\n    assert not end.code, end.code\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib' or m == 'model.charts'))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=BASE.parents[1])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "out" / "results.xlsx").exists() and not (tmp_path / "out" / "charts").exists()

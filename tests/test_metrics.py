@@ -82,7 +82,7 @@ ALLOWED = {
     ("uncertainty.py", 2035): "a year WPP's intervals are checked at", ("uncertainty.py", 2050): "a year WPP's intervals are checked at",
     ("uncertainty.py", 2024): "WPP 2024's first projected year", ("uncertainty.py", 2000): "trials of the width check",
     ("lifetable.py", 50): "refuse e0 targets needing a 50-fold change of death rates (solver bracket)",
-    ("lifetable.py", 36): "bisection iterations",
+    ("lifetable.py", 40): "Newton steps at most (four or five are used)",
     ("care_demand.py", 80): "elderly_80plus: ages 80+",
     ("disability.py", 0.2): "bisection bracket (death-rate factor)", ("disability.py", 3.0): "bisection bracket",
     ("disability.py", 60): "bisection iterations", ("disability.py", 90.0): "solver starting point (midpoint age)",
