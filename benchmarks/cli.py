@@ -7,10 +7,10 @@ its budget (issue 21): `simulate --help` ≤ 3 × `python -c "import click"`; a 
 agent-based module and charts (`--set 'stages=[pension,care]' --no-charts`) ≤ 1.5 s; 1,000
 trials through population, pension and care ≤ 3 s; the county run (configs/counties.yaml,
 pension and care for every county, charts and map included) ≤ 1.5 × the city run of the same
-stages with charts. `--full` also times the full `simulate run configs/base.yaml` once (budget
-20 s; the agent-based experiment's own time is read from its manifest, the rest ≤ 5 s). The
-load average is printed before and after (a shared 2-core machine: figures taken under load
-are slower).
+stages with charts (the two run in turn, the ratio taken pair by pair). `--full` also times
+the full `simulate run configs/base.yaml` once (budget 20 s; the agent-based experiment's own
+time is read from its manifest, the rest ≤ 5 s). The load average is printed before and after
+(a shared 2-core machine: figures taken under load are slower).
 """
 
 from __future__ import annotations
@@ -43,6 +43,14 @@ def median_wall(command: list[str], repeat: int, expect: int = 0) -> float:
     return statistics.median(times)
 
 
+def paired(a: list[str], b: list[str], repeat: int) -> tuple[float, float, float]:
+    """Median wall seconds of `b` and of `a`, run in turn (a b a b …) so that a drift of the
+    machine's speed moves both, and the median of the pairs' ratios a ÷ b."""
+    times = [(median_wall(a, 1), median_wall(b, 1)) for _ in range(repeat)]
+    return (statistics.median(t for _, t in times), statistics.median(t for t, _ in times),
+            statistics.median(x / y for x, y in times))
+
+
 def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -70,20 +78,21 @@ def main() -> None:
          median_wall([*SIMULATE, "run", "configs/base.yaml", *QUICK, "--trials", "1000", "--out", str(out / "trials")],
                      args.repeat), 3.0),
     ]
-    city = median_wall([*SIMULATE, "run", "configs/base.yaml", "--set", "stages=[pension,care]", "--quiet",
-                        "--out", str(out / "city")], args.repeat)
+    city_run = [*SIMULATE, "run", "configs/base.yaml", "--set", "stages=[pension,care]", "--quiet", "--out", str(out / "city")]
+    county_run = [*SIMULATE, "run", "configs/counties.yaml", "--quiet", "--out", str(out / "counties")]
+    city, county, ratio = paired(county_run, city_run, args.repeat)
     rows += [("simulate run base, stages [pension, care], charts", city, None),
-             ("simulate run configs/counties.yaml (same stages, by county)",
-              median_wall([*SIMULATE, "run", "configs/counties.yaml", "--quiet", "--out", str(out / "counties")],
-                          args.repeat), 1.5 * city)]
+             ("simulate run configs/counties.yaml (same stages, by county)", county, None),
+             ("  county ÷ city, run in turn (median of the pairs' ratios)", ratio, 1.5)]
     if args.full:
         full = median_wall([*SIMULATE, "run", "configs/base.yaml", "--quiet", "--out", str(out / "full")], 1)
         abm = json.loads((out / "full" / "manifest.json").read_text(encoding="utf-8"))["stage_seconds"]["abm"]
         rows += [("simulate run configs/base.yaml (full, once)", full, 20.0),
                  ("  of it, all but the agent-based experiment", full - abm, 5.0)]
     for name, seconds, budget in rows:
-        verdict = "" if budget is None else f"budget ≤ {budget:5.2f} s  {'met' if seconds <= budget else 'MISSED'}"
-        print(f"{name:62s} {seconds:6.2f} s   {verdict}")
+        unit = "×" if name.startswith("  county ÷ city") else "s"
+        verdict = "" if budget is None else f"budget ≤ {budget:5.2f} {unit}  {'met' if seconds <= budget else 'MISSED'}"
+        print(f"{name:62s} {seconds:6.2f} {unit}   {verdict}")
     print(f"load average after:  {load()}")
 
 

@@ -97,8 +97,6 @@ def write_run(result: RunResult, target: Path, scenario_file: str, started: date
     notes: list[str] = []
     with staged(target) as staging:
         written = written_tables(result)
-        for name, table in written.items():
-            table.to_csv(staging / f"{name}.csv", index=False, float_format=FLOAT_FORMAT)
         lang, ctx = scenario.outputs.lang, None   # without charts, matplotlib is not even imported
         if scenario.outputs.charts:
             ctx = _chart_context(scenario, notes)   # English when no CJK font is found (a note says so)
@@ -117,13 +115,15 @@ def write_run(result: RunResult, target: Path, scenario_file: str, started: date
         drawers = chart_drawers(result) if ctx is not None else {}
         folder = staging / "charts"
 
-        def beside_work():   # needs no chart of this process: the workbook, then the charts not yet taken
+        def beside_work():   # needs no chart of this process: the tables, then the charts not yet taken
+            for name, table in written.items():
+                table.to_csv(staging / f"{name}.csv", index=False, float_format=FLOAT_FORMAT)
             write_workbook({**sheets, "assumptions": assumed}, staging / "results.xlsx", lang, headers, reading=reading)
             child_notes: list[str] = []
             return draw_charts(tables_drawn(result), drawers, charts_left, folder, ctx, child_notes), child_notes
 
-        # A forked child writes the workbook while this process draws charts; then both draw
-        # the charts left, each taking the next from `charts_left`.
+        # A forked child writes the CSV files and the workbook while this process draws charts;
+        # then both draw the charts left, each taking the next from `charts_left`.
         with Shared(len(drawers)) as charts_left, beside(beside_work) as child:
             progress("charts and workbook")
             mine = draw_charts(tables_drawn(result), drawers, charts_left, folder, ctx, notes)
