@@ -1,7 +1,8 @@
 """One piece of output written beside the main process.
 
-A run's workbook does not depend on its charts, its report or its Word chapter, so a forked
-child writes it while the main process draws and writes the rest (two cores, two writers).
+A run's tables and workbook do not depend on its charts, its report or its Word chapter, so a
+forked child writes them while the main process draws charts; then both draw the charts left,
+each taking the next from a `Shared` queue (two cores, two writers).
 The child is a copy of the main process at the fork: it needs no arguments sent to it, and
 it only writes the files it was given. What the work returns (pickled) and its error are
 had in the main process when the work is awaited (`Beside.result()`, or at the block's end),
@@ -54,16 +55,16 @@ class Beside:
 
 
 class Shared:
-    """Indices 0..n-1, each to be taken once by whichever process asks first (the main
-    process and the child share the work): a pipe filled before the fork, read two bytes at a
-    time, so no index is taken twice. Iterate to take until none is left; a context manager
-    that closes the pipe."""
+    """Items (small whole numbers, in the order given), each to be taken once by whichever
+    process asks first (the main process and the child share the work): a pipe filled before
+    the fork, read two bytes at a time, so no item is taken twice. Iterate to take until none
+    is left; a context manager that closes the pipe."""
 
-    def __init__(self, n: int):
-        if n > 4096:   # the pipe's buffer (64 KiB) holds them all
-            raise ValueError(f"at most 4,096 shared items, not {n}")
+    def __init__(self, items: list[int]):
+        if len(items) > 4096 or any(not 0 <= item < 65536 for item in items):   # all fit the pipe's 64 KiB
+            raise ValueError("at most 4,096 shared items, each from 0 to 65,535")
         self._read, write = os.pipe()
-        os.write(write, b"".join(i.to_bytes(2, "little") for i in range(n)))
+        os.write(write, b"".join(item.to_bytes(2, "little") for item in items))
         os.close(write)
 
     def __iter__(self) -> Iterator[int]:

@@ -113,23 +113,25 @@ def write_run(result: RunResult, target: Path, scenario_file: str, started: date
             headers["population"] = text("workbook_age_groups", lang)
         reading = reader_tables(result, written, lang)
         drawers = chart_drawers(result) if ctx is not None else {}
-        folder = staging / "charts"
+        tables, folder = tables_drawn(result), staging / "charts"
+        # the largest piece of work first (a county run's map), so that both processes end together
+        order = sorted(range(len(drawers)), key=lambda number: list(drawers)[number] != "county_map")
 
         def beside_work():   # needs no chart of this process: the tables, then the charts not yet taken
             for name, table in written.items():
                 table.to_csv(staging / f"{name}.csv", index=False, float_format=FLOAT_FORMAT)
             write_workbook({**sheets, "assumptions": assumed}, staging / "results.xlsx", lang, headers, reading=reading)
             child_notes: list[str] = []
-            return draw_charts(tables_drawn(result), drawers, charts_left, folder, ctx, child_notes), child_notes
+            return draw_charts(tables, drawers, charts_left, folder, ctx, child_notes), child_notes
 
         # A forked child writes the CSV files and the workbook while this process draws charts;
         # then both draw the charts left, each taking the next from `charts_left`.
-        with Shared(len(drawers)) as charts_left, beside(beside_work) as child:
+        with Shared(order) as charts_left, beside(beside_work) as child:
             progress("charts and workbook")
-            mine = draw_charts(tables_drawn(result), drawers, charts_left, folder, ctx, notes)
+            mine = draw_charts(tables, drawers, charts_left, folder, ctx, notes)
             # the child's charts for the captions (without charts, nothing waits for the workbook)
             theirs, child_notes = child.result() if drawers else ([], [])
-            charts = [drawn for _, drawn in sorted([*mine, *theirs])]
+            charts = [drawn for _, drawn in sorted([*mine, *theirs])]   # in the drawers' order
             notes += child_notes
             progress("report")
             content = build_manifest(result, scenario_file, started)
@@ -200,12 +202,12 @@ def tables_drawn(result: RunResult) -> dict:
 
 
 def chart_drawers(result: RunResult) -> dict:
-    """The charts a run's tables allow, by file name: a county run's map first (the largest
-    piece of work, so the two processes sharing the charts end together), then the others."""
+    """The charts a run's tables allow, by file name, in the order of their figure numbers (a
+    county run's map last)."""
     from .charts import run_charts
 
     drawers = run_charts(tables_drawn(result))
-    return {"county_map": _county_map, **drawers} if result.regions else drawers
+    return {**drawers, "county_map": _county_map} if result.regions else drawers
 
 
 class NoChart(Exception):
@@ -225,8 +227,8 @@ def _county_map(tables: dict, ctx):
 
 
 def draw_charts(tables: dict, drawers: dict, left, folder: Path, ctx, notes: list[str]) -> list[tuple[int, tuple]]:
-    """Each chart of `drawers` whose number this process takes from `left` (shared with the
-    other process), drawn once and saved in the formats asked for; returns (number, (PNG path,
+    """Each chart of `drawers` whose number (its place in `drawers`) this process takes from
+    `left` (shared with the other process), drawn once and saved in the formats asked for; returns (number, (PNG path,
     title, source line)) of each, for the captions of the report and the Word chapter. A
     chart that cannot be drawn adds its line to `notes`."""
     if not drawers:   # a run without charts does not even import matplotlib

@@ -35,11 +35,16 @@ def test_shared_items_are_taken_once_each_by_one_of_the_two_processes():
             time.sleep(0.002)   # both processes are taking at once
         return taken
 
-    with Shared(200) as left, beside(lambda: take(left)) as child:
+    with Shared(list(range(200))) as left, beside(lambda: take(left)) as child:
         mine = take(left)
         theirs = child.result()
     assert sorted(mine + theirs) == list(range(200))
     assert mine and theirs   # the work was shared
+
+
+def test_shared_items_are_taken_in_the_order_given():
+    with Shared([10, 0, 3]) as left:
+        assert list(left) == [10, 0, 3]
 
 
 def test_an_error_of_the_work_is_raised_in_the_main_process_and_only_there(tmp_path):

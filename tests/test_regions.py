@@ -213,6 +213,12 @@ def test_county_outputs_have_a_region_column_with_city_rows_first(county_run, tm
 
     assert (tmp_path / "run" / "charts" / "county_ranking.png").is_file()
     assert (tmp_path / "run" / "charts" / "county_map.png").is_file() == available()  # the test extra installs it
+    # Figures are numbered in the charts' order whichever process drew them: the city's first, the map last
+    import re
+
+    captions = re.findall(r"图(\d+)　([^<]+)<", (tmp_path / "run" / "report.html").read_text(encoding="utf-8"))
+    assert [int(n) for n, _ in captions] == list(range(1, len(captions) + 1))
+    assert "人口金字塔" in captions[0][1] and ("人口占比（左）" in captions[-1][1]) == available()
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
