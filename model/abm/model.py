@@ -34,11 +34,15 @@ from ..lifetable import N_AGES
 from ..states import COMMUNITY, HEALTHY, HOME, HOME_CARE, INSTITUTION, MILD, OLD_AGE, SEVERE
 from .agents import CommunityCentre, HomeCareService, Institution, WaitingList
 from .living import arrangement
-from .people import (ARRIVE, DIE, FORMAL, NO_EVENT, RECOVER, WORSEN, People,
-                     calibrate_levels, choice_odds, choose, draw_attributes, stochastic_round)
+from .people import (ARRIVE, DIE, FORMAL, GROUP_LIVING, GROUP_OLD, GROUP_SCHEME, GROUP_STATE, NO_EVENT, OLD_OLD,
+                     RECOVER, WORSEN, People, calibrate_levels, choice_odds, choose, draw_attributes, odds_group,
+                     stochastic_round)
 from .mix import MixArrays
 
 OPEN_AGE = N_AGES - 1 - OLD_AGE  # age index of 100+ (ages are counted from 60)
+# Institution residents' price groups: grade × nursing-type bed × public home.
+COST_SHAPE = (3, 2, 2)
+COST_STATE, COST_NURSING, COST_PUBLIC = np.unravel_index(np.arange(np.prod(COST_SHAPE)), COST_SHAPE)
 
 # What each recorded metric is, from the registry: agents' counts are scaled back to persons;
 # flows are summed over the months of a projection year and present in every year.
@@ -83,6 +87,7 @@ class CareMixModel(mesa.Model):
             model_reporters={key: (lambda model, key=key: model.census[key]) for key in STOCKS})
         self.recovered = np.zeros((2, OPEN_AGE + 1), dtype=np.int64)
         self.bed_queue_lengths: list[int] = []   # people waiting for a bed after each month's allocation
+        self.odds_by_month: dict[tuple[int, bool], np.ndarray] = {}   # see _group_odds
         self._create_providers()
         self.planned_beds = arrays.beds[0]
 
@@ -210,12 +215,14 @@ class CareMixModel(mesa.Model):
         for index in self.underserved:
             self.transfer_to_nursing(self.institution_list[index])
         waiting = WaitingList(self, INSTITUTION)
-        if waiting.open_count:
-            self.institutions.shuffle_do("admit_nursing", waiting)
+        homes = self.homes
+        self._institutions_turn("admit_nursing", waiting, homes.nursing_beds - homes.nursing_used)
         if self.arrays.private_self_caring_first:   # private homes fill general beds with the self-caring first
             self._refill_healthy_residents(private_only=True)
-        if waiting.open_count:
-            self.institutions.shuffle_do("admit_general", waiting)
+        free = homes.general_beds - homes.general_used - homes.healthy_residents
+        if self.arrays.let_nursing_beds:
+            free = free + homes.nursing_beds - homes.nursing_used
+        self._institutions_turn("admit_general", waiting, free)
         self._refill_healthy_residents()
         # Day-care centres take their turns in a random order like shuffle_do, but the round
         # stops once nobody is left waiting (there are 1,000-odd centres and a few applicants).
@@ -227,6 +234,20 @@ class CareMixModel(mesa.Model):
         free_places = int((self.places.capacity - self.places.used).sum())
         self.healthy_community_users = min(free_places, round(self.healthy_community_demand))
         self.home_care.admit(WaitingList(self, HOME_CARE))
+
+    def _institutions_turn(self, method: str, waiting: WaitingList, free: np.ndarray) -> None:
+        """The homes call `method` in a random order, the order `shuffle_do` would draw;
+        homes with no `free` bed are passed over and the round ends once nobody waits (a
+        home's free beds change only in its own turn)."""
+        if not waiting.open_count:
+            return
+        order = list(range(len(self.institution_list)))
+        self.random.shuffle(order)   # as AgentSet.shuffle_do does, so the turns are Mesa's
+        for index in order:
+            if free[index] > 0:
+                getattr(self.institution_list[index], method)(waiting)
+                if not waiting.open_count:
+                    break
 
     def _flow_year(self, k: int) -> int:
         """The projection year of what happens at the start of month k ≥ 1: the allocation at
@@ -327,18 +348,26 @@ class CareMixModel(mesa.Model):
     def _relative_odds(self, rows: np.ndarray, month: int, levers: bool = True) -> np.ndarray:
         """Relative odds (rows, FORMAL) at month's prices, net of the mix's subsidies and
         insurance (`levers`) or not."""
-        i, p = self.arrays, self.people
-        state, index = p.state[rows], i.price_index[month]
-        bed = np.where(i.nursing_grades[state], i.price_nursing, i.price_general)   # the bed they would take
-        mean_factor = i.institution_public_share * i.public_price_factor + 1 - i.institution_public_share
-        prices = np.stack([np.full(len(rows), i.price_daycare * index), bed * mean_factor * index,
-                           i.home_care_hours[state] * i.price_home_care * index], axis=1)
-        if levers:
-            for setting in range(len(FORMAL)):
-                prices[:, setting] -= sum(self._payers(month, setting, state, prices[:, setting]))
-        ability = i.pension_income[month, p.scheme[rows]] + i.family_support[month, p.living[rows]]
-        return choice_odds(p.living[rows], p.age[rows], ability, prices, i.institution_odds, i.institution_odds_80plus,
-                           i.price_elasticity)
+        p = self.people
+        return self._group_odds(month, levers)[odds_group(p.state[rows], p.scheme[rows], p.living[rows], p.age[rows])]
+
+    def _group_odds(self, month: int, levers: bool) -> np.ndarray:
+        """Relative odds (groups, FORMAL) of each group of people.odds_group, cached by month."""
+        key = (month, levers)
+        if key not in self.odds_by_month:
+            i, state = self.arrays, GROUP_STATE
+            index = i.price_index[month]
+            bed = np.where(i.nursing_grades[state], i.price_nursing, i.price_general)   # the bed they would take
+            mean_factor = i.institution_public_share * i.public_price_factor + 1 - i.institution_public_share
+            prices = np.stack([np.full(len(state), i.price_daycare * index), bed * mean_factor * index,
+                               i.home_care_hours[state] * i.price_home_care * index], axis=1)
+            if levers:
+                for setting in range(len(FORMAL)):
+                    prices[:, setting] -= sum(self._payers(month, setting, state, prices[:, setting]))
+            ability = i.pension_income[month, GROUP_SCHEME] + i.family_support[month, GROUP_LIVING]
+            self.odds_by_month[key] = choice_odds(GROUP_LIVING, np.where(GROUP_OLD, OLD_OLD, 0), ability, prices,
+                                                  i.institution_odds, i.institution_odds_80plus, i.price_elasticity)
+        return self.odds_by_month[key]
 
     def _review(self, t: int) -> None:
         """The yearly review at the stock date of year t, in two parts.
@@ -354,7 +383,8 @@ class CareMixModel(mesa.Model):
         p = self.people
         month = min(self.month, self.arrays.months - 1)
         active = np.flatnonzero(p.view("active"))
-        odds = self._relative_odds(active, month=month, levers=False)
+        groups = odds_group(p.state[active], p.scheme[active], p.living[active], p.age[active])
+        odds = self._group_odds(month, levers=False)
         wants, setting = p.wants[active], p.setting[active]
         waiting = (wants != setting) & (wants != HOME)
         # Who keeps their place, by the setting (home, community, institution) they count in.
@@ -383,9 +413,11 @@ class CareMixModel(mesa.Model):
                 shares = np.array([1.0 - institution - community, community, institution])
                 targets[state] = np.clip(shares, 1e-6, 1.0) / np.clip(shares, 1e-6, 1.0).sum()  # odds stay finite
         uptake = self.arrays.home_care_uptake
-        self.levels = calibrate_levels(p.state[active], odds, during_year, uptake)
+        everyone = np.bincount(groups, minlength=len(GROUP_STATE))
+        self.levels = calibrate_levels(GROUP_STATE, odds, during_year, uptake, weights=everyone)
         choosers = ~fixed.any(axis=0)
-        review = calibrate_levels(p.state[active[choosers]], odds[choosers], targets, uptake)
+        review = calibrate_levels(GROUP_STATE, odds, targets, uptake,
+                                  weights=np.bincount(groups[choosers], minlength=len(GROUP_STATE)))
         self._decide(active[choosers], review)
 
     def _decide(self, rows: np.ndarray, levels: np.ndarray | None = None) -> None:
@@ -419,8 +451,8 @@ class CareMixModel(mesa.Model):
         rows = np.flatnonzero(p.view("active"))
         sex, state, age = p.sex[rows], p.state[rows], p.age[rows]
         dies = rng.random(len(rows)) < i.death[t, sex, state, age]
-        cumulative = np.cumsum(i.move[t, sex, state, :, age], axis=1)
-        new_state = (rng.random(len(rows))[:, None] >= cumulative[:, :-1]).sum(axis=1)
+        cumulative = np.moveaxis(np.cumsum(i.move[t], axis=2)[:, :, :-1], 2, -1)   # (sex, state, age, 2): sum the table first
+        new_state = (rng.random(len(rows))[:, None] >= cumulative[sex, state, age]).sum(axis=1)
         event = np.where(dies, DIE, np.where(new_state == HEALTHY, RECOVER,
                                              np.where(new_state > state, WORSEN, NO_EVENT)))
         p.event[rows] = event
@@ -522,20 +554,27 @@ class CareMixModel(mesa.Model):
         i, p = self.arrays, self.people
         index = i.price_index[k]
         active, setting, state = p.view("active"), p.view("setting"), p.view("state")
+        # Users counted by what sets their price: grade, and in an institution the bed type
+        # and public or private (COST_* columns); then each group's price × its count.
         residents = np.flatnonzero(active & (setting == INSTITUTION))
-        factor = np.where(self.home_public[p.provider[residents]], i.public_price_factor, 1.0)
-        users = [(FORMAL.index("institution"), state[residents],
-                  np.where(p.nursing_bed[residents], i.price_nursing, i.price_general) * factor * index)]
-        attending = state[active & (setting == COMMUNITY)]
-        users.append((FORMAL.index("community"), attending, np.full(len(attending), i.price_daycare * index)))
-        home_care = state[active & (setting == HOME_CARE)]
-        users.append((FORMAL.index("home_care"), home_care, i.home_care_hours[home_care] * i.price_home_care * index))
+        in_homes = np.bincount(np.ravel_multi_index((state[residents], p.nursing_bed[residents].view(np.int8),
+                                                     self.home_public[p.provider[residents]].view(np.int8)),
+                                                    COST_SHAPE),
+                               minlength=np.prod(COST_SHAPE))
+        grades = np.arange(3)
+        users = [(FORMAL.index("institution"), COST_STATE, in_homes,
+                  np.where(COST_NURSING, i.price_nursing, i.price_general)
+                  * np.where(COST_PUBLIC, i.public_price_factor, 1.0) * index),
+                 (FORMAL.index("community"), grades, np.bincount(state[active & (setting == COMMUNITY)], minlength=3),
+                  np.full(3, i.price_daycare * index)),
+                 (FORMAL.index("home_care"), grades, np.bincount(state[active & (setting == HOME_CARE)], minlength=3),
+                  i.home_care_hours[grades] * i.price_home_care * index)]
         private = public = insurance = 0.0
-        for formal, who, price in users:
+        for formal, who, count, price in users:
             insured, subsidy = self._payers(k, formal, who, price)
-            private += (price - insured - subsidy).sum()
-            public += subsidy.sum()
-            insurance += insured.sum()
+            private += (price - insured - subsidy) @ count
+            public += subsidy @ count
+            insurance += insured @ count
         # The self-caring (not agents) pay in full.
         homes = self.homes
         healthy_residents = (homes.healthy_residents * np.where(self.home_public, i.public_price_factor, 1.0)).sum()

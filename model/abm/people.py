@@ -117,6 +117,17 @@ def stochastic_round(rng: np.random.Generator, expected: np.ndarray) -> np.ndarr
 
 FORMAL = ("community", "institution", "home_care")   # columns of relative odds, prices, levels[:, 1:]
 OLD_OLD = 80 - OLD_AGE   # the age column counts from 60; the old-old (80+) have odds of their own
+
+# Everything a person's relative odds depend on — grade, pension scheme, living arrangement and
+# whether 80 or over — takes few values, so the odds are computed once per group of people who
+# share them (36 groups) and the yearly calibration weighs the groups by their counts.
+GROUP_SHAPE = (3, 2, len(LIVING_NAMES), 2)   # state × scheme × living × old-old
+GROUP_STATE, GROUP_SCHEME, GROUP_LIVING, GROUP_OLD = np.unravel_index(np.arange(np.prod(GROUP_SHAPE)), GROUP_SHAPE)
+
+
+def odds_group(state: np.ndarray, scheme: np.ndarray, living: np.ndarray, age: np.ndarray) -> np.ndarray:
+    """Each person's group of shared relative odds (an index into the GROUP_* columns)."""
+    return np.ravel_multi_index((state, scheme, living, (age >= OLD_OLD).astype(np.int8)), GROUP_SHAPE)
 MAX_NEWTON, NEWTON_STEP = 50, 5.0   # iterations and the largest step (in log odds) of the solver below
 
 
@@ -136,56 +147,58 @@ def choice_odds(living: np.ndarray, age: np.ndarray, ability: np.ndarray, prices
     return odds
 
 
-def _level_for_mean(relative: np.ndarray, target: float) -> float:
-    """The level L at which the mean of L·r / (1 + L·r) over these people is `target`, by
-    Newton's method on log L (the mean rises with L, so the root is unique)."""
+def _level_for_mean(relative: np.ndarray, target: float, weights: np.ndarray) -> float:
+    """The level L at which the weighted mean of L·r / (1 + L·r) is `target`, by Newton's
+    method on log L (the mean rises with L, so the root is unique)."""
     target = min(max(target, 1e-9), 1 - 1e-9)
+    weights = weights / weights.sum()
     log_relative = np.log(np.maximum(relative, 1e-300))
-    x = np.log(target / (1 - target)) - log_relative.mean()
+    x = np.log(target / (1 - target)) - log_relative @ weights
     for _ in range(MAX_NEWTON):
         chosen = 1 / (1 + np.exp(-(x + log_relative)))
-        miss = chosen.mean() - target
+        miss = chosen @ weights - target
         if abs(miss) < 1e-12:
             break
-        x -= np.clip(miss / max((chosen * (1 - chosen)).mean(), 1e-300), -NEWTON_STEP, NEWTON_STEP)
+        x -= np.clip(miss / max((chosen * (1 - chosen)) @ weights, 1e-300), -NEWTON_STEP, NEWTON_STEP)
     return float(np.exp(x))
 
 
 def calibrate_levels(state: np.ndarray, relative: np.ndarray, targets: np.ndarray,
-                     home_care_uptake: np.ndarray) -> np.ndarray:
+                     home_care_uptake: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
     """Odds levels by state (3) × [home, community, institution, home care] such that these
-    people, choosing with the given relative odds, split by the target shares (3 states ×
-    [home, community, institution]) and, of those at home, take formal home care at the uptake
-    of their grade. The level of home is 1. Solved by proportional fitting, which converges
-    because each share rises monotonically with its own level.
+    people (or groups of people, each counted `weights` times), choosing with the given
+    relative odds, split by the target shares (3 states × [home, community, institution])
+    and, of those at home, take formal home care at the uptake of their grade. The level of
+    home is 1. Solved by proportional fitting, which converges because each share rises
+    monotonically with its own level.
     """
+    weights = np.ones(len(state)) if weights is None else np.asarray(weights, dtype=float)
     levels = np.ones((3, 4))
     for s in (MILD, SEVERE):
-        mine = state == s
+        mine = (state == s) & (weights > 0)
         if not mine.any():
             levels[s, 1:3] = targets[s, 1:] / np.maximum(targets[s, 0], 1e-12)
             levels[s, 3] = home_care_uptake[s] / max(1 - home_care_uptake[s], 1e-12)
             continue
-        relative_mine = relative[mine]
+        relative_mine, share_of = relative[mine], weights[mine] / weights[mine].sum()
         for _ in range(200):
             odds = np.stack([np.ones(len(relative_mine)), levels[s, 1] * relative_mine[:, 0],
                              levels[s, 2] * relative_mine[:, 1]])
-            shares = (odds / odds.sum(axis=0)).mean(axis=1)
+            shares = (odds / odds.sum(axis=0)) @ share_of
             if np.abs(shares - targets[s]).max() < 1e-9:
                 break
             levels[s, 1:3] *= np.where(shares[1:] > 0, targets[s, 1:] / np.maximum(shares[1:], 1e-300), 1.0)
             levels[s, 1:3] /= max(targets[s, 0], 1e-12) / max(shares[0], 1e-12)
-        levels[s, 3] = _level_for_mean(relative_mine[:, 2], home_care_uptake[s])
+        levels[s, 3] = _level_for_mean(relative_mine[:, 2], home_care_uptake[s], weights[mine])
     return levels
 
 
 def choose(rng: np.random.Generator, state: np.ndarray, relative: np.ndarray, levels: np.ndarray) -> np.ndarray:
     """Each person's chosen setting: home, community or institution by the odds; at home,
     formal home care by its odds."""
-    odds = np.stack([np.ones(len(state)), levels[state, 1] * relative[:, 0], levels[state, 2] * relative[:, 1]], axis=1)
-    cumulative = np.cumsum(odds, axis=1)
-    draw = rng.random(len(state)) * cumulative[:, -1]
-    pick = (draw[:, None] >= cumulative).sum(axis=1)   # 0 home, 1 community, 2 institution
+    home_or_community = 1 + levels[state, 1] * relative[:, 0]   # cumulative odds; home's are 1
+    draw = rng.random(len(state)) * (home_or_community + levels[state, 2] * relative[:, 1])
+    pick = (draw >= 1).astype(np.int64) + (draw >= home_or_community)   # 0 home, 1 community, 2 institution
     setting = np.array([HOME, COMMUNITY, INSTITUTION])[pick]
     home_care = levels[state, 3] * relative[:, 2]
     formal_at_home = (setting == HOME) & (rng.random(len(state)) < home_care / (1 + home_care))
