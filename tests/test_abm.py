@@ -70,6 +70,7 @@ def test_capacity_is_never_exceeded_and_nobody_is_in_two_places(priority, nursin
             assert centre.used == attending[centre.index] <= centre.capacity
         assert model.home_care.hours_used <= model.home_care.hours + 1e-9
         active = p.view("active")
+        assert (p.view("setting")[~active] == HOME).all() and (p.view("provider")[~active] == -1).all()
         setting, provider = p.view("setting")[active], p.view("provider")[active]
         # One setting and at most one provider each; the provider fits the setting.
         assert ((provider >= 0) == np.isin(setting, [INSTITUTION, COMMUNITY])).all()

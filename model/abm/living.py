@@ -81,8 +81,9 @@ def fit_living(death: np.ndarray, persons: np.ndarray, alone: float, spouse: flo
 def arrangement(shares: np.ndarray, area: np.ndarray, sex: np.ndarray, age: np.ndarray, rank: np.ndarray) -> np.ndarray:
     """Living arrangement codes (LIVING_NAMES) of people by area, sex, age (from 60) and fixed
     rank; shares: (areas, 2, ages, 3)."""
-    bounds = np.cumsum(shares[..., list(ORDER)], axis=-1)[area, sex, age, :-1]   # the table is small: sum it first
-    position = (rank[:, None] >= bounds).sum(axis=1)
+    bounds = np.cumsum(shares[..., list(ORDER)], axis=-1).reshape(-1, 3)   # the table is small: sum it first
+    cell = (area.astype(np.intp) * 2 + sex) * shares.shape[2] + age
+    position = (rank >= bounds[cell, 0]).astype(np.int8) + (rank >= bounds[cell, 1])
     return np.asarray(ORDER)[position].astype(np.int8)
 
 

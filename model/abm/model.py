@@ -31,7 +31,7 @@ import numpy as np
 
 from .. import metrics
 from ..lifetable import N_AGES
-from ..states import COMMUNITY, HEALTHY, HOME, HOME_CARE, INSTITUTION, MILD, OLD_AGE, SEVERE
+from ..states import ABM_SETTINGS, COMMUNITY, HEALTHY, HOME, HOME_CARE, INSTITUTION, MILD, OLD_AGE, SEVERE, STATES
 from .agents import CommunityCentre, HomeCareService, Institution, WaitingList
 from .living import arrangement
 from .people import (ARRIVE, DIE, FORMAL, GROUP_LIVING, GROUP_OLD, GROUP_SCHEME, GROUP_STATE, NO_EVENT, OLD_OLD,
@@ -154,10 +154,12 @@ class CareMixModel(mesa.Model):
     def step(self) -> None:
         k = self.month
         year = int(self.arrays.years[0]) + k // 12
-        self._recount()
+        self._find_underserved()
         self._set_capacity(k)
         self._allocate()
-        self.bed_queue_lengths.append(int(self._in_bed_queue(np.flatnonzero(self.people.view("active"))).sum()))
+        p = self.people
+        self.bed_queue_lengths.append(int(((p.view("wants") == INSTITUTION) & (p.view("setting") != INSTITUTION)
+                                           & p.view("active")).sum()))
         if k % 12 == 0:
             self._record_stocks(year)
         if k < self.arrays.months - 1:
@@ -171,20 +173,16 @@ class CareMixModel(mesa.Model):
         while self.month < self.arrays.months:
             self.step()
 
-    def _recount(self) -> None:
-        """Places in use by people in need, counted from the register."""
+    def _find_underserved(self) -> None:
+        """Residents of a nursing grade in general beds, by home, longest resident first: they
+        move to a nursing bed of their home when one is free. (The places in use are counted
+        as people are placed and leave: `place`, `_leave`.)"""
         p = self.people
-        active, setting, provider = p.view("active"), p.view("setting"), p.view("provider")
-        resident = active & (setting == INSTITUTION)
-        nursing = resident & p.view("nursing_bed")
-        self.homes.nursing_used[:] = np.bincount(provider[nursing], minlength=len(self.institution_list))
-        self.homes.general_used[:] = np.bincount(provider[resident & ~nursing], minlength=len(self.institution_list))
-        self.places.used[:] = np.bincount(provider[active & (setting == COMMUNITY)], minlength=len(self.centre_list))
-        # Residents of a nursing grade in general beds, by home, longest resident first: they
-        # move to a nursing bed of their home when one is free.
-        underserved = np.flatnonzero(resident & ~nursing & self.arrays.nursing_grades[p.view("state")])
-        underserved = underserved[np.lexsort((underserved, p.since[underserved], provider[underserved]))]
-        homes, starts = np.unique(provider[underserved], return_index=True)
+        residents = np.flatnonzero(p.view("active") & (p.view("setting") == INSTITUTION))
+        underserved = residents[~p.nursing_bed[residents] & self.arrays.nursing_grades[p.state[residents]]]
+        provider = p.provider[underserved]
+        underserved = underserved[np.lexsort((underserved, p.since[underserved], provider))]
+        homes, starts = np.unique(p.provider[underserved], return_index=True)
         self.underserved = dict(zip(homes.tolist(), np.split(underserved, starts[1:])))
 
     def _set_capacity(self, k: int) -> None:
@@ -309,11 +307,15 @@ class CareMixModel(mesa.Model):
     def _leave(self, rows: np.ndarray) -> None:
         """Free the places of `rows` (they go home unless placed elsewhere)."""
         p = self.people
-        residents = rows[p.setting[rows] == INSTITUTION]
-        nursing = p.nursing_bed[residents]
-        np.subtract.at(self.homes.nursing_used, p.provider[residents[nursing]], 1)
-        np.subtract.at(self.homes.general_used, p.provider[residents[~nursing]], 1)
-        np.subtract.at(self.places.used, p.provider[rows[p.setting[rows] == COMMUNITY]], 1)
+        setting = p.setting[rows]
+        residents = rows[setting == INSTITUTION]
+        if len(residents):
+            nursing = p.nursing_bed[residents]
+            np.subtract.at(self.homes.nursing_used, p.provider[residents[nursing]], 1)
+            np.subtract.at(self.homes.general_used, p.provider[residents[~nursing]], 1)
+        attending = rows[setting == COMMUNITY]
+        if len(attending):
+            np.subtract.at(self.places.used, p.provider[attending], 1)
         p.setting[rows], p.provider[rows], p.nursing_bed[rows] = HOME, -1, False
 
     def transfer_to_nursing(self, home: Institution) -> None:
@@ -345,11 +347,9 @@ class CareMixModel(mesa.Model):
         insured = i.insurance[k, setting, state] * price
         return insured, np.minimum(i.subsidy[k, setting, state], price - insured)
 
-    def _relative_odds(self, rows: np.ndarray, month: int, levers: bool = True) -> np.ndarray:
-        """Relative odds (rows, FORMAL) at month's prices, net of the mix's subsidies and
-        insurance (`levers`) or not."""
+    def _odds_groups(self, rows: np.ndarray) -> np.ndarray:
         p = self.people
-        return self._group_odds(month, levers)[odds_group(p.state[rows], p.scheme[rows], p.living[rows], p.age[rows])]
+        return odds_group(p.state[rows], p.scheme[rows], p.living[rows], p.age[rows])
 
     def _group_odds(self, month: int, levers: bool) -> np.ndarray:
         """Relative odds (groups, FORMAL) of each group of people.odds_group, cached by month."""
@@ -383,7 +383,7 @@ class CareMixModel(mesa.Model):
         p = self.people
         month = min(self.month, self.arrays.months - 1)
         active = np.flatnonzero(p.view("active"))
-        groups = odds_group(p.state[active], p.scheme[active], p.living[active], p.age[active])
+        groups = self._odds_groups(active)
         odds = self._group_odds(month, levers=False)
         wants, setting = p.wants[active], p.setting[active]
         waiting = (wants != setting) & (wants != HOME)
@@ -426,8 +426,8 @@ class CareMixModel(mesa.Model):
         if not len(rows):
             return
         p, month = self.people, min(self.month, self.arrays.months - 1)
-        odds = self._relative_odds(rows, month)
-        wants = choose(self.rng, p.state[rows], odds, self.levels if levels is None else levels)
+        wants = choose(self.rng, self._odds_groups(rows), self._group_odds(month, levers=True),
+                       self.levels if levels is None else levels)
         # The wait starts at the next allocation (the month's events come after this month's;
         # the base year's choices come before its first), so a person admitted there has
         # waited 0 months.
@@ -450,9 +450,12 @@ class CareMixModel(mesa.Model):
         year = int(i.years[t])
         rows = np.flatnonzero(p.view("active"))
         sex, state, age = p.sex[rows], p.state[rows], p.age[rows]
-        dies = rng.random(len(rows)) < i.death[t, sex, state, age]
-        cumulative = np.moveaxis(np.cumsum(i.move[t], axis=2)[:, :, :-1], 2, -1)   # (sex, state, age, 2): sum the table first
-        new_state = (rng.random(len(rows))[:, None] >= cumulative[sex, state, age]).sum(axis=1)
+        cell = (sex.astype(np.intp) * 3 + state) * (OPEN_AGE + 1) + age   # index into (sex, state, age) tables
+        dies = rng.random(len(rows)) < i.death[t].ravel()[cell]
+        cumulative = np.cumsum(i.move[t], axis=2)   # (sex, state, to state, age): sum the table first
+        draw = rng.random(len(rows))
+        new_state = ((draw >= cumulative[:, :, 0].ravel()[cell]).astype(np.int8)
+                     + (draw >= cumulative[:, :, 1].ravel()[cell]))
         event = np.where(dies, DIE, np.where(new_state == HEALTHY, RECOVER,
                                              np.where(new_state > state, WORSEN, NO_EVENT)))
         p.event[rows] = event
@@ -553,21 +556,22 @@ class CareMixModel(mesa.Model):
         (subsidies), by the LTC-insurance fund (insurance)."""
         i, p = self.arrays, self.people
         index = i.price_index[k]
-        active, setting, state = p.view("active"), p.view("setting"), p.view("state")
+        setting, state = p.view("setting"), p.view("state")   # nobody inactive is in a formal setting (People)
         # Users counted by what sets their price: grade, and in an institution the bed type
         # and public or private (COST_* columns); then each group's price × its count.
-        residents = np.flatnonzero(active & (setting == INSTITUTION))
+        by_setting = np.bincount(setting * len(STATES) + state, minlength=len(ABM_SETTINGS) * len(STATES))
+        residents = np.flatnonzero(setting == INSTITUTION)
         in_homes = np.bincount(np.ravel_multi_index((state[residents], p.nursing_bed[residents].view(np.int8),
                                                      self.home_public[p.provider[residents]].view(np.int8)),
                                                     COST_SHAPE),
                                minlength=np.prod(COST_SHAPE))
-        grades = np.arange(3)
+        grades = np.arange(len(STATES))
         users = [(FORMAL.index("institution"), COST_STATE, in_homes,
                   np.where(COST_NURSING, i.price_nursing, i.price_general)
                   * np.where(COST_PUBLIC, i.public_price_factor, 1.0) * index),
-                 (FORMAL.index("community"), grades, np.bincount(state[active & (setting == COMMUNITY)], minlength=3),
+                 (FORMAL.index("community"), grades, by_setting.reshape(-1, len(STATES))[COMMUNITY],
                   np.full(3, i.price_daycare * index)),
-                 (FORMAL.index("home_care"), grades, np.bincount(state[active & (setting == HOME_CARE)], minlength=3),
+                 (FORMAL.index("home_care"), grades, by_setting.reshape(-1, len(STATES))[HOME_CARE],
                   i.home_care_hours[grades] * i.price_home_care * index)]
         private = public = insurance = 0.0
         for formal, who, count, price in users:

@@ -5,7 +5,8 @@ columns let the health events and the care choices of a month be drawn in a few 
 operations (benchmarks/abm.py measures both ways). Each row is still one person with
 their own age, sex, area, severity, living arrangement, pension scheme, care setting,
 provider and waiting status. Rows of people who died, recovered or moved away are dropped
-once a year (`compact`).
+once a year (`compact`). Whoever is not active (gone, or arriving later in the year) is at
+home with no provider, so counts by setting need not look at `active`.
 """
 
 from __future__ import annotations
@@ -127,7 +128,8 @@ GROUP_STATE, GROUP_SCHEME, GROUP_LIVING, GROUP_OLD = np.unravel_index(np.arange(
 
 def odds_group(state: np.ndarray, scheme: np.ndarray, living: np.ndarray, age: np.ndarray) -> np.ndarray:
     """Each person's group of shared relative odds (an index into the GROUP_* columns)."""
-    return np.ravel_multi_index((state, scheme, living, (age >= OLD_OLD).astype(np.int8)), GROUP_SHAPE)
+    old = (age >= OLD_OLD).astype(np.int8)
+    return ((state * GROUP_SHAPE[1] + scheme) * GROUP_SHAPE[2] + living) * GROUP_SHAPE[3] + old   # row-major, as GROUP_*
 MAX_NEWTON, NEWTON_STEP = 50, 5.0   # iterations and the largest step (in log odds) of the solver below
 
 
@@ -193,13 +195,14 @@ def calibrate_levels(state: np.ndarray, relative: np.ndarray, targets: np.ndarra
     return levels
 
 
-def choose(rng: np.random.Generator, state: np.ndarray, relative: np.ndarray, levels: np.ndarray) -> np.ndarray:
-    """Each person's chosen setting: home, community or institution by the odds; at home,
-    formal home care by its odds."""
-    home_or_community = 1 + levels[state, 1] * relative[:, 0]   # cumulative odds; home's are 1
-    draw = rng.random(len(state)) * (home_or_community + levels[state, 2] * relative[:, 1])
-    pick = (draw >= 1).astype(np.int64) + (draw >= home_or_community)   # 0 home, 1 community, 2 institution
+def choose(rng: np.random.Generator, groups: np.ndarray, relative: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """Each person's chosen setting (groups: their odds_group; relative: the groups' relative
+    odds): home, community or institution by the odds; at home, formal home care by its odds."""
+    home_or_community = 1 + levels[GROUP_STATE, 1] * relative[:, 0]   # cumulative odds; home's are 1
+    every = home_or_community + levels[GROUP_STATE, 2] * relative[:, 1]
+    home_care = levels[GROUP_STATE, 3] * relative[:, 2]
+    draw = rng.random(len(groups)) * every[groups]
+    pick = (draw >= 1).astype(np.int64) + (draw >= home_or_community[groups])   # 0 home, 1 community, 2 institution
     setting = np.array([HOME, COMMUNITY, INSTITUTION])[pick]
-    home_care = levels[state, 3] * relative[:, 2]
-    formal_at_home = (setting == HOME) & (rng.random(len(state)) < home_care / (1 + home_care))
+    formal_at_home = (setting == HOME) & (rng.random(len(groups)) < (home_care / (1 + home_care))[groups])
     return np.where(formal_at_home, HOME_CARE, setting)
