@@ -279,10 +279,10 @@ def chapter_blocks(result, charts: list, assumptions: pd.DataFrame, lang: str) -
                   number_format=False)
         if result.regions and "care" in result.regions:
             from .outputs import written_tables
-            from .wide import county_table
+            from .wide import COUNTY_SOURCES, county_table
 
             # The end year only: a column per figure fits the page (the workbook has 2025 and 2030 too).
-            counties = county_table(written_tables(result), [end], lang, f"{words('source_tables', lang)}{definition}")
+            counties = county_table(written_tables(result, COUNTY_SOURCES), [end], lang, f"{words('source_tables', lang)}{definition}")
             counties.title = words("table_counties", lang, region=region, end=end)
             table(counties)
         figures("gap")

@@ -42,12 +42,19 @@ def county_shapes(names: list[str]):
     from cnmaps import get_adm_maps
     from cnmaps.maps import MapNotFoundError
 
+    places = {name: census.census_place(name) or (None, None, name) for name in names}
+    cities = {}   # (province, city) → all its counties' boundaries, looked up once per city
     rows = []
-    for name in names:
-        province, city, county = census.census_place(name) or (None, None, name)
+    for name, (province, city, county) in places.items():
         try:
-            found = get_adm_maps(province=province, city=city, district=county, level="区县", source=SOURCE,
-                                 engine="geopandas")
+            if city is None:
+                found = get_adm_maps(district=county, level="区县", source=SOURCE, engine="geopandas")
+            else:
+                if (province, city) not in cities:
+                    cities[(province, city)] = get_adm_maps(province=province, city=city, level="区县", source=SOURCE,
+                                                            engine="geopandas")
+                found = cities[(province, city)]
+                found = found[found.district == county]
         except MapNotFoundError:
             return None, name
         if len(found) != 1:

@@ -182,14 +182,17 @@ def by_age_group(population: pd.DataFrame) -> pd.DataFrame:
     return grouped.population.sum().reset_index()
 
 
-def written_tables(result: RunResult) -> dict:
-    """The tables as written: with counties, population, indicators and care gain a `region`
-    column, the city's rows (named by scenario.region) first, then each county's."""
+def written_tables(result: RunResult, only: tuple[str, ...] | None = None) -> dict:
+    """The tables as written (or those named in `only`): with counties, population,
+    indicators and care gain a `region` column, the city's rows (named by scenario.region)
+    first, then each county's."""
     if not result.regions:
         return result.tables
     city = result.scenario.region or result.scenario.name
     written = dict(result.tables)
     for name, counties in result.regions.items():
+        if only is not None and name not in only:
+            continue
         city_rows = result.tables[name].assign(region=city)
         table = pd.concat([city_rows, counties], ignore_index=True)
         written[name] = table[["region", *[c for c in table.columns if c != "region"]]]

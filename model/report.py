@@ -155,9 +155,9 @@ def _folded(summary: str, content: str) -> str:
 
 def _county_table(result, lang: str):
     from .outputs import written_tables
-    from .wide import county_table
+    from .wide import COUNTY_SOURCES, county_table
 
-    return county_table(written_tables(result), result.scenario.milestones()[1:], lang,
+    return county_table(written_tables(result, COUNTY_SOURCES), result.scenario.milestones()[1:], lang,
                         text("workbook_definition", lang, definition=result.scenario.care.definition_in(lang)))
 
 

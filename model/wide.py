@@ -108,25 +108,29 @@ def topic_tables(tables: dict[str, pd.DataFrame], years: list[int], lang: str,
 COUNTY_FIGURES = (("indicators", "population_total"), ("indicators", "share_60plus"), ("indicators", "share_65plus"),
                   ("care", "severe"), ("care", "beds_needed"), ("care", "beds_supplied"), ("care", "bed_gap"),
                   ("care", "beds_per_1000"), ("care", "norm_gap"))
+COUNTY_SOURCES = tuple(dict.fromkeys(table for table, _ in COUNTY_FIGURES))   # the tables it reads
 
 
 def county_table(written: dict[str, pd.DataFrame], years: list[int], lang: str, note: str = "") -> ReaderTable:
     """Regions as rows (the city first, then each county), and for each figure of
     COUNTY_FIGURES one column per year in `years`: headers "name (unit) year"."""
     regions = list(dict.fromkeys(written["indicators"].region))
+    value = {}   # (table, key, region, year) → value, for the figures and years shown
+    for table in COUNTY_SOURCES:
+        column = "indicator" if table == "indicators" else "metric"
+        tidy = written[table]
+        tidy = tidy[tidy[column].isin([key for t, key in COUNTY_FIGURES if t == table]) & tidy.year.isin(years)]
+        value.update(zip(zip([table] * len(tidy), tidy[column], tidy.region, tidy.year), tidy.value))
     columns, cells, decimals = [], {region: [] for region in regions}, []
     for table, key in COUNTY_FIGURES:
         metric = metrics.metric(table, key)
-        tidy = written[table]
-        tidy = tidy[(tidy["indicator" if table == "indicators" else "metric"] == key) & tidy.year.isin(years)]
-        values = tidy.pivot_table(index="region", columns="year", values="value", aggfunc="first")
-        values = values.reindex(index=regions, columns=years)
         divisor, unit, places = display.reader(metric, lang)
         for year in years:
             columns.append(f"{metric.name(lang)}（{unit}）{year}" if lang == "zh" else f"{metric.name(lang)} ({unit}) {year}")
             decimals.append(places)
-            for region, value in values[year].items():
-                cells[region].append(None if pd.isna(value) else round(float(value) / divisor, places))
+            for region in regions:
+                found = value.get((table, key, region, year))
+                cells[region].append(None if found is None or pd.isna(found) else round(float(found) / divisor, places))
     frame = pd.DataFrame([[region, *cells[region]] for region in regions], columns=[text("region", lang), *columns])
     return ReaderTable("wide_counties", text("topic_counties", lang), frame, decimals, note, by_column=True)
 
