@@ -1,8 +1,8 @@
 """Care providers as Mesa agents, and the waiting list they admit from.
 
-Each month every provider, in a random order (`shuffle_do`), fills its free places from the
-head of the waiting list for its kind of care; institutions do so in two rounds, nursing-type
-beds first. The list is ordered by the priority rule (severe first by default) and, within a
+Each month every provider with free places, in a random order (as `shuffle_do` draws it),
+fills them from the head of the waiting list for its kind of care; institutions do so in two
+rounds, nursing-type beds first. The list is ordered by the priority rule (severe first by default) and, within a
 priority, first come first served. Institutions match grade to bed type as the care stage does
 (`care.nursing_grades`): a person of a nursing grade takes a free nursing-type bed first and
 otherwise a general bed (counted as under-served if severe, and moved to a nursing bed of the
@@ -40,6 +40,7 @@ class WaitingList:
         self.open = np.ones(len(self.rows), dtype=bool)
         self.left = np.bincount(self.area, minlength=len(model.arrays.areas))  # open applicants by area
         self.open_count = len(self.rows)
+        self.eligible: dict[tuple, np.ndarray] = {}   # see take
 
     def take(self, count: int, area: int | None = None, nursing_only: bool = False,
              crossing: bool = True) -> np.ndarray:
@@ -47,15 +48,20 @@ class WaitingList:
         area (None: any), or from another after the crossing wait (the move penalty)."""
         if count <= 0 or not self.open_count:
             return self.rows[:0]
-        fits = self.open.copy()
-        if area is not None:
-            fits &= (self.area == area) | (self.any_area if crossing else False)
-        if nursing_only:
-            fits &= self.nursing
-        chosen = np.flatnonzero(fits)[:count]
-        self.open[chosen] = False
-        self.left -= np.bincount(self.area[chosen], minlength=len(self.left))
-        self.open_count -= len(chosen)
+        key = (area, nursing_only, crossing)
+        if key not in self.eligible:   # the places on the list such a provider may admit, in order
+            fits = np.ones(len(self.rows), dtype=bool)
+            if area is not None:
+                fits &= (self.area == area) | (self.any_area if crossing else False)
+            if nursing_only:
+                fits &= self.nursing
+            self.eligible[key] = np.flatnonzero(fits)
+        eligible = self.eligible[key]
+        chosen = eligible[self.open[eligible]][:count]
+        if len(chosen):
+            self.open[chosen] = False
+            self.left -= np.bincount(self.area[chosen], minlength=len(self.left))
+            self.open_count -= len(chosen)
         return self.rows[chosen]
 
 
