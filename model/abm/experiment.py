@@ -21,7 +21,8 @@ from ..scenario import Scenario
 from ..demography import PopulationProjection
 from ..parallel import map_in_processes
 from ..stages import Progress, quiet
-from .mix import MixArrays, resolve_mix
+from .mix import resolve_mix
+from .replicate import run_replicate
 
 PERCENTILES_FROM = 20   # replicates from which the interval is the 5th–95th percentile
 
@@ -37,15 +38,6 @@ def interval_name(replicates: int) -> str:
     if replicates >= PERCENTILES_FROM:
         return f"5th and 95th percentiles over {replicates} replicates"
     return f"lowest and highest of {replicates} replicates (percentiles need {PERCENTILES_FROM} or more)"
-
-
-def run_replicate(arrays: MixArrays, seed: int) -> list[tuple[int, str, float]]:
-    """One run of one mix: (year, metric, value) rows."""
-    from .model import CareMixModel
-
-    model = CareMixModel(arrays, seed)
-    model.run()
-    return model.results()
 
 
 def interval(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

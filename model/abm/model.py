@@ -37,7 +37,7 @@ from .living import arrangement
 from .people import (ARRIVE, DIE, FORMAL, GROUP_LIVING, GROUP_OLD, GROUP_SCHEME, GROUP_STATE, NO_EVENT, OLD_OLD,
                      RECOVER, WORSEN, People, calibrate_levels, choice_odds, choose, draw_attributes, odds_group,
                      stochastic_round)
-from .mix import MixArrays
+from .replicate import MixArrays
 
 OPEN_AGE = N_AGES - 1 - OLD_AGE  # age index of 100+ (ages are counted from 60)
 # Institution residents' price groups: grade × nursing-type bed × public home.
