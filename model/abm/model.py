@@ -154,7 +154,6 @@ class CareMixModel(mesa.Model):
     def step(self) -> None:
         k = self.month
         year = int(self.arrays.years[0]) + k // 12
-        self._find_underserved()
         self._set_capacity(k)
         self._allocate()
         p = self.people
@@ -172,18 +171,6 @@ class CareMixModel(mesa.Model):
     def run(self) -> None:
         while self.month < self.arrays.months:
             self.step()
-
-    def _find_underserved(self) -> None:
-        """Residents of a nursing grade in general beds, by home, longest resident first: they
-        move to a nursing bed of their home when one is free. (The places in use are counted
-        as people are placed and leave: `place`, `_leave`.)"""
-        p = self.people
-        residents = np.flatnonzero(p.view("active") & (p.view("setting") == INSTITUTION))
-        underserved = residents[~p.nursing_bed[residents] & self.arrays.nursing_grades[p.state[residents]]]
-        provider = p.provider[underserved]
-        underserved = underserved[np.lexsort((underserved, p.since[underserved], provider))]
-        homes, starts = np.unique(p.provider[underserved], return_index=True)
-        self.underserved = dict(zip(homes.tolist(), np.split(underserved, starts[1:])))
 
     def _set_capacity(self, k: int) -> None:
         i = self.arrays
@@ -210,8 +197,7 @@ class CareMixModel(mesa.Model):
         self.homes.healthy_residents[:] = self.rng.binomial(self.homes.healthy_residents, 1 - self.healthy_turnover)
         # Residents of a nursing grade in general beds move to free nursing beds of their home
         # (a home's own beds only, so before any admission), then the homes admit in turn.
-        for index in self.underserved:
-            self.transfer_to_nursing(self.institution_list[index])
+        self._move_to_nursing_beds()
         waiting = WaitingList(self, INSTITUTION)
         homes = self.homes
         self._institutions_turn("admit_nursing", waiting, homes.nursing_beds - homes.nursing_used)
@@ -318,16 +304,24 @@ class CareMixModel(mesa.Model):
             np.subtract.at(self.places.used, p.provider[attending], 1)
         p.setting[rows], p.provider[rows], p.nursing_bed[rows] = HOME, -1, False
 
-    def transfer_to_nursing(self, home: Institution) -> None:
-        """Move residents of a nursing grade in `home` from general to free nursing beds of the same home."""
-        waiting = self.underserved.get(home.index)
-        free = home.nursing_beds - home.nursing_used
-        if waiting is None or free <= 0:
+    def _move_to_nursing_beds(self) -> None:
+        """Residents of a nursing grade in general beds move to the free nursing beds of their
+        own home, longest resident first. (The places in use are counted as people are placed
+        and leave: `place`, `_leave`.)"""
+        homes, p = self.homes, self.people
+        free = homes.nursing_beds - homes.nursing_used
+        if not (free > 0).any():
             return
-        moving = waiting[: free]
-        self.people.nursing_bed[moving] = True
-        home.nursing_used += len(moving)
-        home.general_used -= len(moving)
+        residents = np.flatnonzero(p.view("active") & (p.view("setting") == INSTITUTION))
+        underserved = residents[~p.nursing_bed[residents] & self.arrays.nursing_grades[p.state[residents]]
+                                & (free[p.provider[residents]] > 0)]
+        underserved = underserved[np.lexsort((underserved, p.since[underserved], p.provider[underserved]))]
+        found, starts = np.unique(p.provider[underserved], return_index=True)
+        for home, waiting in zip(found.tolist(), np.split(underserved, starts[1:])):
+            moving = waiting[: free[home]]
+            p.nursing_bed[moving] = True
+            homes.nursing_used[home] += len(moving)
+            homes.general_used[home] -= len(moving)
 
     def suspend_home_care(self, rows: np.ndarray) -> None:
         """Home-care users the hours no longer cover go back on its list (those waiting for
@@ -561,10 +555,8 @@ class CareMixModel(mesa.Model):
         # and public or private (COST_* columns); then each group's price × its count.
         by_setting = np.bincount(setting * len(STATES) + state, minlength=len(ABM_SETTINGS) * len(STATES))
         residents = np.flatnonzero(setting == INSTITUTION)
-        in_homes = np.bincount(np.ravel_multi_index((state[residents], p.nursing_bed[residents].view(np.int8),
-                                                     self.home_public[p.provider[residents]].view(np.int8)),
-                                                    COST_SHAPE),
-                               minlength=np.prod(COST_SHAPE))
+        group = (state[residents] * 2 + p.nursing_bed[residents]) * 2 + self.home_public[p.provider[residents]]
+        in_homes = np.bincount(group, minlength=np.prod(COST_SHAPE))   # row-major in COST_SHAPE
         grades = np.arange(len(STATES))
         users = [(FORMAL.index("institution"), COST_STATE, in_homes,
                   np.where(COST_NURSING, i.price_nursing, i.price_general)
