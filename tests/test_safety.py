@@ -173,8 +173,11 @@ def _alive(pid: int) -> bool:
 def test_a_signal_while_writing_leaves_no_staging_folder(tmp_path, signum):
     quick = tmp_path / "quick.yaml"
     quick.write_text(f"extends: {BASE}\nstages: [pension, care]\n", encoding="utf-8")  # with charts: a long write
+    # Ctrl-C as in a terminal's foreground job: a job started with `&` inherits SIGINT ignored
+    # (and Python keeps it ignored), which would say nothing about the run.
     process = subprocess.Popen([sys.executable, "-m", "model", "run", str(quick), "--out", str(tmp_path / "out"), "-q"],
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     staging = _wait_for(lambda: [p for p in tmp_path.iterdir() if p.name.startswith(".out.tmp-")])
     process.send_signal(signum)
     _, err = process.communicate(timeout=60)
