@@ -105,6 +105,7 @@ def main() -> None:
     in_need = table[(table.mix == arrays.name) & table.metric.isin(["mild", "severe"])].groupby("year").value.sum()
     person_months = 12 * in_need.iloc[:-1].sum()
     providers = len(model.institution_list) * 2 + 1  # two institution rounds and the home-care service a month
+    # (homes with no free bed pass their turn: these are the turns offered, not the calls made)
     print(f"one run ({arrays.name}, {arrays.months} months): {one_run:5.2f} s; "
           f"{in_need.iloc[0]:,.0f} → {in_need.iloc[-1]:,.0f} people in need; "
           f"{person_months / one_run / 1e6:5.2f} M person-months/s; "

@@ -62,6 +62,8 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="also time the full base run (~20 s each)")
     parser.add_argument("--full-repeat", type=int, default=3, help="how many times --full runs it")
     args = parser.parse_args()
+    if args.repeat < 1 or args.full_repeat < 1:
+        parser.error("--repeat and --full-repeat must be at least 1")
     out = Path(tempfile.mkdtemp(prefix="silverplan-bench-"))
     print(f"load average before: {load()}   (median of {args.repeat} runs each)")
     click = median_wall([sys.executable, "-c", "import click"], args.repeat)

@@ -183,9 +183,9 @@ def by_age_group(population: pd.DataFrame) -> pd.DataFrame:
 
 
 def written_tables(result: RunResult, only: tuple[str, ...] | None = None) -> dict:
-    """The tables as written (or those named in `only`): with counties, population,
-    indicators and care gain a `region` column, the city's rows (named by scenario.region)
-    first, then each county's."""
+    """The tables as written: with counties, population, indicators and care gain a `region`
+    column, the city's rows (named by scenario.region) first, then each county's (`only`:
+    just those named; the others stay the city's own tables, without a region column)."""
     if not result.regions:
         return result.tables
     city = result.scenario.region or result.scenario.name

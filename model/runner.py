@@ -79,7 +79,7 @@ def run_scenario(scenario: Scenario, progress: Progress = quiet) -> RunResult:
             tables[name] = add_intervals(tables[name], matrix, scenario.years.end)
         timings["uncertainty"] = time.perf_counter() - started
     if "abm" in scenario.stages:
-        from .abm.experiment import run_care_abm  # imports mesa (~0.7 s): only when the stage runs
+        from .abm.experiment import run_care_abm  # pandas-level imports; Mesa only where runs are made
 
         progress("care-mix model (agent-based)")
         started = time.perf_counter()

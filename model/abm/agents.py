@@ -1,8 +1,8 @@
 """Care providers as Mesa agents, and the waiting list they admit from.
 
-Each month every provider with free places, in a random order (as `shuffle_do` draws it),
-fills them from the head of the waiting list for its kind of care; institutions do so in two
-rounds, nursing-type beds first. The list is ordered by the priority rule (severe first by default) and, within a
+Each month every provider with free places, in a random order (the institutions' as
+`shuffle_do` draws it), fills them from the head of the waiting list for its kind of care;
+institutions do so in two rounds, nursing-type beds first. The list is ordered by the priority rule (severe first by default) and, within a
 priority, first come first served. Institutions match grade to bed type as the care stage does
 (`care.nursing_grades`): a person of a nursing grade takes a free nursing-type bed first and
 otherwise a general bed (counted as under-served if severe, and moved to a nursing bed of the
@@ -91,7 +91,7 @@ class Institution(mesa.Agent):
     fill general beds up to their demand and then keep them: in private homes before the
     disabled waiting (abm.supply.private_self_caring_first), elsewhere those the disabled leave empty."""
 
-    # beds, and their use by people in need (counted by the model each month) and by the self-caring
+    # beds, and their use by people in need (kept as they are placed and leave) and by the self-caring
     general_beds, nursing_beds = Column("homes"), Column("homes")
     general_used, nursing_used = Column("homes"), Column("homes")
     healthy_residents = Column("homes")

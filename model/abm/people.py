@@ -130,6 +130,8 @@ def odds_group(state: np.ndarray, scheme: np.ndarray, living: np.ndarray, age: n
     """Each person's group of shared relative odds (an index into the GROUP_* columns)."""
     old = (age >= OLD_OLD).astype(np.int8)
     return ((state * GROUP_SHAPE[1] + scheme) * GROUP_SHAPE[2] + living) * GROUP_SHAPE[3] + old   # row-major, as GROUP_*
+
+
 MAX_NEWTON, NEWTON_STEP = 50, 5.0   # iterations and the largest step (in log odds) of the solver below
 
 
@@ -166,7 +168,7 @@ def _level_for_mean(relative: np.ndarray, target: float, weights: np.ndarray) ->
 
 
 def calibrate_levels(state: np.ndarray, relative: np.ndarray, targets: np.ndarray,
-                     home_care_uptake: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+                     home_care_uptake: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Odds levels by state (3) × [home, community, institution, home care] such that these
     people (or groups of people, each counted `weights` times), choosing with the given
     relative odds, split by the target shares (3 states × [home, community, institution])
@@ -174,7 +176,7 @@ def calibrate_levels(state: np.ndarray, relative: np.ndarray, targets: np.ndarra
     home is 1. Solved by proportional fitting, which converges because each share rises
     monotonically with its own level.
     """
-    weights = np.ones(len(state)) if weights is None else np.asarray(weights, dtype=float)
+    weights = np.asarray(weights, dtype=float)
     levels = np.ones((3, 4))
     for s in (MILD, SEVERE):
         mine = (state == s) & (weights > 0)
