@@ -1,5 +1,5 @@
 """Time the care-demand stage (calibration of the health-state model + projection); budget
-20 ms (issue 21); medians of 9 runs, with the load average.
+20 ms (issue 21); medians of 25 runs, with the load average.
 
     python benchmarks/care.py
 """
@@ -26,7 +26,7 @@ def main() -> None:
         scenario = load_scenario(ROOT / "configs" / "base.yaml", {"years": {"end": end}})
         population = project_population(scenario)
         times = []
-        for _ in range(9):
+        for _ in range(25):
             started = time.perf_counter()
             project_care_demand(scenario, population)
             times.append(time.perf_counter() - started)

@@ -27,7 +27,9 @@ class Rows:
                    attrs: dict | None = None) -> Rows:
         """Rows from (key, values) pairs in table order; each value broadcasts to `batch`."""
         keys = pd.DataFrame([key for key, _ in items], columns=columns)
-        values = np.stack([np.broadcast_to(value, batch) for _, value in items]) if items else np.empty((0, *batch))
+        values = np.empty((len(items), *batch))
+        for row, (_, value) in enumerate(items):
+            values[row] = value   # broadcast to the batch by the assignment
         return cls(keys, values, attrs or {})
 
     @classmethod
