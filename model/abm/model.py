@@ -342,6 +342,7 @@ class CareMixModel(mesa.Model):
         return insured, np.minimum(i.subsidy[k, setting, state], price - insured)
 
     def _odds_groups(self, rows: np.ndarray) -> np.ndarray:
+        """Each row's group of shared relative odds (people.odds_group)."""
         p = self.people
         return odds_group(p.state[rows], p.scheme[rows], p.living[rows], p.age[rows])
 
