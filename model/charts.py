@@ -8,6 +8,7 @@ none is found the caller draws in English and says so once.
 
 from __future__ import annotations
 
+import itertools
 import textwrap
 
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ DPI = 200
 COLOURS = {"blue": "#1f4e79", "red": "#c0504d", "green": "#4f8a3c", "orange": "#e07b24", "grey": "#7f7f7f",
            "purple": "#6f4e9c", "teal": "#2a9d8f", "light": "#9dc3e6", "mid": "#6d9fd1", "pale": "#cfe0f1"}
 SERIES = ["#1f4e79", "#c0504d", "#4f8a3c", "#e07b24", "#6f4e9c", "#2a9d8f", "#7f7f7f"]
+MIX_STYLES = ("-", (0, (5, 2)), (0, (5, 2, 1, 2)), (0, (1, 1.5)))   # solid, dashed, dash-dot, dotted
 CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimHei", "PingFang SC",
              "WenQuanYi Micro Hei", "Noto Sans CJK JP", "Source Han Sans CN", "Heiti SC")
 
@@ -480,9 +482,10 @@ def abm_outcome(tables: dict, ctx: ChartContext, metric: str) -> Figure:
     fig, ax = _figure(ctx, text(f"abm_{metric}", ctx.lang, region=ctx.region), source)
     abm = tables["abm"][tables["abm"].metric == metric]
     scale, unit = _scale("abm", metric, ctx)
-    for colour, (mix, rows) in zip(SERIES, abm.groupby("mix", sort=False)):
+    # a line style of its own for each mix, so a mix whose line lies on another's stays visible
+    for colour, style, (mix, rows) in zip(SERIES, itertools.cycle(MIX_STYLES), abm.groupby("mix", sort=False)):
         rows = rows.sort_values("year")
-        ax.plot(rows.year, rows.value / scale, color=colour, linewidth=1.5, label=ctx.name_of(mix))
+        ax.plot(rows.year, rows.value / scale, color=colour, linewidth=1.5, linestyle=style, label=ctx.name_of(mix))
         ax.fill_between(rows.year, rows.low / scale, rows.high / scale, color=colour, alpha=0.15, linewidth=0)
     _time_axis(ax, abm.year, ctx)
     ax.set_ylabel(f"{_name('abm', metric, ctx)}（{unit}）" if ctx.lang == "zh" else f"{_name('abm', metric, ctx)} ({unit})")

@@ -115,7 +115,8 @@ def write_run(result: RunResult, target: Path, scenario_file: str, started: date
         drawers = chart_drawers(result) if ctx is not None else {}
         tables, folder = tables_drawn(result), staging / "charts"
         # the largest piece of work first (a county run's map), so that both processes end together
-        order = sorted(range(len(drawers)), key=lambda number: list(drawers)[number] != "county_map")
+        names = list(drawers)
+        order = sorted(range(len(names)), key=lambda number: names[number] != "county_map")
 
         def beside_work():   # needs no chart of this process: the tables, then the charts not yet taken
             for name, table in written.items():
@@ -231,9 +232,9 @@ def _county_map(tables: dict, ctx):
 
 def draw_charts(tables: dict, drawers: dict, left, folder: Path, ctx, notes: list[str]) -> list[tuple[int, tuple]]:
     """Each chart of `drawers` whose number (its place in `drawers`) this process takes from
-    `left` (shared with the other process), drawn once and saved in the formats asked for; returns (number, (PNG path,
-    title, source line)) of each, for the captions of the report and the Word chapter. A
-    chart that cannot be drawn adds its line to `notes`."""
+    `left` (shared with the other process), drawn once and saved in the formats asked for;
+    returns (number, (PNG path, title, source line)) of each, for the captions of the report
+    and the Word chapter. A chart that cannot be drawn adds its line to `notes`."""
     if not drawers:   # a run without charts does not even import matplotlib
         return []
     from .charts import save

@@ -480,3 +480,32 @@ def test_a_living_table_by_area_sex_and_age_replaces_the_derived_shares(tmp_path
     scenario, population, states, _ = stages({"abm": {"people": {"living_table": str(table)}}})
     with pytest.raises(ScenarioError, match=r"area 'suburb' is not an area of this run \(allowed: all, urban, rural\)"):
         living_by_age(scenario, states)
+
+
+def test_odds_groups_name_the_grade_scheme_living_arrangement_and_old_old_they_stand_for():
+    from model.abm.people import GROUP_LIVING, GROUP_OLD, GROUP_SCHEME, GROUP_STATE, OLD_OLD, odds_group
+
+    rng = np.random.default_rng(3)
+    state, scheme, living = (rng.integers(0, n, 500).astype(np.int8) for n in (3, 2, 3))
+    age = rng.integers(0, 41, 500).astype(np.int8)
+    group = odds_group(state, scheme, living, age)
+    assert (GROUP_STATE[group] == state).all() and (GROUP_SCHEME[group] == scheme).all()
+    assert (GROUP_LIVING[group] == living).all() and (GROUP_OLD[group] == (age >= OLD_OLD)).all()
+
+
+def test_levels_calibrated_on_groups_weighted_by_their_counts_are_those_of_the_people():
+    from model.abm.people import calibrate_levels
+
+    rng = np.random.default_rng(4)
+    state = np.array([1, 1, 1, 2, 2, 2])
+    relative = rng.uniform(0.2, 2.0, (6, 3))
+    counts = np.array([5, 1, 12, 3, 7, 2])
+    targets = np.array([[1, 0, 0], [0.7, 0.2, 0.1], [0.5, 0.1, 0.4]])
+    uptake = np.array([0.0, 0.15, 0.3])
+    grouped = calibrate_levels(state, relative, targets, uptake, weights=counts)
+    people = calibrate_levels(np.repeat(state, counts), np.repeat(relative, counts, axis=0), targets, uptake,
+                              weights=np.ones(counts.sum()))
+    assert np.allclose(grouped, people, rtol=1e-9)
+    unweighted = calibrate_levels(state, relative, targets, uptake, weights=np.ones(6))
+    assert not np.allclose(grouped, unweighted, rtol=1e-3)   # the counts matter
+

@@ -157,8 +157,7 @@ class CareMixModel(mesa.Model):
         self._set_capacity(k)
         self._allocate()
         p = self.people
-        self.bed_queue_lengths.append(int(((p.view("wants") == INSTITUTION) & (p.view("setting") != INSTITUTION)
-                                           & p.view("active")).sum()))
+        self.bed_queue_lengths.append(int((self._in_bed_queue(slice(0, p.size)) & p.view("active")).sum()))
         if k % 12 == 0:
             self._record_stocks(year)
         if k < self.arrays.months - 1:
@@ -275,7 +274,8 @@ class CareMixModel(mesa.Model):
         elif setting == COMMUNITY:
             provider.used += len(rows)
 
-    def _in_bed_queue(self, rows: np.ndarray) -> np.ndarray:
+    def _in_bed_queue(self, rows) -> np.ndarray:
+        """Whether each of `rows` (row numbers or a slice) wants a bed and has none."""
         p = self.people
         return (p.wants[rows] == INSTITUTION) & (p.setting[rows] != INSTITUTION)
 
